@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/*
+ * One schema over environment variables and the optional YAML file named by FIREBREAK_CONFIG. Environment wins over
+ * the file. Secrets stay unresolved references here (`env:NAME`, `file:PATH`); worker/secrets.ts resolves them, so a
+ * config error can never echo a secret value.
+ */
+
+const SecretRef = z.string().min(1);
+const Port = z.coerce.number().int().min(0).max(65535);
+
+export const Person = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'person ids are lower-case, e.g. alice or j.doe'),
+  name: z.string().optional(),
+  email: z.string().email().optional(),
+  roles: z.array(z.string().min(1)).default([]),
+  /** API tokens (as secret references) that act as this person on the HTTP API and CLI. */
+  tokens: z.array(SecretRef).default([]),
+});
+export type Person = z.infer<typeof Person>;
+
+export const Config = z.object({
+  dataDir: z.string().min(1),
+  http: z
+    .object({
+      host: z.string().default('127.0.0.1'),
+      port: Port.default(8780),
+      bodyLimitBytes: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+    })
+    .default({ host: '127.0.0.1', port: 8780, bodyLimitBytes: 256 * 1024 }),
+  temporal: z
+    .object({
+      /** Absent: run the embedded dev server. */
+      address: z.string().optional(),
+      namespace: z.string().default('default'),
+      taskQueue: z.string().default('firebreak'),
+      devServerPort: Port.default(7233),
+      uiPort: Port.default(8233),
+      tls: z
+        .object({ serverName: z.string().optional(), caFile: z.string().optional(), certFile: z.string().optional(), keyFile: z.string().optional() })
+        .optional(),
+      apiKey: SecretRef.optional(),
+    })
+    .default({ namespace: 'default', taskQueue: 'firebreak', devServerPort: 7233, uiPort: 8233 }),
+  secrets: z
+    .object({
+      /** Standard Webhooks secret for the generic source; default: generated into the data dir. */
+      webhookSigningSecret: SecretRef.optional(),
+      adminToken: SecretRef.optional(),
+      /** JSON `{ "current": "<id>", "keys": { "<id>": "<base64 32 bytes>" } }`. */
+      payloadKeys: SecretRef.optional(),
+    })
+    .default({}),
+  email: z
+    .object({
+      /** `smtp://user:pass@host:port` or `smtps://...`; absent: every message goes to <data>/outbox as .eml. */
+      smtpUrl: SecretRef.optional(),
+      from: z.string().default('Firebreak <firebreak@localhost>'),
+    })
+    .default({ from: 'Firebreak <firebreak@localhost>' }),
+  /** Roles held by the generated local admin token. */
+  adminRoles: z.array(z.string().min(1)).default(['incident-commander']),
+  people: z.array(Person).default([]),
+  /** Named addresses runbooks refer to as `{{config.contacts.<name>}}`. */
+  contacts: z.record(z.string(), z.string()).default({ security: 'security-team@localhost' }),
+  runbooksDir: z.string().default(path.resolve(__dirname, '..', 'runbooks', 'library')),
+  webhookToleranceSeconds: z.coerce.number().int().min(30).max(3600).default(300),
+  shutdownGraceSeconds: z.coerce.number().int().min(0).max(600).default(20),
+});
+export type Config = z.infer<typeof Config>;
+
+export class ConfigError extends Error {
+  readonly code = 'config.invalid';
+  constructor(readonly problems: readonly string[]) {
+    super(`Firebreak cannot start: bad configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Env var → path in the config object. Only these are read, so a typo in an env name is simply not a setting. */
+const ENV_SETTINGS: Record<string, string[]> = {
+  FIREBREAK_DATA_DIR: ['dataDir'],
+  FIREBREAK_HTTP_HOST: ['http', 'host'],
+  FIREBREAK_HTTP_PORT: ['http', 'port'],
+  FIREBREAK_HTTP_BODY_LIMIT: ['http', 'bodyLimitBytes'],
+  TEMPORAL_ADDRESS: ['temporal', 'address'],
+  TEMPORAL_NAMESPACE: ['temporal', 'namespace'],
+  TEMPORAL_TASK_QUEUE: ['temporal', 'taskQueue'],
+  FIREBREAK_TEMPORAL_PORT: ['temporal', 'devServerPort'],
+  FIREBREAK_TEMPORAL_UI_PORT: ['temporal', 'uiPort'],
+  TEMPORAL_TLS_SERVER_NAME: ['temporal', 'tls', 'serverName'],
+  TEMPORAL_TLS_CA: ['temporal', 'tls', 'caFile'],
+  TEMPORAL_TLS_CERT: ['temporal', 'tls', 'certFile'],
+  TEMPORAL_TLS_KEY: ['temporal', 'tls', 'keyFile'],
+  TEMPORAL_API_KEY: ['temporal', 'apiKey'],
+  FIREBREAK_WEBHOOK_SECRET: ['secrets', 'webhookSigningSecret'],
+  FIREBREAK_ADMIN_TOKEN: ['secrets', 'adminToken'],
+  FIREBREAK_PAYLOAD_KEYS: ['secrets', 'payloadKeys'],
+  SMTP_URL: ['email', 'smtpUrl'],
+  FIREBREAK_MAIL_FROM: ['email', 'from'],
+  FIREBREAK_RUNBOOKS_DIR: ['runbooksDir'],
+};
+
+/** Settings whose env value may be the secret itself rather than a reference. */
+export const LITERAL_SECRET_ENV = new Set(['TEMPORAL_API_KEY', 'FIREBREAK_WEBHOOK_SECRET', 'FIREBREAK_ADMIN_TOKEN', 'FIREBREAK_PAYLOAD_KEYS', 'SMTP_URL']);
+
+function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError([`FIREBREAK_CONFIG: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  try {
+    const parsed: unknown = parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 }) ?? {};
+    if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the top level must be a mapping');
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError([`${file}: ${(error as Error).message.split('\n')[0]}`]);
+  }
+}
+
+/**
+ * Loads and validates the configuration. Thrown ConfigError lists every bad setting by its env var or file path,
+ * and what is wrong with it, never the value itself.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = env.FIREBREAK_CONFIG ? readConfigFile(env.FIREBREAK_CONFIG) : {};
+  const envNameOf = new Map<string, string>();
+  for (const [name, keys] of Object.entries(ENV_SETTINGS)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    setPath(raw, keys, value);
+    envNameOf.set(keys.join('.'), name);
+  }
+  raw.dataDir = path.resolve((raw.dataDir as string | undefined) ?? '.firebreak');
+  const parsed = Config.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const where = issue.path.join('.');
+        const name = envNameOf.get(where) ?? (env.FIREBREAK_CONFIG ? `${env.FIREBREAK_CONFIG}: ${where}` : where);
+        return `${name}: ${issue.message}`;
+      }),
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { inspect } from 'node:util';
+
+/**
+ * A secret value that refuses to be printed: `toString`, `toJSON` and `util.inspect` all give `[redacted]`.
+ * Callers unwrap it with `reveal()` on the exact line where a library needs the raw value.
+ */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  [inspect.custom](): string {
+    return '[redacted]';
+  }
+}
+
+export class SecretReferenceError extends Error {
+  readonly code = 'config.secret_unresolved';
+  constructor(
+    readonly setting: string,
+    reason: string,
+  ) {
+    super(`${setting}: ${reason}`);
+  }
+}
+
+const REFERENCE = /^(env|file):(.+)$/;
+
+export function isSecretReference(value: string): boolean {
+  return REFERENCE.test(value);
+}
+
+/**
+ * Resolves `env:NAME` or `file:PATH` to a Secret. Errors name the setting and the reference, never a value.
+ * A plain value is accepted only where `allowLiteral` says so (environment variables, which are already out of files).
+ */
+export function resolveSecret(setting: string, value: string, allowLiteral: boolean): Secret {
+  const match = REFERENCE.exec(value);
+  if (!match) {
+    if (allowLiteral) return new Secret(value);
+    throw new SecretReferenceError(setting, 'secrets in a config file must be references (env:NAME or file:PATH)');
+  }
+  const [, scheme, target] = match as unknown as [string, 'env' | 'file', string];
+  if (scheme === 'env') {
+    const resolved = process.env[target];
+    if (!resolved) throw new SecretReferenceError(setting, `environment variable ${target} is not set`);
+    return new Secret(resolved);
+  }
+  try {
+    return new Secret(readFileSync(target, 'utf8').trim());
+  } catch (error) {
+    throw new SecretReferenceError(setting, `cannot read ${target} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
