@@ -1,0 +1,205 @@
+import { KeyObject } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { canonicalJson } from './canonical-json';
+import { Checkpoint, signCheckpoint } from './checkpoint';
+import { AuditError } from './errors';
+import { withFileLock } from './file-lock';
+import { auditPaths, LogState, readRecordAt } from './log-state';
+import { AuditEntry, AuditRecord, computeRecordHash } from './record';
+
+/** Receives every checkpoint after it is durably written, to ship it off the machine (email, Slack, WORM bucket). */
+export type CheckpointSink = (checkpoint: Checkpoint) => Promise<void> | void;
+
+export interface AuditLogOptions {
+  /** Names this log in checkpoints, e.g. `firebreak.example.com/audit`. One line, stable for the log's life. */
+  origin: string;
+  /** Ed25519 private key. Without it no checkpoints are written and `checkpoint()` throws `audit.no_signing_key`. */
+  signingKey?: KeyObject;
+  /** Name on the checkpoint signature line; defaults to `origin`. */
+  keyName?: string;
+  /** Write a checkpoint once this many records were appended since the last one (default 1000). */
+  checkpointEvery?: number;
+  /** ...or when an append finds this much time passed since the last one (default 5 minutes). */
+  checkpointIntervalMs?: number;
+  sink?: CheckpointSink;
+  /** Called when the sink fails for an automatic checkpoint; defaults to a process warning. */
+  onSinkError?: (err: unknown, checkpoint: Checkpoint) => void;
+  /** Largest stored line in bytes (default 64 KiB); `data` is meant to be small. */
+  maxRecordBytes?: number;
+  lockTimeoutMs?: number;
+  now?: () => Date;
+}
+
+/**
+ * Append-only, hash-chained audit log in one directory (`audit.jsonl`, `checkpoints.jsonl`).
+ * Safe for concurrent appends within a process (a promise queue) and across processes on
+ * one machine (a lock file). Every append is fsynced before it resolves.
+ */
+export class AuditLog {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly deliveries = new Set<Promise<void>>();
+  private closed = false;
+
+  private constructor(
+    private readonly paths: ReturnType<typeof auditPaths>,
+    private readonly state: LogState,
+    private readonly opts: AuditLogOptions,
+  ) {}
+
+  /** Opens (creating if needed) the log in `dir`. Throws `audit.log_corrupt` if the files do not form a chain. */
+  static async open(dir: string, opts: AuditLogOptions): Promise<AuditLog> {
+    if (!opts.origin || opts.origin.includes('\n')) throw new AuditError('audit.invalid_entry', 'origin must be one non-empty line');
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    const paths = auditPaths(dir);
+    await createDurably(dir, [paths.records, paths.checkpoints]);
+    const state = new LogState(paths);
+    await state.catchUp(false);
+    return new AuditLog(paths, state, opts);
+  }
+
+  /** Current size and head hash as this process last saw them. */
+  get head(): { size: number; hash: string } {
+    return { size: this.state.size, hash: this.state.head };
+  }
+
+  /**
+   * Appends a record and resolves once it is on disk. If a record with the same `key` already
+   * exists (from any process, before or after a restart) that record is returned and nothing
+   * is written, so a retried activity never records twice. Throws `audit.invalid_entry`,
+   * `audit.record_too_large`, `audit.log_corrupt` or `audit.lock_timeout`.
+   */
+  async append(entry: AuditEntry): Promise<AuditRecord> {
+    const parsed = AuditEntry.safeParse(entry);
+    if (!parsed.success) {
+      throw new AuditError('audit.invalid_entry', 'invalid audit entry', { paths: parsed.error.issues.map((i) => i.path.join('.')) });
+    }
+    const { record, checkpoint } = await this.serialised(async (): Promise<{ record: AuditRecord; checkpoint?: Checkpoint }> => {
+      const known = await this.storedUnder(parsed.data.key);
+      if (known) return { record: known };
+      return this.locked(async () => {
+        const raced = await this.storedUnder(parsed.data.key);
+        if (raced) return { record: raced };
+        const stored = await this.writeRecord(parsed.data);
+        return { record: stored, checkpoint: this.checkpointDue() ? await this.writeCheckpoint() : undefined };
+      });
+    });
+    if (checkpoint) this.deliverInBackground(checkpoint);
+    return record;
+  }
+
+  /**
+   * Writes a signed checkpoint of the current head (e.g. at incident close) and hands it to
+   * the sink, resolving after the sink did. If nothing was appended since the last checkpoint,
+   * that one is delivered again instead of writing a duplicate. Throws `audit.no_signing_key`.
+   */
+  async checkpoint(): Promise<Checkpoint> {
+    if (!this.opts.signingKey) throw new AuditError('audit.no_signing_key', 'checkpoints need a signing key');
+    const cp = await this.serialised(() =>
+      this.locked(async () => {
+        const last = this.state.lastCheckpoint;
+        return last && last.size === this.state.size && last.head === this.state.head ? last : this.writeCheckpoint();
+      }),
+    );
+    await this.opts.sink?.(cp);
+    return cp;
+  }
+
+  /** Waits for queued appends and checkpoint deliveries, then refuses further calls with `audit.closed`. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue.catch(() => undefined);
+    await Promise.allSettled([...this.deliveries]);
+  }
+
+  private serialised<T>(op: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new AuditError('audit.closed', 'audit log is closed'));
+    const run = this.queue.then(op, op);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private locked<T>(op: () => Promise<T>): Promise<T> {
+    return withFileLock(
+      this.paths.lock,
+      async () => {
+        await this.state.catchUp(true);
+        return op();
+      },
+      { timeoutMs: this.opts.lockTimeoutMs },
+    );
+  }
+
+  private async storedUnder(key: string): Promise<AuditRecord | undefined> {
+    const offset = this.state.offsetOf(key);
+    if (offset === undefined) return undefined;
+    const record = await readRecordAt(this.paths.records, offset);
+    return record.key === key ? record : undefined;
+  }
+
+  private async writeRecord(entry: ReturnType<typeof AuditEntry.parse>): Promise<AuditRecord> {
+    const body = { ...entry, seq: this.state.size + 1, at: this.now().toISOString(), prev: this.state.head };
+    const record: AuditRecord = { ...body, hash: computeRecordHash(body) };
+    const line = Buffer.from(`${canonicalJson(record)}\n`, 'utf8');
+    const max = this.opts.maxRecordBytes ?? 64 * 1024;
+    if (line.length > max) throw new AuditError('audit.record_too_large', 'audit record too large', { bytes: line.length, max });
+    await appendDurably(this.paths.records, line);
+    this.state.recordAppended(record, line.length);
+    return record;
+  }
+
+  private checkpointDue(): boolean {
+    if (!this.opts.signingKey) return false;
+    const last = this.state.lastCheckpoint;
+    if (!last) return true;
+    if (this.state.size - last.size >= (this.opts.checkpointEvery ?? 1000)) return true;
+    return this.now().getTime() - Date.parse(last.at) >= (this.opts.checkpointIntervalMs ?? 5 * 60_000);
+  }
+
+  private async writeCheckpoint(): Promise<Checkpoint> {
+    const key = this.opts.signingKey;
+    if (!key) throw new AuditError('audit.no_signing_key', 'checkpoints need a signing key');
+    const cp = signCheckpoint({ origin: this.opts.origin, size: this.state.size, head: this.state.head, at: this.now(), key, keyName: this.opts.keyName });
+    const line = Buffer.from(`${JSON.stringify(cp)}\n`, 'utf8');
+    await appendDurably(this.paths.checkpoints, line);
+    this.state.checkpointAppended(cp, line.length);
+    return cp;
+  }
+
+  private deliverInBackground(cp: Checkpoint): void {
+    const sink = this.opts.sink;
+    if (!sink) return;
+    const onError = this.opts.onSinkError ?? ((err: unknown) => process.emitWarning(`audit checkpoint sink failed: ${String(err)}`, { code: 'FIREBREAK_AUDIT_SINK' }));
+    const delivery = Promise.resolve()
+      .then(() => sink(cp))
+      .catch((err: unknown) => onError(err, cp))
+      .finally(() => this.deliveries.delete(delivery));
+    this.deliveries.add(delivery);
+  }
+
+  private now(): Date {
+    return this.opts.now?.() ?? new Date();
+  }
+}
+
+/** Appends and fsyncs; the caller learns of success only once the bytes survive a power cut. */
+async function appendDurably(path: string, bytes: Buffer): Promise<void> {
+  const fh = await fs.open(path, 'a', 0o600);
+  try {
+    await fh.appendFile(bytes);
+    // fdatasync is enough: it also flushes the size change an append makes.
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Creates the files if missing and fsyncs the directory, so their names survive a crash too. */
+async function createDurably(dir: string, files: string[]): Promise<void> {
+  for (const file of files) await (await fs.open(file, 'a', 0o600)).close();
+  const dh = await fs.open(dir, 'r');
+  try {
+    await dh.sync();
+  } finally {
+    await dh.close();
+  }
+}

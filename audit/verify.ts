@@ -1,0 +1,123 @@
+import { KeyObject } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { Checkpoint, checkCheckpoint } from './checkpoint';
+import { readLines } from './jsonl-lines';
+import { auditPaths } from './log-state';
+import { AuditRecord, computeRecordHash } from './record';
+import { ChainTracker, type AuditProblem } from './chain-tracker';
+
+export type { AuditProblem, AuditProblemCode } from './chain-tracker';
+
+/** Outcome of `verifyAuditLog`. `problems` are sorted by `seq`, so `problems[0]` is the first bad record. */
+export interface AuditVerification {
+  ok: boolean;
+  /** Record lines read, readable or not. */
+  records: number;
+  /** Checkpoint lines read, valid or not. */
+  checkpoints: number;
+  /** Highest sequence number seen and its stored hash. */
+  head: { size: number; hash: string };
+  problems: AuditProblem[];
+  /** True when more problems existed than were kept (the list is capped to bound memory). */
+  problemsTruncated: boolean;
+}
+
+/** Records and checkpoints already in hand, e.g. from an export: parsed objects or raw JSON lines. */
+export interface AuditLogContents {
+  records: Iterable<unknown> | AsyncIterable<unknown>;
+  checkpoints: Iterable<unknown> | AsyncIterable<unknown>;
+}
+
+/**
+ * Verifies a log directory (or its contents): every record's hash, the chain of `prev` links,
+ * sequence numbers, every checkpoint's Ed25519 signature under `publicKey`, and that each
+ * valid checkpoint's head is the chain's hash at its size (so rewriting history or deleting
+ * the tail after a checkpoint is caught). Streams the records: memory stays bounded by the
+ * checkpoints plus a small window, whatever the log size. Never throws for bad content; I/O
+ * errors other than a missing file do throw.
+ */
+export async function verifyAuditLog(source: string | AuditLogContents, publicKey: KeyObject): Promise<AuditVerification> {
+  const contents = typeof source === 'string' ? fromDirectory(source) : source;
+  const tracker = new ChainTracker();
+  let checkpointCount = 0;
+  for await (const raw of contents.checkpoints) {
+    checkpointCount++;
+    const cp = Checkpoint.safeParse(typeof raw === 'string' ? safeJson(raw) : raw);
+    if (!cp.success) tracker.report('audit.checkpoint_malformed', undefined, `checkpoint #${checkpointCount} is unreadable`);
+    else {
+      const defect = checkCheckpoint(cp.data, publicKey);
+      if (defect === 'malformed') tracker.report('audit.checkpoint_malformed', cp.data.size, `checkpoint #${checkpointCount} note does not match its fields`);
+      else if (defect === 'bad_signature') tracker.report('audit.checkpoint_bad_signature', cp.data.size, `checkpoint #${checkpointCount} is not signed by the given key`);
+      else tracker.expectHeadAt(cp.data.size, cp.data.head);
+    }
+  }
+  let recordCount = 0;
+  for await (const raw of contents.records) {
+    recordCount++;
+    checkRecord(tracker, raw);
+  }
+  const problems = tracker.finish();
+  return {
+    ok: problems.length === 0,
+    records: recordCount,
+    checkpoints: checkpointCount,
+    head: tracker.head,
+    problems,
+    problemsTruncated: tracker.problemsTruncated,
+  };
+}
+
+function checkRecord(tracker: ChainTracker, raw: unknown): void {
+  const value = typeof raw === 'string' ? safeJson(raw) : raw;
+  const parsed = AuditRecord.safeParse(value);
+  if (parsed.success) {
+    const record = parsed.data;
+    if (computeRecordHash(record) !== record.hash) {
+      tracker.report('audit.hash_mismatch', record.seq, `record ${record.seq} does not match its hash`);
+    }
+    tracker.place(record.seq, record.hash, record.prev);
+    return;
+  }
+  // Salvage what we can from a damaged line so one bad record doesn't hide every later problem.
+  const text = typeof raw === 'string' ? raw : JSON.stringify(raw) ?? '';
+  const seq = salvage(value, text, 'seq', /"seq":(\d+)/);
+  const at = seq === undefined ? tracker.head.size + 1 : Number(seq);
+  tracker.report('audit.malformed', at, `record ${at} is unreadable`);
+  tracker.place(at, salvage(value, text, 'hash', /"hash":"([0-9a-f]{64})"/), salvage(value, text, 'prev', /"prev":"([0-9a-f]{64})"/));
+}
+
+function salvage(value: unknown, text: string, field: string, pattern: RegExp): string | undefined {
+  if (value && typeof value === 'object') {
+    const v = (value as Record<string, unknown>)[field];
+    if (typeof v === 'string' || typeof v === 'number') return String(v);
+  }
+  return pattern.exec(text)?.[1];
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function fromDirectory(dir: string): AuditLogContents {
+  const paths = auditPaths(dir);
+  return { records: linesWithTail(paths.records), checkpoints: linesWithTail(paths.checkpoints) };
+}
+
+// A trailing fragment without a newline (a torn write) is yielded too, so it is reported as malformed.
+async function* linesWithTail(path: string): AsyncGenerator<string> {
+  let tail: { offset: number; bytes: number } | undefined;
+  for await (const line of readLines(path, { onTail: (offset, bytes) => (tail = { offset, bytes }) })) yield line.text;
+  if (!tail) return;
+  const fh = await fs.open(path, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(tail.bytes, 1024 * 1024));
+    await fh.read(buf, 0, buf.length, tail.offset);
+    yield buf.toString('utf8');
+  } finally {
+    await fh.close();
+  }
+}
