@@ -1,0 +1,13 @@
+/** ApplicationFailure `type` strings shared by workflows, activities and ingress. Stable: callers branch on them. */
+export const FailureType = {
+  ApprovalNotPermitted: 'approval.not_permitted',
+  ApprovalSeparationOfDuties: 'approval.separation_of_duties',
+  StepNotWaiting: 'step.not_waiting',
+  StepUnknown: 'step.unknown',
+  AnswerInvalid: 'input.invalid_answer',
+  IncidentClosed: 'incident.closed',
+  ActionInputInvalid: 'action.invalid_input',
+  EmailRejected: 'email.rejected',
+  ConditionInvalid: 'condition.invalid',
+} as const;
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];

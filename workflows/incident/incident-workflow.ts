@@ -1,0 +1,87 @@
+import { CancellationScope, allHandlersFinished, condition, isCancellation, log, setHandler } from '@temporalio/workflow';
+import { compensate } from '../runbook-interpreter/compensation';
+import { type RunContext, now } from '../runbook-interpreter/context';
+import { runSteps } from '../runbook-interpreter/dispatch';
+import { approvalOutcome } from '../runbook-interpreter/steps/approval';
+import {
+  type IncidentInput,
+  abortUpdate,
+  alertSignal,
+  answerUpdate,
+  decideUpdate,
+  resolveStepUpdate,
+  statusQuery,
+} from './messages';
+import { type IncidentStatus, actorName, addTimeline, initialState, recordAlert } from './state';
+import { validateAbort, validateAnswer, validateDecision, validateResolution } from './validators';
+
+/**
+ * One incident: runs its pinned runbook from the first step to the last, taking people's decisions as Updates and
+ * repeat alerts as signals. On abort or an unrecoverable failure, completed actions are undone in reverse order.
+ * Resolves to the final status, which is also what `statusQuery` shows while it runs.
+ */
+export async function incidentWorkflow(input: IncidentInput): Promise<IncidentStatus> {
+  const state = initialState(input);
+  const ctx: RunContext = { input, state, compensations: [] };
+  const runbookRoles = [...new Set(Object.values(input.pinned.runbook.roles).flat())];
+  const run = new CancellationScope();
+
+  setHandler(statusQuery, () => state.status);
+  setHandler(alertSignal, (alert) => {
+    recordAlert(state, alert);
+  });
+  setHandler(
+    decideUpdate,
+    (request) => {
+      // Mutate before any await: a concurrent second click's validator then already sees this decision.
+      const approval = state.status.approvals.find((a) => a.stepId === request.stepId)!;
+      approval.decisions.push({ decision: request.decision, by: request.actor.id, roles: request.actor.roles, reason: request.reason, at: request.at });
+      addTimeline(state, { at: request.at, event: `approval.${request.decision}`, stepId: request.stepId, actor: request.actor.id, detail: request.reason });
+      return Promise.resolve({ stepId: request.stepId, decision: request.decision, by: request.actor.id, stepOutcome: approvalOutcome(approval) });
+    },
+    { validator: (request) => validateDecision(state, request) },
+  );
+  setHandler(
+    answerUpdate,
+    (request) => {
+      state.status.answers[request.stepId] = request.value;
+      addTimeline(state, { at: request.at, event: 'input.answered', stepId: request.stepId, actor: request.actor.id, detail: String(request.value) });
+      return Promise.resolve({ stepId: request.stepId, value: request.value });
+    },
+    { validator: (request) => validateAnswer(state, request) },
+  );
+  setHandler(
+    abortUpdate,
+    (request) => {
+      state.status.abort = { by: request.actor.id, reason: request.reason, at: request.at };
+      addTimeline(state, { at: request.at, event: 'incident.abort_requested', actor: request.actor.id, detail: request.reason });
+      run.cancel();
+      return Promise.resolve({ aborted: true as const });
+    },
+    { validator: (request) => validateAbort(state, request, runbookRoles) },
+  );
+  setHandler(
+    resolveStepUpdate,
+    (request) => {
+      state.resolutions[request.stepId] = request;
+      return Promise.resolve({ stepId: request.stepId, choice: request.choice });
+    },
+    { validator: (request) => validateResolution(state, request, runbookRoles) },
+  );
+
+  try {
+    await run.run(() => runSteps(input.pinned.runbook.steps, ctx));
+    state.status.phase = 'completed';
+  } catch (error) {
+    state.status.phase = isCancellation(error) && state.status.abort ? 'aborted' : 'failed';
+    if (state.status.phase === 'failed') {
+      log.warn('runbook failed', { incidentId: input.incidentId, error: (error as Error).message });
+      addTimeline(state, { at: now(), event: 'runbook.failed', detail: (error as Error).message });
+    }
+    await CancellationScope.nonCancellable(() => compensate(ctx));
+  }
+  state.status.closedAt = now();
+  addTimeline(state, { at: state.status.closedAt, event: `incident.${state.status.phase}`, actor: state.status.abort ? state.status.abort.by : actorName({ kind: 'system', id: 'firebreak', roles: [] }) });
+  await condition(allHandlersFinished);
+  return state.status;
+}

@@ -1,0 +1,79 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { Alert, Severity } from '../../runbooks/schema/alert';
+import { PinnedRunbook } from '../../runbooks/schema/runbook';
+import type { IncidentStatus } from './state';
+
+/** Who did something: a person (API token, CLI, Slack), an alert source, or Firebreak itself. */
+export const Actor = z.object({
+  kind: z.enum(['person', 'source', 'system']),
+  id: z.string().min(1).max(128),
+  /** Organisation roles the person held when they acted, resolved by the authenticated ingress. */
+  roles: z.array(z.string()).default([]),
+});
+export type Actor = z.infer<typeof Actor>;
+
+export const IncidentInput = z.object({
+  incidentId: z.string().min(1),
+  title: z.string().min(1).max(500),
+  severity: Severity,
+  description: z.string().max(20_000).optional(),
+  openedBy: Actor,
+  openedAt: z.string().datetime({ offset: true }),
+  pinned: PinnedRunbook,
+  /** Child runbooks (`runbook` steps) resolved and pinned when the incident started, by runbook id. */
+  children: z.record(z.string(), PinnedRunbook).default({}),
+  /** The alert that opened the incident, when an alert did. */
+  alert: Alert.optional(),
+  /** Config values runbook templates may read as `{{config.*}}` (addresses, never secrets). */
+  config: z.object({ contacts: z.record(z.string(), z.string()) }),
+});
+export type IncidentInput = z.infer<typeof IncidentInput>;
+
+export const DecisionRequest = z.object({
+  stepId: z.string().min(1),
+  decision: z.enum(['approve', 'reject']),
+  reason: z.string().trim().min(1, 'a reason is required').max(4000),
+  actor: Actor,
+  at: z.string().datetime({ offset: true }),
+});
+export type DecisionRequest = z.infer<typeof DecisionRequest>;
+
+export const AnswerRequest = z.object({
+  stepId: z.string().min(1),
+  value: z.union([z.string(), z.number(), z.boolean()]),
+  /** For timestamp answers: when the person says it happened, may be earlier than `at`. */
+  actor: Actor,
+  at: z.string().datetime({ offset: true }),
+});
+export type AnswerRequest = z.infer<typeof AnswerRequest>;
+
+export const AbortRequest = z.object({ reason: z.string().trim().min(1).max(4000), actor: Actor, at: z.string().datetime({ offset: true }) });
+export type AbortRequest = z.infer<typeof AbortRequest>;
+
+export const StepResolution = z.object({
+  stepId: z.string().min(1),
+  choice: z.enum(['retry', 'continue', 'abort']),
+  reason: z.string().trim().min(1).max(4000),
+  actor: Actor,
+  at: z.string().datetime({ offset: true }),
+});
+export type StepResolution = z.infer<typeof StepResolution>;
+
+/** A repeat or resolved alert for the open incident (same fingerprint). */
+export const alertSignal = defineSignal<[Alert]>('alertSignal');
+/** An approval or rejection; the validator refuses (and records nothing) when the actor may not decide. */
+export const decideUpdate = defineUpdate<DecisionOutcome, [DecisionRequest]>('decideUpdate');
+export const answerUpdate = defineUpdate<{ stepId: string; value: string | number | boolean }, [AnswerRequest]>('answerUpdate');
+export const abortUpdate = defineUpdate<{ aborted: true }, [AbortRequest]>('abortUpdate');
+/** What to do with an action step that failed under an `escalate` policy. */
+export const resolveStepUpdate = defineUpdate<{ stepId: string; choice: StepResolution['choice'] }, [StepResolution]>('resolveStepUpdate');
+export const statusQuery = defineQuery<IncidentStatus>('statusQuery');
+
+export interface DecisionOutcome {
+  stepId: string;
+  decision: 'approve' | 'reject';
+  by: string;
+  /** approved: enough distinct approvers; rejected: any rejection; pending: more approvers needed. */
+  stepOutcome: 'approved' | 'rejected' | 'pending';
+}

@@ -1,0 +1,133 @@
+import type { Alert, Severity } from '../../runbooks/schema/alert';
+import type { Actor, IncidentInput, StepResolution } from './messages';
+
+export type StepState = 'running' | 'waiting' | 'done' | 'failed' | 'skipped' | 'rejected' | 'blocked' | 'compensated';
+
+export interface StepRecord {
+  id: string;
+  kind: string;
+  state: StepState;
+  startedAt: string;
+  endedAt?: string;
+  /** What the step produced (ids, hashes, message ids): never secrets, never big bodies. */
+  result?: unknown;
+  error?: { type?: string; message: string };
+}
+
+export interface Decision {
+  decision: 'approve' | 'reject';
+  by: string;
+  roles: string[];
+  reason: string;
+  at: string;
+}
+
+export interface ApprovalRecord {
+  stepId: string;
+  role: string;
+  /** Organisation roles that satisfy `role`, from the pinned runbook. */
+  allowedRoles: string[];
+  approversNeeded: number;
+  requestedBy: string;
+  requestedAt: string;
+  decisions: Decision[];
+  escalatedAt?: string;
+}
+
+export interface PendingInput {
+  stepId: string;
+  ask: string;
+  type: string;
+  choices?: string[];
+  role: string;
+  allowedRoles: string[];
+}
+
+export interface TimelineEntry {
+  at: string;
+  event: string;
+  actor?: string;
+  stepId?: string;
+  detail?: string;
+}
+
+export type IncidentPhase = 'running' | 'completed' | 'aborted' | 'failed';
+
+export interface IncidentStatus {
+  incidentId: string;
+  title: string;
+  severity: Severity;
+  phase: IncidentPhase;
+  openedBy: string;
+  openedAt: string;
+  closedAt?: string;
+  runbook: { id: string; version: number; sha256: string };
+  steps: StepRecord[];
+  approvals: ApprovalRecord[];
+  pendingInputs: PendingInput[];
+  answers: Record<string, string | number | boolean>;
+  alerts: { count: number; lastSeenAt?: string; status: Alert['status'] };
+  timeline: TimelineEntry[];
+  abort?: { by: string; reason: string; at: string };
+}
+
+/** Delivery ids remembered for dedupe of repeat alerts; bounded so a flapping source can't grow history without end. */
+export const SEEN_DELIVERY_LIMIT = 500;
+
+export interface IncidentState {
+  status: IncidentStatus;
+  seenDeliveryIds: string[];
+  /** Step results by id, the `steps` root of templates and conditions. */
+  results: Record<string, unknown>;
+  /** Choices made for blocked steps, consumed by the step that waits for them. */
+  resolutions: Record<string, StepResolution>;
+}
+
+export function initialState(input: IncidentInput): IncidentState {
+  const { runbook, sha256 } = input.pinned;
+  return {
+    status: {
+      incidentId: input.incidentId,
+      title: input.title,
+      severity: input.severity,
+      phase: 'running',
+      openedBy: actorName(input.openedBy),
+      openedAt: input.openedAt,
+      runbook: { id: runbook.id, version: runbook.version, sha256 },
+      steps: [],
+      approvals: [],
+      pendingInputs: [],
+      answers: {},
+      alerts: { count: input.alert ? 1 : 0, lastSeenAt: input.alert?.receivedAt, status: input.alert?.status ?? 'firing' },
+      timeline: [{ at: input.openedAt, event: 'incident.opened', actor: actorName(input.openedBy), detail: `runbook ${runbook.id} v${runbook.version}` }],
+    },
+    seenDeliveryIds: input.alert ? [input.alert.deliveryId] : [],
+    results: {},
+    resolutions: {},
+  };
+}
+
+export function actorName(actor: Actor): string {
+  return actor.kind === 'person' ? actor.id : `${actor.kind}:${actor.id}`;
+}
+
+export function findStep(state: IncidentState, stepId: string): StepRecord | undefined {
+  return state.status.steps.find((step) => step.id === stepId);
+}
+
+export function addTimeline(state: IncidentState, entry: TimelineEntry): void {
+  state.status.timeline.push(entry);
+}
+
+/** Records a repeat/resolved alert; returns false for a delivery already seen (a sender's retry). */
+export function recordAlert(state: IncidentState, alert: Alert): boolean {
+  if (state.seenDeliveryIds.includes(alert.deliveryId)) return false;
+  state.seenDeliveryIds.push(alert.deliveryId);
+  if (state.seenDeliveryIds.length > SEEN_DELIVERY_LIMIT) state.seenDeliveryIds.shift();
+  const alerts = state.status.alerts;
+  alerts.count += 1;
+  alerts.lastSeenAt = alert.receivedAt;
+  alerts.status = alert.status;
+  addTimeline(state, { at: alert.receivedAt, event: alert.status === 'resolved' ? 'alert.resolved' : 'alert.repeated', actor: `source:${alert.source}` });
+  return true;
+}

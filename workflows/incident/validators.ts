@@ -1,0 +1,83 @@
+import { ApplicationFailure } from '@temporalio/workflow';
+import { FailureType } from '../failure-types';
+import { approvalOutcome } from '../runbook-interpreter/steps/approval';
+import type { AbortRequest, Actor, AnswerRequest, DecisionRequest, StepResolution } from './messages';
+import type { IncidentState } from './state';
+
+/*
+ * Update validators: a refusal here never enters history, and the caller (HTTP API, CLI, Slack) gets the reason at
+ * once. They read state only. Each refusal has a stable type the edge maps to a status code.
+ */
+
+function refuse(type: FailureType, message: string): never {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
+function requireOpen(state: IncidentState): void {
+  if (state.status.phase !== 'running') refuse(FailureType.IncidentClosed, `incident is ${state.status.phase}`);
+}
+
+function requirePerson(actor: Actor): void {
+  if (actor.kind !== 'person') refuse(FailureType.ApprovalNotPermitted, 'only a person can decide');
+}
+
+function requireRole(actor: Actor, allowed: string[], role: string): void {
+  if (!actor.roles.some((held) => allowed.includes(held))) {
+    refuse(FailureType.ApprovalNotPermitted, `${actor.id} does not hold role ${role} (one of: ${allowed.join(', ')})`);
+  }
+}
+
+export function validateDecision(state: IncidentState, request: DecisionRequest): void {
+  requireOpen(state);
+  requirePerson(request.actor);
+  const approval = state.status.approvals.find((a) => a.stepId === request.stepId);
+  if (!approval || approvalOutcome(approval) !== 'pending') refuse(FailureType.StepNotWaiting, `step ${request.stepId} is not awaiting a decision`);
+  requireRole(request.actor, approval.allowedRoles, approval.role);
+  if (request.actor.id === approval.requestedBy) {
+    refuse(FailureType.ApprovalSeparationOfDuties, `${request.actor.id} requested this approval and may not decide it`);
+  }
+  if (approval.decisions.some((d) => d.by === request.actor.id)) {
+    refuse(FailureType.ApprovalSeparationOfDuties, `${request.actor.id} has already decided; ${approval.approversNeeded} distinct approvers are needed`);
+  }
+}
+
+function answerProblem(type: string, choices: string[] | undefined, value: unknown): string | undefined {
+  switch (type) {
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'expected true or false';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : 'expected a number';
+    case 'choice':
+      return typeof value === 'string' && choices?.includes(value) ? undefined : `expected one of: ${(choices ?? []).join(', ')}`;
+    case 'timestamp':
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value))
+        ? undefined
+        : 'expected an ISO-8601 timestamp with offset, e.g. 2026-11-23T09:30:00Z';
+    default:
+      return typeof value === 'string' && value.trim().length > 0 ? undefined : 'expected text';
+  }
+}
+
+export function validateAnswer(state: IncidentState, request: AnswerRequest): void {
+  requireOpen(state);
+  requirePerson(request.actor);
+  const pending = state.status.pendingInputs.find((p) => p.stepId === request.stepId);
+  if (!pending) refuse(FailureType.StepNotWaiting, `step ${request.stepId} is not waiting for an answer`);
+  requireRole(request.actor, pending.allowedRoles, pending.role);
+  const problem = answerProblem(pending.type, pending.choices, request.value);
+  if (problem) refuse(FailureType.AnswerInvalid, `answer to ${request.stepId}: ${problem}`);
+}
+
+export function validateAbort(state: IncidentState, request: AbortRequest, runbookRoles: string[]): void {
+  requireOpen(state);
+  requirePerson(request.actor);
+  requireRole(request.actor, [...runbookRoles, 'incident-commander'], 'any role of this runbook');
+}
+
+export function validateResolution(state: IncidentState, request: StepResolution, runbookRoles: string[]): void {
+  requireOpen(state);
+  requirePerson(request.actor);
+  const step = state.status.steps.find((s) => s.id === request.stepId);
+  if (!step || step.state !== 'blocked') refuse(FailureType.StepNotWaiting, `step ${request.stepId} is not blocked on a failure`);
+  requireRole(request.actor, [...runbookRoles, 'incident-commander'], 'any role of this runbook');
+}

@@ -1,0 +1,55 @@
+import type { IncidentInput } from '../incident/messages';
+import type { IncidentState, StepRecord } from '../incident/state';
+import { addTimeline } from '../incident/state';
+import type { Duration } from '@temporalio/common';
+import type { Compensation } from '../../runbooks/schema/step';
+
+/** How a step ended for the sequence around it: `halt` stops the rest of that sequence (e.g. a rejected approval). */
+export type StepOutcome = 'ok' | 'halt';
+
+export interface PendingCompensation {
+  stepId: string;
+  compensation: Compensation;
+}
+
+/** Everything a step needs: the incident's input and live state, and the stack of undo actions. */
+export interface RunContext {
+  input: IncidentInput;
+  state: IncidentState;
+  compensations: PendingCompensation[];
+}
+
+/** Workflow time (deterministic inside the sandbox) as ISO UTC. */
+export const now = (): string => new Date().toISOString();
+
+/** The `{{...}}` scope for templates and conditions. */
+export function templateScope(ctx: RunContext): Record<string, unknown> {
+  const status = ctx.state.status;
+  return {
+    alert: ctx.input.alert ?? {},
+    answers: status.answers,
+    steps: ctx.state.results,
+    incident: { id: status.incidentId, title: status.title, severity: status.severity, openedAt: status.openedAt, openedBy: status.openedBy },
+    config: ctx.input.config,
+  };
+}
+
+export function startStep(ctx: RunContext, id: string, kind: string, state: StepRecord['state'] = 'running'): StepRecord {
+  const record: StepRecord = { id, kind, state, startedAt: now() };
+  ctx.state.status.steps.push(record);
+  addTimeline(ctx.state, { at: record.startedAt, event: 'step.started', stepId: id, detail: kind });
+  return record;
+}
+
+export function finishStep(ctx: RunContext, record: StepRecord, state: StepRecord['state'], extra: Partial<StepRecord> = {}): void {
+  Object.assign(record, extra, { state, endedAt: now() });
+  addTimeline(ctx.state, { at: record.endedAt!, event: `step.${state}`, stepId: record.id, detail: extra.error?.message });
+}
+
+/** Roles from config that satisfy a runbook role; an unmapped name is taken to be an organisation role itself. */
+export function allowedRoles(ctx: RunContext, role: string): string[] {
+  return ctx.input.pinned.runbook.roles[role] ?? [role];
+}
+
+/** Runbook durations (`15m`, `12h`) are validated at load time to the format Temporal's timers accept. */
+export const duration = (text: string): Duration => text as Duration;

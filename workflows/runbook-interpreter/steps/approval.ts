@@ -1,0 +1,41 @@
+import { condition } from '@temporalio/workflow';
+import type { ApprovalStep } from '../../../runbooks/schema/step';
+import { renderTemplate } from '../../../runbooks/template';
+import { type ApprovalRecord, addTimeline } from '../../incident/state';
+import { type RunContext, type StepOutcome, allowedRoles, duration, finishStep, now, startStep, templateScope } from '../context';
+
+export function approvalOutcome(approval: ApprovalRecord): 'approved' | 'rejected' | 'pending' {
+  if (approval.decisions.some((d) => d.decision === 'reject')) return 'rejected';
+  const approvers = new Set(approval.decisions.filter((d) => d.decision === 'approve').map((d) => d.by));
+  return approvers.size >= approval.approversNeeded ? 'approved' : 'pending';
+}
+
+/**
+ * Waits for enough distinct approvers holding the role (decisions arrive through decideUpdate, whose validator
+ * enforces role and separation of duties). On timeout the escalation role is told and the wait goes on.
+ * A rejection halts the rest of the enclosing sequence: the gated disclosure does not happen.
+ */
+export async function runApproval(step: ApprovalStep, ctx: RunContext): Promise<StepOutcome> {
+  const record = startStep(ctx, step.id, 'approval', 'waiting');
+  const approval: ApprovalRecord = {
+    stepId: step.id,
+    role: step.role,
+    allowedRoles: allowedRoles(ctx, step.role),
+    approversNeeded: step.approvers,
+    requestedBy: ctx.state.status.openedBy,
+    requestedAt: record.startedAt,
+    decisions: [],
+  };
+  if (step.draft) record.result = { draft: renderTemplate(step.draft, templateScope(ctx), { missing: 'empty' }) };
+  ctx.state.status.approvals.push(approval);
+  const decided = () => approvalOutcome(approval) !== 'pending';
+  if (step.timeout && !(await condition(decided, duration(step.timeout)))) {
+    approval.escalatedAt = now();
+    addTimeline(ctx.state, { at: approval.escalatedAt, event: 'approval.escalated', stepId: step.id, detail: step.escalate ?? step.role });
+  }
+  await condition(decided);
+  const outcome = approvalOutcome(approval);
+  finishStep(ctx, record, outcome === 'approved' ? 'done' : 'rejected', { result: { ...(record.result as object), outcome, decisions: approval.decisions } });
+  ctx.state.results[step.id] = { outcome, approvers: approval.decisions.map((d) => d.by) };
+  return outcome === 'approved' ? 'ok' : 'halt';
+}
