@@ -31,6 +31,8 @@ export interface NormaliseContext {
   source: string;
   deliveryId: string;
   receivedAt: Date;
+  /** The delivery's headers (lower-cased): some senders name the payload's type in a header (`x-github-event`). */
+  headers: InboundDelivery['headers'];
 }
 
 /**
