@@ -1,0 +1,45 @@
+import type { ActionDefinition } from './define';
+import { evidenceActions } from './evidence';
+import { hostActions } from './host';
+import { httpActions } from './http';
+import { identityActions } from './identity';
+import { networkActions } from './network';
+import { noopActions } from './noop';
+import { notifyActions } from './notify';
+
+export type { ActionDefinition } from './define';
+
+const all = [
+  ...evidenceActions,
+  ...notifyActions,
+  ...httpActions,
+  ...identityActions,
+  ...networkActions,
+  ...hostActions,
+  ...noopActions,
+] as const;
+
+/** Every action name a runbook may use. */
+export const ACTION_NAMES = [
+  'evidence.capture',
+  'notify.email',
+  'notify.slack',
+  'http.request',
+  'identity.disable-user',
+  'identity.enable-user',
+  'network.block-ip',
+  'network.unblock-ip',
+  'host.isolate',
+  'host.release',
+  'noop',
+] as const;
+export type ActionName = (typeof ACTION_NAMES)[number];
+
+/** Action name → definition. Activities implement exactly these names (a test keeps the two lists equal). */
+export const actionRegistry: Readonly<Record<ActionName, ActionDefinition>> = Object.fromEntries(
+  all.map((definition) => [definition.name, definition]),
+) as Record<ActionName, ActionDefinition>;
+
+export function isActionName(name: string): name is ActionName {
+  return Object.prototype.hasOwnProperty.call(actionRegistry, name);
+}

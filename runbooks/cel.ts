@@ -1,0 +1,164 @@
+import { CelScalar, celEnv, isCelError, mapType, parse, plan, type CelInput } from '@bufbuild/cel';
+import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
+import type { Runbook } from './schema/runbook';
+
+/*
+ * CEL conditions: `match` rules and `when` steps. Checked when a runbook loads; evaluated in an
+ * activity (never in workflow code) so that upgrading the CEL library cannot change a replayed history.
+ */
+
+/** The variables a condition may read. `match` rules see only `alert` filled in. */
+export const CONDITION_VARIABLES = ['alert', 'answers', 'steps', 'incident'] as const;
+export type ConditionScope = Partial<Record<(typeof CONDITION_VARIABLES)[number], unknown>>;
+
+export interface ConditionProblem {
+  code: 'cel.syntax' | 'cel.type';
+  message: string;
+}
+
+const dynamicMap = mapType(CelScalar.STRING, CelScalar.DYN);
+const env = celEnv({
+  variables: { alert: dynamicMap, answers: dynamicMap, steps: dynamicMap, incident: dynamicMap },
+});
+
+/**
+ * Problems with a condition, empty when it is fine: `cel.syntax` when it does not parse; `cel.type`
+ * when it reads a variable other than alert/answers/steps/incident, or can never be a bool.
+ * The installed @bufbuild/cel exports no type checker, so the type check is structural: it refuses
+ * conditions whose outermost operation can never yield a bool (a literal, arithmetic, a list).
+ */
+export function checkCondition(expression: string): ConditionProblem[] {
+  let parsed: Expr;
+  try {
+    parsed = parse(expression).expr;
+  } catch (error) {
+    return [{ code: 'cel.syntax', message: (error as Error).message.replace(/^<input>:/, 'column ') }];
+  }
+  const problems: ConditionProblem[] = [];
+  for (const name of freeVariables(parsed, new Set())) {
+    if (!(CONDITION_VARIABLES as readonly string[]).includes(name)) {
+      problems.push({ code: 'cel.type', message: `"${name}" is not a variable here; use ${CONDITION_VARIABLES.join(', ')}` });
+    }
+  }
+  const resultProblem = checkResultType(parsed);
+  if (resultProblem) problems.push({ code: 'cel.type', message: resultProblem });
+  return problems;
+}
+
+function freeVariables(expr: Expr | undefined, bound: ReadonlySet<string>): Set<string> {
+  const found = new Set<string>();
+  const visit = (node: Expr | undefined, scope: ReadonlySet<string>): void => {
+    if (!node) return;
+    const kind = node.exprKind;
+    switch (kind.case) {
+      case 'identExpr':
+        if (!scope.has(kind.value.name)) found.add(kind.value.name);
+        return;
+      case 'selectExpr':
+        return visit(kind.value.operand, scope);
+      case 'callExpr':
+        visit(kind.value.target, scope);
+        return kind.value.args.forEach((arg) => visit(arg, scope));
+      case 'listExpr':
+        return kind.value.elements.forEach((element) => visit(element, scope));
+      case 'structExpr':
+        return kind.value.entries.forEach((entry) => {
+          if (entry.keyKind.case === 'mapKey') visit(entry.keyKind.value, scope);
+          visit(entry.value, scope);
+        });
+      case 'comprehensionExpr': {
+        const c = kind.value;
+        visit(c.iterRange, scope);
+        visit(c.accuInit, scope);
+        const inner = new Set([...scope, c.iterVar, c.iterVar2, c.accuVar].filter(Boolean));
+        visit(c.loopCondition, inner);
+        visit(c.loopStep, inner);
+        visit(c.result, inner);
+        return;
+      }
+      default:
+        return;
+    }
+  };
+  visit(expr, bound);
+  return found;
+}
+
+function checkResultType(expr: Expr): string | undefined {
+  const kind = expr.exprKind;
+  if (kind.case === 'constExpr' && kind.value.constantKind.case !== 'boolValue') {
+    return 'the condition is a constant that is not true or false';
+  }
+  if (kind.case === 'listExpr' || kind.case === 'structExpr') return 'the condition builds a list or map, not true or false';
+  if (kind.case === 'callExpr' && /^_[-+*/%]_$|^-_$/.test(kind.value.function)) {
+    return 'the condition is arithmetic, not true or false';
+  }
+  if (kind.case === 'callExpr' && kind.value.target === undefined && ['size', 'string', 'int', 'double'].includes(kind.value.function)) {
+    return `${kind.value.function}() is not true or false`;
+  }
+  return undefined;
+}
+
+/** Thrown when a condition fails to evaluate (a missing key, a type mismatch) or yields something other than a bool. */
+export class ConditionEvaluationError extends Error {
+  constructor(
+    readonly expression: string,
+    message: string,
+  ) {
+    super(`condition ${JSON.stringify(expression)}: ${message}`);
+    this.name = 'ConditionEvaluationError';
+  }
+}
+
+/**
+ * Evaluates a condition over plain JSON values. Absent variables are empty maps, so `has(answers.x)` works.
+ * Throws ConditionEvaluationError on an evaluation error or a non-bool result: a runbook author
+ * guards optional values with `has(...)` rather than relying on a silent false.
+ */
+export function evaluateCondition(expression: string, scope: ConditionScope): boolean {
+  const run = compile(expression);
+  const bindings: Record<string, CelInput> = {};
+  for (const name of CONDITION_VARIABLES) bindings[name] = toCel(scope[name] ?? {});
+  const result = run(bindings as never);
+  if (isCelError(result)) throw new ConditionEvaluationError(expression, result.message);
+  if (typeof result !== 'boolean') throw new ConditionEvaluationError(expression, 'the result is not true or false');
+  return result;
+}
+
+function compile(expression: string) {
+  try {
+    return plan(env, parse(expression));
+  } catch (error) {
+    throw new ConditionEvaluationError(expression, (error as Error).message);
+  }
+}
+
+// JSON numbers are doubles in CEL, so `== 3` against an integral JSON number must still be true:
+// whole numbers become CEL ints (bigint) and fractions stay doubles.
+function toCel(value: unknown): CelInput {
+  if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
+  if (Array.isArray(value)) return value.map(toCel);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toCel(item)])) as CelInput;
+  }
+  return (value ?? null) as CelInput;
+}
+
+/**
+ * The runbook an alert starts: among those whose `match` is true for it, the highest `priority`,
+ * ties broken by id (alphabetical). A `match` that errors on this alert counts as not matching.
+ */
+export function matchRunbook<T extends Runbook | { runbook: Runbook }>(alert: unknown, runbooks: readonly T[]): T | undefined {
+  const book = (candidate: T): Runbook => ('runbook' in candidate && typeof candidate.runbook === 'object' ? candidate.runbook : (candidate as Runbook));
+  const matching = runbooks.filter((candidate) => {
+    const { match } = book(candidate);
+    if (match === undefined) return false;
+    try {
+      return evaluateCondition(match, { alert });
+    } catch {
+      return false;
+    }
+  });
+  matching.sort((a, b) => book(b).priority - book(a).priority || (book(a).id < book(b).id ? -1 : book(a).id > book(b).id ? 1 : 0));
+  return matching[0];
+}
