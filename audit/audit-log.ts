@@ -150,9 +150,9 @@ export class AuditLog {
   private checkpointDue(): boolean {
     if (!this.opts.signingKey) return false;
     const last = this.state.lastCheckpoint;
-    if (!last) return true;
-    if (this.state.size - last.size >= (this.opts.checkpointEvery ?? 1000)) return true;
-    return this.now().getTime() - Date.parse(last.at) >= (this.opts.checkpointIntervalMs ?? 5 * 60_000);
+    if (this.state.size - (last?.size ?? 0) >= (this.opts.checkpointEvery ?? 1000)) return true;
+    const since = last?.at ?? this.state.firstRecordAt;
+    return since !== undefined && this.now().getTime() - Date.parse(since) >= (this.opts.checkpointIntervalMs ?? 5 * 60_000);
   }
 
   private async writeCheckpoint(): Promise<Checkpoint> {

@@ -27,6 +27,8 @@ export class LogState {
   size = 0;
   head = GENESIS_HASH;
   lastCheckpoint: Checkpoint | undefined;
+  /** When record 1 was written: the interval clock's start until the first checkpoint exists. */
+  firstRecordAt: string | undefined;
   private recordBytes = 0;
   private checkpointBytes = 0;
   // Digest of the key → byte offset of its record. Digests bound memory whatever the key length.
@@ -52,8 +54,7 @@ export class LogState {
       if (record.seq !== this.size + 1 || record.prev !== this.head) {
         throw new AuditError('audit.log_corrupt', 'audit log does not continue the chain; run `audit verify`', { offset: line.offset, seq: record.seq });
       }
-      this.size = record.seq;
-      this.head = record.hash;
+      this.noteRecord(record);
       this.keyOffsets.set(keyDigest(record.key), line.offset);
       this.recordBytes = line.end;
     }
@@ -71,8 +72,13 @@ export class LogState {
   recordAppended(record: AuditRecord, bytes: number): void {
     this.keyOffsets.set(keyDigest(record.key), this.recordBytes);
     this.recordBytes += bytes;
+    this.noteRecord(record);
+  }
+
+  private noteRecord(record: AuditRecord): void {
     this.size = record.seq;
     this.head = record.hash;
+    if (record.seq === 1) this.firstRecordAt = record.at;
   }
 
   checkpointAppended(cp: Checkpoint, bytes: number): void {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { AuditLog, Checkpoint, GENESIS_HASH, readAuditRecords, verifyAuditLog } from '../../audit';
 import { readLogLines, tempDir, testKeys } from './fixtures/temp-log';
@@ -67,7 +68,7 @@ describe('audit log', () => {
     let clock = Date.parse('2025-03-01T10:00:00Z');
     const delivered: Checkpoint[] = [];
     const log = await openLog(dir, {
-      checkpointEvery: 3,
+      checkpointEvery: 4,
       checkpointIntervalMs: 60_000,
       now: () => new Date(clock),
       sink: (cp) => void delivered.push(cp),
@@ -79,18 +80,18 @@ describe('audit log', () => {
     const closing = await log.checkpoint();
     const repeated = await log.checkpoint();
     await log.close();
-    // First append checkpoints at once (no earlier checkpoint), then every 3, then after the interval, then on demand.
-    assert.deepEqual(delivered.map((cp) => cp.size), [1, 4, 6, 7, 7]);
+    // After 4 records, then after the interval (only 2 more records), then on demand (repeated: delivered again, not rewritten).
+    assert.deepEqual(delivered.map((cp) => cp.size), [4, 6, 7, 7]);
     assert.equal(closing.size, 7);
     assert.deepEqual(repeated, closing);
     assert.match(closing.note, /^test\.firebreak\/audit\n7\n[A-Za-z0-9+/]{43}=\n\n\u2014 test\.firebreak\/audit [A-Za-z0-9+/=]+\n$/);
     const onDisk = (await fs.readFile(join(dir, 'checkpoints.jsonl'), 'utf8')).trim().split('\n');
-    assert.equal(onDisk.length, 4);
+    assert.equal(onDisk.length, 3);
   });
 
   it('reports a failing sink without failing the append', async () => {
     const failures: unknown[] = [];
-    const log = await openLog(dir, { sink: () => Promise.reject(new Error('smtp down')), onSinkError: (err) => failures.push(err) });
+    const log = await openLog(dir, { checkpointEvery: 1, sink: () => Promise.reject(new Error('smtp down')), onSinkError: (err) => failures.push(err) });
     const record = await log.append({ key: 'a', actor, action: 'test.appended' });
     await log.close();
     assert.equal(record.seq, 1);
@@ -141,5 +142,16 @@ describe('audit log', () => {
     const seen: string[] = [];
     for await (const r of readAuditRecords(dir, { incidentId: 'inc-1' })) seen.push(r.key);
     assert.deepEqual(seen, ['a', 'c']);
+  });
+
+  it('breaks a lock left by a dead process, and times out on a live holder with audit.lock_timeout', async () => {
+    const lockPath = join(dir, 'audit.lock');
+    const log = await openLog(dir, { lockTimeoutMs: 300 });
+    await fs.writeFile(lockPath, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), nonce: 'dead', at: Date.now() }));
+    assert.equal((await log.append({ key: 'a', actor, action: 'test.appended' })).seq, 1);
+    await fs.writeFile(lockPath, JSON.stringify({ pid: process.pid, host: hostname(), nonce: 'alive', at: Date.now() }));
+    await assert.rejects(log.append({ key: 'b', actor, action: 'test.appended' }), { code: 'audit.lock_timeout' });
+    await fs.unlink(lockPath);
+    await log.close();
   });
 });
