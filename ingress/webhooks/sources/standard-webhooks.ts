@@ -11,7 +11,7 @@ const MIN_SECRET_BYTES = 24;
 /** A `whsec_<base64>` secret of at least 24 random bytes, as the Standard Webhooks spec asks. */
 const WhsecSecret = z
   .string()
-  .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'expected whsec_<base64>')
+  .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, { message: 'expected whsec_<base64>', abort: true })
   .refine((s) => Buffer.from(s.slice('whsec_'.length), 'base64').length >= MIN_SECRET_BYTES, {
     message: `secret must decode to at least ${MIN_SECRET_BYTES} bytes`,
   });
