@@ -92,7 +92,15 @@ export function createCalendars(definitions: Readonly<Record<string, CalendarDef
   return new Map(Object.entries(definitions).map(([name, definition]) => [name, createCalendar(definition)]));
 }
 
-/** The reporting entity's own country calendar, for obligations whose relief follows the Member State. */
+// Building a date-holidays calendar parses its rule data (tens of ms), so reuse one per country.
+const memberStateCalendars = new Map<string, BusinessCalendar>();
+
+/** The reporting entity's own country calendar (public and bank holidays), for reliefs that follow the Member State. */
 export function memberStateCalendar(country: string): BusinessCalendar {
-  return createCalendar({ kind: 'date-holidays', country, types: ['public', 'bank'], closures: [] });
+  let calendar = memberStateCalendars.get(country);
+  if (!calendar) {
+    calendar = createCalendar({ kind: 'date-holidays', country, types: ['public', 'bank'], closures: [] });
+    memberStateCalendars.set(country, calendar);
+  }
+  return calendar;
 }
