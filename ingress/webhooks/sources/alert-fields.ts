@@ -42,7 +42,7 @@ export function httpLink(url: string | undefined | null): string | undefined {
 }
 
 /** Canonical JSON of a string map: keys sorted, so the same labels always give the same bytes. */
-export function canonicalLabels(labels: Readonly<Record<string, string>>): [string, string][] {
+function canonicalLabels(labels: Readonly<Record<string, string>>): [string, string][] {
   return Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
