@@ -8,7 +8,7 @@ export type ObligationId = z.infer<typeof ObligationId>;
 export const StageId = z.string().regex(/^[a-z][a-z0-9-]*$/, 'stage ids are kebab-case');
 export type StageId = z.infer<typeof StageId>;
 
-/** A name under `calendars:` in the catalogue, or `member-state` (resolved from the `memberState` fact). */
+/** A name under `calendars:` in the catalogue; reliefs may also say `member-state` (resolved from the `memberState` fact). */
 export const CalendarName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'calendar names are kebab-case');
 export type CalendarName = z.infer<typeof CalendarName>;
 

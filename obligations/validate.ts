@@ -27,7 +27,9 @@ function checkCalendars(catalogue: Catalogue): Unlocated[] {
  */
 export function checkCatalogue(catalogue: Catalogue): Unlocated[] {
   const issues = checkCalendars(catalogue);
-  const knownCalendar = (name: string) => name === MEMBER_STATE_CALENDAR || name in catalogue.calendars;
+  // `member-state` only makes sense for reliefs: a business-day count needs a fixed calendar.
+  const knownCalendar = (name: string) => name in catalogue.calendars;
+  const knownReliefCalendar = (name: string) => name === MEMBER_STATE_CALENDAR || knownCalendar(name);
   const seenObligations = new Set<string>();
   catalogue.obligations.forEach((obligation, o) => {
     const at = ['obligations', o];
@@ -58,7 +60,7 @@ export function checkCatalogue(catalogue: Catalogue): Unlocated[] {
       if (stage.clock.unit === 'business-days' && !knownCalendar(stage.clock.calendar)) {
         issues.push({ code: 'calendar.unknown_ref', message: `no calendar "${stage.clock.calendar}"`, path: [...stageAt, 'clock', 'calendar'] });
       }
-      if (stage.relief && !knownCalendar(stage.relief.calendar)) {
+      if (stage.relief && !knownReliefCalendar(stage.relief.calendar)) {
         issues.push({ code: 'calendar.unknown_ref', message: `no calendar "${stage.relief.calendar}"`, path: [...stageAt, 'relief', 'calendar'] });
       }
     });
