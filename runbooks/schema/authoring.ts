@@ -107,7 +107,9 @@ export type AuthoringStep = { id: string; [key: string]: unknown };
 const recursiveKinds = authoringStepSchemas(z.lazy((): z.ZodType<AuthoringStep> => AuthoringStep));
 
 /** One step as written in YAML (any kind). */
-export const AuthoringStep: z.ZodType<AuthoringStep> = z.union(Object.values(recursiveKinds)) as z.ZodType<AuthoringStep>;
+export const AuthoringStep: z.ZodType<AuthoringStep> = z
+  .union(Object.values(recursiveKinds))
+  .meta({ id: 'Step', description: 'A step: an id plus one of action, approval, input, wait, clock, runbook, parallel, when, or steps.' }) as z.ZodType<AuthoringStep>;
 
 /** The top of a runbook file, with `steps` left to the step walker. */
 export const AuthoringHeader = z.strictObject({

@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { runbookToDot, runbookToMermaid } from '../../runbooks/graph';
+import { formatIssue } from '../../runbooks/issues';
+import { runbookJsonSchemaText, RUNBOOK_JSON_SCHEMA_FILE, writeRunbookJsonSchema } from '../../runbooks/json-schema';
+import { loadRunbookFile, loadRunbookLibrary, loadRunbooks } from '../../runbooks/load';
+
+/** The shipped library, wherever the command is run from. */
+export const DEFAULT_RUNBOOK_LIBRARY = join(__dirname, '..', '..', 'runbooks', 'library');
+
+/** What a command prints and the exit code it ends with; commands are built from these so tests need no process. */
+export interface CommandOutput {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/**
+ * Checks runbook files and directories together (child runbooks are resolved across all of them).
+ * Exit code 0 when every file is valid, 1 with every problem listed as `file:line:col code: message`.
+ */
+export async function validateRunbooks(paths: readonly string[]): Promise<CommandOutput> {
+  const missing = paths.filter((path) => !existsSync(path));
+  if (missing.length > 0) return { stdout: '', stderr: missing.map((path) => `runbook validate: no such file or directory: ${path}\n`).join(''), exitCode: 2 };
+  const { runbooks, issues } = await loadRunbooks(paths);
+  if (issues.length === 0) {
+    const listed = runbooks.map(({ runbook, file }) => `  ${runbook.id} v${runbook.version}  ${file}\n`).join('');
+    return { stdout: `${runbooks.length} runbook(s) OK\n${listed}`, stderr: '', exitCode: 0 };
+  }
+  const files = new Set(issues.map(({ file }) => file));
+  const lines = issues.map(({ file, issue }) => `${formatIssue(file, issue)}\n`).join('');
+  return { stdout: '', stderr: `${lines}${issues.length} problem(s) in ${files.size} file(s)\n`, exitCode: 1 };
+}
+
+/** Draws one runbook, named by id (looked up in `library`) or by file path. Exit 1 when it has problems, 2 when not found. */
+export async function graphRunbook(ref: string, format: 'dot' | 'mermaid', library: string = DEFAULT_RUNBOOK_LIBRARY): Promise<CommandOutput> {
+  const draw = format === 'dot' ? runbookToDot : runbookToMermaid;
+  if (/\.ya?ml$/.test(ref) || existsSync(ref)) {
+    const result = await loadRunbookFile(ref);
+    if (!result.ok) return { stdout: '', stderr: result.issues.map((issue) => `${formatIssue(ref, issue)}\n`).join(''), exitCode: 1 };
+    return { stdout: draw(result.pinned.runbook), stderr: '', exitCode: 0 };
+  }
+  const { runbooks } = await loadRunbookLibrary(library);
+  const found = runbooks.find(({ runbook }) => runbook.id === ref);
+  if (!found) return { stdout: '', stderr: `runbook graph: no valid runbook with id "${ref}" in ${library} (run "runbook validate")\n`, exitCode: 2 };
+  return { stdout: draw(found.runbook), stderr: '', exitCode: 0 };
+}
+
+function finish(output: CommandOutput): void {
+  process.stdout.write(output.stdout);
+  process.stderr.write(output.stderr);
+  process.exitCode = output.exitCode;
+}
+
+/** Adds `runbook validate`, `runbook graph` and `runbook schema`. */
+export function registerRunbookCommands(program: Command): void {
+  const runbook = program.command('runbook').description('check, draw and describe runbooks');
+  runbook
+    .command('validate')
+    .description('load runbook files or directories and list every problem as file:line:col code: message (exit 1 when any)')
+    .argument('[paths...]', 'runbook files or directories', [DEFAULT_RUNBOOK_LIBRARY])
+    .action(async (paths: string[]) => finish(await validateRunbooks(paths)));
+  runbook
+    .command('graph')
+    .description('print a runbook as Graphviz DOT or Mermaid text')
+    .argument('<id|file>', 'a runbook id from the library, or a runbook file')
+    .option('--format <format>', 'dot or mermaid', 'dot')
+    .option('--library <dir>', 'where to look up runbook ids', DEFAULT_RUNBOOK_LIBRARY)
+    .action(async (ref: string, opts: { format: string; library: string }) => {
+      if (opts.format !== 'dot' && opts.format !== 'mermaid') {
+        finish({ stdout: '', stderr: `runbook graph: --format must be dot or mermaid\n`, exitCode: 2 });
+        return;
+      }
+      finish(await graphRunbook(ref, opts.format, opts.library));
+    });
+  runbook
+    .command('schema')
+    .description('print the JSON Schema for runbook files (for editors)')
+    .option('--write', `regenerate ${RUNBOOK_JSON_SCHEMA_FILE}`)
+    .action(async (opts: { write?: boolean }) => {
+      if (opts.write) await writeRunbookJsonSchema();
+      else process.stdout.write(runbookJsonSchemaText());
+    });
+}
