@@ -45,7 +45,7 @@ export class TemplateMissingValueError extends Error {
 
 // Segments allow dashes because step and answer ids are kebab-case.
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
-const WHOLE_REFERENCE = /^\{\{\s*([^{}]*?)\s*\}\}$/;
+const WHOLE_REFERENCE = /^\{\{[^{}]*\}\}$/;
 
 type Part = { text: string } | { path: string[]; name: string };
 
@@ -126,8 +126,7 @@ export function renderTemplate(text: string, scope: TemplateScope, options: Rend
  */
 export function renderValue(value: unknown, scope: TemplateScope, options: RenderOptions = {}): unknown {
   if (typeof value === 'string') {
-    const whole = WHOLE_REFERENCE.exec(value);
-    if (whole) {
+    if (WHOLE_REFERENCE.test(value)) {
       const [part] = parse(value);
       if (part && 'path' in part) {
         const resolved = resolve(part.path, part.name, scope, options);

@@ -65,8 +65,8 @@ function locateNode(
       const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
       if (!pair) break;
       // A key with no value (`with:`) is located at the key itself.
-      next = pair.value ?? pair.key;
-      if (pair.value === null || (isScalar(pair.value) && pair.value.range?.[0] === pair.value.range?.[1])) next = pair.key;
+      const empty = pair.value === null || (isScalar(pair.value) && pair.value.range?.[0] === pair.value.range?.[1]);
+      next = empty ? pair.key : pair.value;
     } else if (isSeq(node) && typeof segment === 'number') {
       next = node.items[segment];
     } else {

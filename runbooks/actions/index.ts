@@ -35,7 +35,7 @@ export const ACTION_NAMES = [
 ] as const;
 export type ActionName = (typeof ACTION_NAMES)[number];
 
-/** Action name → definition. Activities implement exactly these names (a test keeps the two lists equal). */
+/** Action name → definition; activities implement one handler per name (a test keeps ACTION_NAMES and this map equal). */
 export const actionRegistry: Readonly<Record<ActionName, ActionDefinition>> = Object.fromEntries(
   all.map((definition) => [definition.name, definition]),
 ) as Record<ActionName, ActionDefinition>;
