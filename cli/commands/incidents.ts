@@ -1,0 +1,92 @@
+import type { Command } from 'commander';
+import type { IncidentStatus } from '../../workflows/incident/state';
+import { callApi, cliTarget, expectOk } from '../api-client';
+import { renderIncident } from '../render-incident';
+
+const print = (json: boolean, value: unknown, human: () => string): void => {
+  process.stdout.write(`${json ? JSON.stringify(value, null, 2) : human()}\n`);
+};
+
+const incidentRoute = (id: string): string => {
+  if (!/^incident\/[a-z0-9-]+\/[A-Za-z0-9]+$/.test(id)) throw new Error(`"${id}" is not an incident id (incident/<source>/<id>)`);
+  return `/v1/incidents/${id}`;
+};
+
+/** Reads and decisions over the HTTP API, as the local admin (or FIREBREAK_TOKEN's person). */
+export function registerIncidentCommands(program: Command): void {
+  program
+    .command('incidents')
+    .description('list incidents')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => {
+      const body = expectOk(await callApi(cliTarget(), 'GET', '/v1/incidents'));
+      const incidents = body.incidents as { id: string; phase?: string; temporalStatus: string; severity?: string; title?: string; waitingOn?: string[] }[];
+      print(Boolean(opts.json), body, () =>
+        incidents.length === 0
+          ? 'no incidents'
+          : incidents.map((i) => `${i.id}  ${(i.phase ?? i.temporalStatus).padEnd(9)} ${(i.severity ?? '').padEnd(8)} ${i.title ?? ''}${i.waitingOn?.length ? `  (waiting: ${i.waitingOn.join(', ')})` : ''}`).join('\n'),
+      );
+    });
+
+  program
+    .command('incident <id>')
+    .description("show one incident's steps, pending decisions and timeline")
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const body = expectOk(await callApi(cliTarget(), 'GET', incidentRoute(id)));
+      print(Boolean(opts.json), body, () => renderIncident(body as unknown as IncidentStatus));
+    });
+
+  for (const decision of ['approve', 'reject'] as const) {
+    program
+      .command(`${decision} <id> <step>`)
+      .description(`${decision} an approval step (you may not decide what you requested)`)
+      .requiredOption('--reason <text>', 'why: recorded with your identity')
+      .option('--json', 'machine-readable output')
+      .action(async (id: string, step: string, opts: { reason: string; json?: boolean }) => {
+        const body = expectOk(await callApi(cliTarget(), 'POST', `${incidentRoute(id)}/steps/${step}/${decision}`, { reason: opts.reason }));
+        print(Boolean(opts.json), body, () => `${decision === 'approve' ? 'approved' : 'rejected'} ${step} as ${body.by}; step is now ${body.stepOutcome}`);
+      });
+  }
+
+  program
+    .command('answer <id> <step> <value>')
+    .description('answer an input step (true/false and numbers are sent typed)')
+    .option('--text', 'send the value as text even if it looks like a number or boolean')
+    .action(async (id: string, step: string, raw: string, opts: { text?: boolean }) => {
+      const value = opts.text ? raw : raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+      expectOk(await callApi(cliTarget(), 'POST', `${incidentRoute(id)}/steps/${step}/answer`, { value }));
+      process.stdout.write(`answered ${step}\n`);
+    });
+
+  program
+    .command('abort <id>')
+    .description('abort an incident; completed containment is undone in reverse order')
+    .requiredOption('--reason <text>', 'why: recorded with your identity')
+    .action(async (id: string, opts: { reason: string }) => {
+      expectOk(await callApi(cliTarget(), 'POST', `${incidentRoute(id)}/abort`, { reason: opts.reason }));
+      process.stdout.write(`abort requested for ${id}\n`);
+    });
+
+  program
+    .command('declare')
+    .description('declare an incident and start a runbook')
+    .requiredOption('--title <text>', 'what is happening')
+    .requiredOption('--runbook <id>', 'runbook to run')
+    .option('--severity <level>', 'critical|high|medium|low|info', 'high')
+    .option('--description <text>', 'details')
+    .action(async (opts: { title: string; runbook: string; severity: string; description?: string }) => {
+      const body = expectOk(await callApi(cliTarget(), 'POST', '/v1/incidents', opts));
+      process.stdout.write(`${body.incidentId}\n`);
+    });
+
+  program
+    .command('runbooks')
+    .description('list the runbooks new incidents start from')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => {
+      const body = expectOk(await callApi(cliTarget(), 'GET', '/v1/runbooks'));
+      const runbooks = body.runbooks as { id: string; version: number; title: string }[];
+      print(Boolean(opts.json), body, () => runbooks.map((r) => `${r.id}  v${r.version}  ${r.title}`).join('\n'));
+    });
+}

@@ -1,0 +1,28 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../worker/config';
+import { startAll, startServiceOnly, startWorkerOnly } from '../worker/processes';
+import { CliError } from './api-client';
+import { registerAlertCommands } from './commands/alert';
+import { registerIncidentCommands } from './commands/incidents';
+
+const program = new Command('firebreak').description('Incident-response runbooks on Temporal').showHelpAfterError();
+
+program.command('start').description('run everything here: embedded Temporal (unless TEMPORAL_ADDRESS), worker and HTTP service').action(startAll);
+program.command('worker').description('run a Temporal worker replica (TEMPORAL_ADDRESS)').action(startWorkerOnly);
+program.command('serve').description('run an HTTP replica: alert ingress and HTTP API (TEMPORAL_ADDRESS)').action(startServiceOnly);
+registerIncidentCommands(program);
+registerAlertCommands(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof CliError) {
+    process.stderr.write(`firebreak: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78);
+  }
+  process.stderr.write(`firebreak: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

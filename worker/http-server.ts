@@ -1,0 +1,98 @@
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { type ApiDeps, registerIncidentRoutes } from '../ingress/api/incident-routes';
+import { type AlertIntakeDeps, type ConfiguredSource, takeDelivery } from '../ingress/webhooks/alert-intake';
+import type { Logger } from './logging';
+import type { Metrics } from './metrics';
+
+export interface HttpServerDeps {
+  client: Client;
+  namespace: string;
+  taskQueue: string;
+  sources: ReadonlyMap<string, ConfiguredSource>;
+  intake: AlertIntakeDeps;
+  api: ApiDeps;
+  metrics: Metrics;
+  log: Logger;
+  bodyLimitBytes: number;
+  /** In the all-in-one process, the local worker's own state; elsewhere the task queue's pollers decide. */
+  localWorkerRunning?: () => boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: Buffer;
+  }
+}
+
+async function workerPolls(deps: HttpServerDeps): Promise<boolean> {
+  if (deps.localWorkerRunning) return deps.localWorkerRunning();
+  const response = await deps.client.workflowService.describeTaskQueue({
+    namespace: deps.namespace,
+    taskQueue: { name: deps.taskQueue },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  return (response.pollers ?? []).length > 0;
+}
+
+/** One HTTP server for the alert ingress, the HTTP API, health and metrics. Bodies are kept as raw bytes for signatures. */
+export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
+  const app = Fastify({ bodyLimit: deps.bodyLimitBytes, logger: false, trustProxy: false, return503OnClosing: true });
+
+  app.removeAllContentTypeParsers();
+  // Every body is read as bytes first: webhook signatures cover the exact bytes, and re-serialised JSON would not verify.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    request.rawBody = body as Buffer;
+    const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json' || request.url.startsWith('/v1/alerts/')) return done(null, undefined);
+    try {
+      done(null, (body as Buffer).length === 0 ? undefined : JSON.parse((body as Buffer).toString('utf8')));
+    } catch {
+      const error = Object.assign(new Error('request body is not valid JSON'), { statusCode: 400, code: 'request.invalid_json' });
+      done(error, undefined);
+    }
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) deps.log.error({ err: error, url: request.url }, 'request failed');
+    const code = status === 413 ? 'request.too_large' : status === 415 ? 'request.unsupported_media_type' : status === 500 ? 'internal' : (error.code ?? 'request.invalid');
+    void reply.code(status).send({ error: code, message: status === 500 ? 'internal error' : error.message });
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.apiRequests.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    let temporalOk = false;
+    let polling = false;
+    try {
+      await deps.client.workflowService.getSystemInfo({});
+      temporalOk = true;
+      polling = await workerPolls(deps);
+    } catch {
+      // reported below as not ready
+    }
+    deps.metrics.temporalUp.set(temporalOk ? 1 : 0);
+    deps.metrics.workerPolling.set(polling ? 1 : 0);
+    return reply.code(temporalOk && polling ? 200 : 503).send({ ok: temporalOk && polling, temporal: temporalOk, worker: polling });
+  });
+
+  app.get('/metrics', async (_request, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
+
+  app.post('/v1/alerts/:source', async (request, reply) => {
+    const name = (request.params as { source: string }).source;
+    const source = deps.sources.get(name);
+    if (!source) return reply.code(404).send({ error: 'source.unknown', message: `no alert source named ${name}` });
+    const headers: Record<string, string | undefined> = {};
+    for (const [key, value] of Object.entries(request.headers)) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    const response = await takeDelivery(source, { headers, rawBody: request.rawBody ?? Buffer.alloc(0), receivedAt: new Date() }, deps.intake);
+    deps.metrics.alertDeliveries.inc({ source: name, outcome: response.outcome });
+    return reply.code(response.status).headers(response.headers ?? {}).send(response.body);
+  });
+
+  registerIncidentRoutes(app, deps.api);
+  return app;
+}

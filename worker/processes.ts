@@ -1,0 +1,127 @@
+import path from 'node:path';
+import type { Worker } from '@temporalio/worker';
+import { type Config, loadConfig } from './config';
+import { type DevServer, startDevServer } from './dev-server';
+import { type Logger, createLogger } from './logging';
+import { type ResolvedSecrets, resolveSecrets, secretsDir } from './secrets';
+import { connectClient, connectWorkerConnection, temporalTarget, type TemporalTarget } from './temporal-connection';
+import { createFirebreakWorker, installRuntimeLogging } from './temporal-worker';
+import { createService } from './service';
+
+/*
+ * The three ways to run Firebreak: `start` (everything in one foreground process, with an embedded Temporal server
+ * unless TEMPORAL_ADDRESS is set), `worker` and `serve` (one role each, any number of replicas against a cluster).
+ */
+
+interface Prepared {
+  config: Config;
+  secrets: ResolvedSecrets;
+  log: Logger;
+}
+
+function prepare(): Prepared {
+  const config = loadConfig();
+  const log = createLogger();
+  installRuntimeLogging(log);
+  const secrets = resolveSecrets(config);
+  return { config, secrets, log };
+}
+
+function onShutdownSignal(handler: () => Promise<void>): void {
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      handler().then(
+        () => process.exit(0),
+        (error) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+function firstStartBanner(p: Prepared, httpUrl: string): string {
+  const rel = path.relative(process.cwd(), secretsDir(p.config.dataDir)) || secretsDir(p.config.dataDir);
+  return [
+    '',
+    `First start: generated ${p.secrets.generated.join(', ')} in ${rel}/ (mode 0600). They are shown nowhere else.`,
+    'Send a signed test alert (ready to paste):',
+    `  npx firebreak alert send --example`,
+    'Then watch it and approve its notice:',
+    `  npx firebreak incidents`,
+    `  npx firebreak approve <incident-id> approve-notice --reason "looks right"`,
+    `The notice lands in ${path.join(p.config.dataDir, 'outbox')}/ (no SMTP configured). HTTP API: ${httpUrl}/v1/incidents with the token in ${rel}/admin-token.`,
+    '',
+  ].join('\n');
+}
+
+async function runWorkerUntilStopped(p: Prepared, target: TemporalTarget): Promise<{ worker: Worker; running: Promise<void> }> {
+  const connection = await connectWorkerConnection(target);
+  const worker = await createFirebreakWorker({ config: p.config, secrets: p.secrets, connection, namespace: target.namespace, taskQueue: target.taskQueue });
+  const running = worker.run().finally(() => connection.close());
+  return { worker, running };
+}
+
+/** `firebreak start`: dev server (unless a cluster is configured), worker and HTTP service; Ctrl-C drains in order. */
+export async function startAll(): Promise<void> {
+  const p = prepare();
+  let devServer: DevServer | undefined;
+  if (!p.config.temporal.address) {
+    devServer = await startDevServer({ dataDir: p.config.dataDir, port: p.config.temporal.devServerPort, uiPort: p.config.temporal.uiPort, namespace: p.config.temporal.namespace, log: p.log });
+  }
+  const target = temporalTarget(p.config, p.secrets, devServer?.address);
+  const { worker, running } = await runWorkerUntilStopped(p, target);
+  const client = await connectClient(target, p.secrets);
+  const app = createService({ config: p.config, secrets: p.secrets, client, log: p.log, localWorkerRunning: () => worker.getState() === 'RUNNING' });
+  const httpUrl = await app.listen({ host: p.config.http.host, port: p.config.http.port });
+  p.log.info({ http: httpUrl, temporal: target.address, ui: devServer?.uiUrl, dataDir: p.config.dataDir }, 'Firebreak is running');
+  process.stdout.write(`\nFirebreak is running: ${httpUrl} (health ${httpUrl}/healthz)${devServer ? `, Temporal UI ${devServer.uiUrl}` : ''}. Ctrl-C stops it.\n`);
+  if (p.secrets.generated.length > 0) process.stdout.write(firstStartBanner(p, httpUrl));
+
+  onShutdownSignal(async () => {
+    p.log.info('shutting down: closing HTTP, draining the worker, then stopping Temporal');
+    await app.close();
+    worker.shutdown();
+    await running;
+    await client.connection.close();
+    await devServer?.stop();
+    p.log.info('stopped');
+  });
+  running.catch(async (error) => {
+    p.log.error({ err: error }, 'worker stopped unexpectedly');
+    await app.close();
+    await devServer?.stop();
+    process.exit(1);
+  });
+}
+
+/** `firebreak worker`: a worker replica against TEMPORAL_ADDRESS. */
+export async function startWorkerOnly(): Promise<void> {
+  const p = prepare();
+  const target = temporalTarget(p.config, p.secrets);
+  const { worker, running } = await runWorkerUntilStopped(p, target);
+  p.log.info({ temporal: target.address, taskQueue: target.taskQueue }, 'worker polling');
+  onShutdownSignal(async () => {
+    worker.shutdown();
+    await running;
+  });
+  await running;
+}
+
+/** `firebreak serve`: an HTTP replica (ingress + API) against TEMPORAL_ADDRESS; stateless. */
+export async function startServiceOnly(): Promise<void> {
+  const p = prepare();
+  const target = temporalTarget(p.config, p.secrets);
+  const client = await connectClient(target, p.secrets);
+  const app = createService({ config: p.config, secrets: p.secrets, client, log: p.log });
+  const url = await app.listen({ host: p.config.http.host, port: p.config.http.port });
+  p.log.info({ http: url, temporal: target.address }, 'HTTP service listening');
+  onShutdownSignal(async () => {
+    await app.close();
+    await client.connection.close();
+  });
+}

@@ -1,0 +1,57 @@
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { IncidentStarter } from '../ingress/incident-starter';
+import { RunbookCatalog } from '../ingress/runbook-catalog';
+import { TokenDirectory, type TokenHolder } from '../ingress/api/token-directory';
+import type { ConfiguredSource } from '../ingress/webhooks/alert-intake';
+import { DeliveryDedupe } from '../ingress/webhooks/delivery-dedupe';
+import { standardWebhooks } from '../ingress/webhooks/sources/standard-webhooks';
+import type { Config } from './config';
+import { createHttpServer } from './http-server';
+import type { Logger } from './logging';
+import { createMetrics } from './metrics';
+import { resolveSecret } from './secret';
+import type { ResolvedSecrets } from './secrets';
+
+/** The built-in `generic` source: Standard Webhooks signed with the generated (or configured) signing secret. */
+function configuredSources(config: Config, secrets: ResolvedSecrets): Map<string, ConfiguredSource> {
+  const auth = standardWebhooks.authSchema.parse({ secrets: [secrets.webhookSigningSecret.reveal()], toleranceSeconds: config.webhookToleranceSeconds });
+  return new Map([['generic', { name: 'generic', kind: standardWebhooks as ConfiguredSource['kind'], auth }]]);
+}
+
+function tokenHolders(config: Config, secrets: ResolvedSecrets): TokenHolder[] {
+  const holders: TokenHolder[] = [{ token: secrets.adminToken, personId: 'local-admin', roles: config.adminRoles }];
+  config.people.forEach((person, index) =>
+    person.tokens.forEach((ref, t) => holders.push({ token: resolveSecret(`people.${index}.tokens.${t}`, ref, false), personId: person.id, roles: person.roles })),
+  );
+  return holders;
+}
+
+export interface ServiceOptions {
+  config: Config;
+  secrets: ResolvedSecrets;
+  client: Client;
+  log: Logger;
+  localWorkerRunning?: () => boolean;
+}
+
+/** Composes the HTTP service (alert ingress, HTTP API, health, metrics) around a connected Temporal client. */
+export function createService(options: ServiceOptions): FastifyInstance {
+  const { config, secrets, client, log } = options;
+  const catalog = new RunbookCatalog(config.runbooksDir, log);
+  const starter = new IncidentStarter({ client, taskQueue: config.temporal.taskQueue, contacts: config.contacts, childrenOf: (p) => catalog.childrenOf(p) });
+  const dedupe = new DeliveryDedupe(path.join(config.dataDir, 'ingress', 'deliveries'));
+  return createHttpServer({
+    client,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    sources: configuredSources(config, secrets),
+    intake: { catalog, starter, dedupe, log },
+    api: { client, starter, catalog, tokens: new TokenDirectory(tokenHolders(config, secrets)), log },
+    metrics: createMetrics(),
+    log,
+    bodyLimitBytes: config.http.bodyLimitBytes,
+    localWorkerRunning: options.localWorkerRunning,
+  });
+}

@@ -1,0 +1,62 @@
+import { Runtime, Worker, type NativeConnection, type WorkflowBundleWithSourceMap, makeTelemetryFilterString, DefaultLogger, type LogLevel } from '@temporalio/worker';
+import nodemailer from 'nodemailer';
+import path from 'node:path';
+import { firebreakDataConverter } from '../codec/data-converter';
+import { createActivities } from '../activities';
+import type { Config } from './config';
+import type { Logger } from './logging';
+import type { ResolvedSecrets } from './secrets';
+
+let runtimeInstalled = false;
+
+/** Routes the Temporal runtime's own logs into our redacting JSON sink. Once per process. */
+export function installRuntimeLogging(log: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = (process.env.FIREBREAK_TEMPORAL_LOG_LEVEL ?? 'WARN') as LogLevel;
+  Runtime.install({
+    logger: new DefaultLogger(level, (entry) => {
+      const method = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
+      log[method]({ ...entry.meta, component: 'temporal' }, entry.message);
+    }),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: level }) } },
+    // Firebreak's own handlers stop things in order (HTTP, worker, then the dev server); the runtime's would race them.
+    shutdownSignals: [],
+  });
+}
+
+export interface WorkerOptions {
+  config: Config;
+  secrets: ResolvedSecrets;
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  /** Prebuilt bundle (tests share one); absent: bundle from workflows/ at start. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
+  activities?: ReturnType<typeof createActivities>;
+}
+
+/** Builds the real activities from config: SMTP when configured, the .eml outbox otherwise. */
+export function activitiesFromConfig(config: Config, secrets: ResolvedSecrets): ReturnType<typeof createActivities> {
+  const smtp = secrets.smtpUrl ? nodemailer.createTransport(secrets.smtpUrl.reveal()) : undefined;
+  return createActivities({
+    dataDir: config.dataDir,
+    mailFrom: config.email.from,
+    smtp,
+    evidence: { dir: path.join(config.dataDir, 'evidence') },
+  });
+}
+
+export async function createFirebreakWorker(options: WorkerOptions): Promise<Worker> {
+  const { config, secrets } = options;
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    activities: options.activities ?? activitiesFromConfig(config, secrets),
+    dataConverter: firebreakDataConverter(secrets.keyring),
+    shutdownGraceTime: `${config.shutdownGraceSeconds}s`,
+    shutdownForceTime: `${config.shutdownGraceSeconds + 10}s`,
+  });
+}
