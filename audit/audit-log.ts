@@ -1,5 +1,6 @@
 import { KeyObject } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { canonicalJson } from './canonical-json';
 import { Checkpoint, signCheckpoint } from './checkpoint';
 import { AuditError } from './errors';
@@ -44,6 +45,8 @@ export class AuditLog {
     private readonly paths: ReturnType<typeof auditPaths>,
     private readonly state: LogState,
     private readonly opts: AuditLogOptions,
+    // Kept open in append mode: opening per append cost more than the fdatasync itself.
+    private readonly files: { records: FileHandle; checkpoints: FileHandle },
   ) {}
 
   /** Opens (creating if needed) the log in `dir`. Throws `audit.log_corrupt` if the files do not form a chain. */
@@ -54,7 +57,8 @@ export class AuditLog {
     await createDurably(dir, [paths.records, paths.checkpoints]);
     const state = new LogState(paths);
     await state.catchUp(false);
-    return new AuditLog(paths, state, opts);
+    const files = { records: await fs.open(paths.records, 'a', 0o600), checkpoints: await fs.open(paths.checkpoints, 'a', 0o600) };
+    return new AuditLog(paths, state, opts, files);
   }
 
   /** Current size and head hash as this process last saw them. */
@@ -106,9 +110,12 @@ export class AuditLog {
 
   /** Waits for queued appends and checkpoint deliveries, then refuses further calls with `audit.closed`. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     await this.queue.catch(() => undefined);
     await Promise.allSettled([...this.deliveries]);
+    await this.files.records.close();
+    await this.files.checkpoints.close();
   }
 
   private serialised<T>(op: () => Promise<T>): Promise<T> {
@@ -142,7 +149,7 @@ export class AuditLog {
     const line = Buffer.from(`${canonicalJson(record)}\n`, 'utf8');
     const max = this.opts.maxRecordBytes ?? 64 * 1024;
     if (line.length > max) throw new AuditError('audit.record_too_large', 'audit record too large', { bytes: line.length, max });
-    await appendDurably(this.paths.records, line);
+    await appendDurably(this.files.records, line);
     this.state.recordAppended(record, line.length);
     return record;
   }
@@ -160,7 +167,7 @@ export class AuditLog {
     if (!key) throw new AuditError('audit.no_signing_key', 'checkpoints need a signing key');
     const cp = signCheckpoint({ origin: this.opts.origin, size: this.state.size, head: this.state.head, at: this.now(), key, keyName: this.opts.keyName });
     const line = Buffer.from(`${JSON.stringify(cp)}\n`, 'utf8');
-    await appendDurably(this.paths.checkpoints, line);
+    await appendDurably(this.files.checkpoints, line);
     this.state.checkpointAppended(cp, line.length);
     return cp;
   }
@@ -181,16 +188,12 @@ export class AuditLog {
   }
 }
 
-/** Appends and fsyncs; the caller learns of success only once the bytes survive a power cut. */
-async function appendDurably(path: string, bytes: Buffer): Promise<void> {
-  const fh = await fs.open(path, 'a', 0o600);
-  try {
-    await fh.appendFile(bytes);
-    // fdatasync is enough: it also flushes the size change an append makes.
-    await fh.datasync();
-  } finally {
-    await fh.close();
-  }
+/** Appends and syncs; the caller learns of success only once the bytes survive a power cut. */
+async function appendDurably(fh: FileHandle, bytes: Buffer): Promise<void> {
+  // O_APPEND: every write lands at the current end, even after a torn tail was truncated by path.
+  await fh.appendFile(bytes);
+  // fdatasync is enough: it also flushes the size change an append makes.
+  await fh.datasync();
 }
 
 /** Creates the files if missing and fsyncs the directory, so their names survive a crash too. */

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { AuditLog, Checkpoint, GENESIS_HASH, readAuditRecords, verifyAuditLog } from '../../audit';
 import { readLogLines, tempDir, testKeys } from './fixtures/temp-log';
@@ -144,12 +143,14 @@ describe('audit log', () => {
     assert.deepEqual(seen, ['a', 'c']);
   });
 
-  it('breaks a lock left by a dead process, and times out on a live holder with audit.lock_timeout', async () => {
+  it('breaks a stale lock left by a crashed process, and times out on a live holder with audit.lock_timeout', async () => {
     const lockPath = join(dir, 'audit.lock');
     const log = await openLog(dir, { lockTimeoutMs: 300 });
-    await fs.writeFile(lockPath, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), nonce: 'dead', at: Date.now() }));
+    await fs.writeFile(lockPath, '');
+    const longAgo = new Date(Date.now() - 60_000);
+    await fs.utimes(lockPath, longAgo, longAgo);
     assert.equal((await log.append({ key: 'a', actor, action: 'test.appended' })).seq, 1);
-    await fs.writeFile(lockPath, JSON.stringify({ pid: process.pid, host: hostname(), nonce: 'alive', at: Date.now() }));
+    await fs.writeFile(lockPath, '');
     await assert.rejects(log.append({ key: 'b', actor, action: 'test.appended' }), { code: 'audit.lock_timeout' });
     await fs.unlink(lockPath);
     await log.close();

@@ -1,0 +1,122 @@
+import { createWriteStream, promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { AuditLog, generateSigningKey, loadPublicKey, loadSigningKey, verifyAuditLog } from '../audit';
+import { canonicalJson } from '../audit/canonical-json';
+import { signCheckpoint } from '../audit/checkpoint';
+import { auditPaths } from '../audit/log-state';
+import { AuditRecord, computeRecordHash, GENESIS_HASH } from '../audit/record';
+
+export interface AuditBenchOptions {
+  /** Durable appends to time through `AuditLog` and through plain append+fdatasync (default 2000). */
+  appends?: number;
+  /** Size of each record's `data` payload in bytes (default 200). */
+  dataBytes?: number;
+  checkpointEvery?: number;
+  /** Records in the synthetic log whose verification is timed (default 200,000). */
+  verifyRecords?: number;
+  /** Parent for the scratch directory (default the OS temp dir); it is removed afterwards. */
+  dir?: string;
+}
+
+export interface AuditBenchResult {
+  appends: number;
+  /** Mean stored line length, identical for both append paths. */
+  lineBytes: number;
+  checkpointEvery: number;
+  /** `AuditLog.append`: validation, chaining, lock file, fdatasync, checkpoints. */
+  auditAppendsPerSec: number;
+  /** The same lines appended to one open file with write + fdatasync each. */
+  plainAppendsPerSec: number;
+  /** plain / audit: how many times slower a chained, locked, checkpointed append is. */
+  auditOverhead: number;
+  verifyRecords: number;
+  verifyRecordsPerSec: number;
+}
+
+/** Measures the audit log's durable append rate against plain fsynced appends, and verification throughput. Prints nothing. */
+export async function benchAudit(opts: AuditBenchOptions = {}): Promise<AuditBenchResult> {
+  const appends = opts.appends ?? 2000;
+  const checkpointEvery = opts.checkpointEvery ?? 100;
+  const verifyRecords = opts.verifyRecords ?? 200_000;
+  const payload = 'x'.repeat(opts.dataBytes ?? 200);
+  const scratch = await fs.mkdtemp(join(opts.dir ?? tmpdir(), 'firebreak-bench-audit-'));
+  const key = generateSigningKey();
+  const signingKey = loadSigningKey(key.privatePem);
+  try {
+    const auditDir = join(scratch, 'audit');
+    const log = await AuditLog.open(auditDir, { origin: 'bench.firebreak/audit', signingKey, checkpointEvery });
+    const auditStart = process.hrtime.bigint();
+    for (let i = 0; i < appends; i++) {
+      await log.append({ key: `bench-${i}`, actor: { kind: 'system', id: 'bench' }, action: 'bench.appended', incidentId: 'inc-bench', data: { i, payload } });
+    }
+    const auditSeconds = secondsSince(auditStart);
+    await log.close();
+
+    const lines = (await fs.readFile(auditPaths(auditDir).records, 'utf8')).split('\n').filter((l) => l.length > 0);
+    const plainSeconds = await timePlainAppends(join(scratch, 'plain.jsonl'), lines);
+
+    const verifyDir = join(scratch, 'verify');
+    await writeSyntheticLog(verifyDir, verifyRecords, checkpointEvery, payload, signingKey);
+    const verifyStart = process.hrtime.bigint();
+    const verification = await verifyAuditLog(verifyDir, loadPublicKey(key.publicPem));
+    const verifySeconds = secondsSince(verifyStart);
+    if (!verification.ok) throw new Error(`benchmark log failed verification: ${verification.problems[0]?.code}`);
+
+    const auditAppendsPerSec = appends / auditSeconds;
+    const plainAppendsPerSec = appends / plainSeconds;
+    return {
+      appends,
+      lineBytes: Math.round(lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0) / lines.length),
+      checkpointEvery,
+      auditAppendsPerSec: Math.round(auditAppendsPerSec),
+      plainAppendsPerSec: Math.round(plainAppendsPerSec),
+      auditOverhead: Number((plainAppendsPerSec / auditAppendsPerSec).toFixed(2)),
+      verifyRecords,
+      verifyRecordsPerSec: Math.round(verifyRecords / verifySeconds),
+    };
+  } finally {
+    await fs.rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function timePlainAppends(path: string, lines: string[]): Promise<number> {
+  const fh = await fs.open(path, 'a');
+  const start = process.hrtime.bigint();
+  try {
+    for (const line of lines) {
+      await fh.write(`${line}\n`);
+      await fh.datasync();
+    }
+  } finally {
+    await fh.close();
+  }
+  return secondsSince(start);
+}
+
+// Builds a valid log without per-record fsync, so a large verification run is cheap to set up.
+async function writeSyntheticLog(dir: string, count: number, every: number, payload: string, key: ReturnType<typeof loadSigningKey>): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  const paths = auditPaths(dir);
+  const records = createWriteStream(paths.records);
+  const checkpoints: string[] = [];
+  let prev = GENESIS_HASH;
+  const at = new Date().toISOString();
+  for (let seq = 1; seq <= count; seq++) {
+    const body = { seq, at, key: `synthetic-${seq}`, actor: { kind: 'system' as const, id: 'bench' }, action: 'bench.appended', data: { i: seq, payload }, prev };
+    const record: AuditRecord = { ...body, hash: computeRecordHash(body) };
+    prev = record.hash;
+    if (!records.write(`${canonicalJson(record)}\n`)) await once(records, 'drain');
+    if (seq % every === 0 || seq === count) {
+      checkpoints.push(JSON.stringify(signCheckpoint({ origin: 'bench.firebreak/audit', size: seq, head: prev, at: new Date(), key })));
+    }
+  }
+  records.end();
+  await once(records, 'finish');
+  await fs.writeFile(paths.checkpoints, checkpoints.map((l) => `${l}\n`).join(''));
+}
+
+function secondsSince(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
