@@ -3,7 +3,11 @@ import { ConfigError } from '../worker/config';
 import { startAll, startServiceOnly, startWorkerOnly } from '../worker/processes';
 import { CliError } from './api-client';
 import { registerAlertCommands } from './commands/alert';
+import { registerAuditCommands } from './commands/audit';
+import { registerDeadlinesCommands } from './commands/deadlines';
 import { registerIncidentCommands } from './commands/incidents';
+import { registerRunbookCommands } from './commands/runbook';
+import { cliTarget } from './api-client';
 
 const program = new Command('firebreak').description('Incident-response runbooks on Temporal').showHelpAfterError();
 
@@ -12,6 +16,9 @@ program.command('worker').description('run a Temporal worker replica (TEMPORAL_A
 program.command('serve').description('run an HTTP replica: alert ingress and HTTP API (TEMPORAL_ADDRESS)').action(startServiceOnly);
 registerIncidentCommands(program);
 registerAlertCommands(program);
+registerRunbookCommands(program);
+registerDeadlinesCommands(program);
+registerAuditCommands(program, { dataDir: () => cliTarget().dataDir });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) process.exit(error.exitCode);

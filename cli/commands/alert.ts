@@ -10,7 +10,7 @@ export function exampleAlert(): Record<string, unknown> {
   return {
     title: 'Impossible travel: sign-in for j.doe from two countries within 10 minutes',
     severity: 'high',
-    labels: { category: 'account-compromise', user: 'j.doe', tool: 'example' },
+    labels: { category: 'example', user: 'j.doe', tool: 'firebreak-cli' },
     description: 'Sign-ins from Lisbon and Singapore 9 minutes apart. Sent by `firebreak alert send --example`.',
     occurredAt: new Date().toISOString(),
   };
