@@ -18,20 +18,30 @@ export function canonicalJson(value: unknown): string {
       return JSON.stringify(value);
     case 'object':
       if (value === null) return 'null';
-      if (Array.isArray(value)) return `[${value.map(canonicalArrayItem).join(',')}]`;
-      return canonicalObject(value as Record<string, unknown>);
+      return Array.isArray(value) ? canonicalArray(value) : canonicalObject(value as Record<string, unknown>);
     default:
       throw new TypeError(`canonical JSON cannot represent a value of type ${typeof value}`);
   }
 }
 
-function canonicalArrayItem(item: unknown): string {
-  if (item === undefined) throw new TypeError('canonical JSON cannot represent undefined in an array');
-  return canonicalJson(item);
+// Plain loops and concatenation: this runs for every record on append and verification.
+function canonicalArray(items: unknown[]): string {
+  let out = '[';
+  for (let i = 0; i < items.length; i++) {
+    if (items[i] === undefined) throw new TypeError('canonical JSON cannot represent undefined in an array');
+    out += (i === 0 ? '' : ',') + canonicalJson(items[i]);
+  }
+  return `${out}]`;
 }
 
 function canonicalObject(obj: Record<string, unknown>): string {
   // Default sort compares UTF-16 code units, exactly the order JCS requires.
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  for (const key of keys) {
+    const member = obj[key];
+    if (member === undefined) continue;
+    out += (out.length === 1 ? '' : ',') + JSON.stringify(key) + ':' + canonicalJson(member);
+  }
+  return `${out}}`;
 }
