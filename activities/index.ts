@@ -1,5 +1,7 @@
 import type { Transporter } from 'nodemailer';
+import type { AuditLog } from '../audit';
 import type { ActionFn } from '../workflows/runbook-interpreter/steps/action';
+import { createPublishTimeline } from './audit/publish-timeline';
 import { evaluateConditionActivity } from './conditions/evaluate';
 import { createSendEmail } from './email/send-email';
 import { type EvidenceDeps, createCaptureEvidence } from './evidence/capture';
@@ -9,6 +11,8 @@ export interface ActivityDeps {
   mailFrom: string;
   smtp?: Transporter;
   evidence: EvidenceDeps;
+  /** Opened lazily and shared by every activity of this worker process. */
+  auditLog: () => Promise<AuditLog>;
 }
 
 /** Every activity the worker runs, by the action name runbooks use. The only object handed to Worker.create. */
@@ -17,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     'evidence.capture': createCaptureEvidence(deps.evidence),
     'notify.email': createSendEmail({ from: deps.mailFrom, dataDir: deps.dataDir, smtp: deps.smtp }),
     'conditions.evaluate': evaluateConditionActivity,
+    'incident.publish': createPublishTimeline(deps.auditLog),
     noop: (async (request) => ({ key: request.key })) satisfies ActionFn,
   };
 }

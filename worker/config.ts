@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { RoutingConfig, SourcesConfig } from '../ingress/webhooks/source-config';
 
 /*
  * One schema over environment variables and the optional YAML file named by FIREBREAK_CONFIG. Environment wins over
@@ -21,6 +22,30 @@ export const Person = z.object({
   tokens: z.array(SecretRef).default([]),
 });
 export type Person = z.infer<typeof Person>;
+
+/** Header names as HTTP allows them (token characters), so a config typo can't smuggle a value into a name. */
+const HeaderName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name');
+const EndpointName = z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/, 'endpoint and secret names are kebab-case, e.g. okta or edr');
+
+/**
+ * An HTTP endpoint runbooks call by name (`http.request`, containment adapters). Runbooks never carry URLs or
+ * secrets: the URL lives here and secret headers are references resolved by the activity at call time.
+ */
+export const Endpoint = z.object({
+  url: z
+    .string()
+    .url()
+    .refine((url) => /^https?:/.test(url), 'endpoints are http or https URLs')
+    .refine((url) => !/^[a-z]+:\/\/[^/]*@/i.test(url), 'put credentials in headers (as secret references), not in the URL'),
+  /** Hosts a call (after joining the path and following redirects) may reach; default: the URL's own host. */
+  allowedHosts: z.array(z.string().min(1)).min(1).optional(),
+  /** Headers sent on every call, e.g. `Authorization: env:OKTA_TOKEN`. Values are secret references. */
+  headers: z.record(HeaderName, SecretRef).default({}),
+  /** Secrets a runbook's `http.request` may place in a header of its choosing, by name; only ever sent to this endpoint. */
+  secrets: z.record(EndpointName, SecretRef).default({}),
+  timeoutMs: z.coerce.number().int().min(100).max(120_000).default(10_000),
+});
+export type Endpoint = z.infer<typeof Endpoint>;
 
 export const Config = z.object({
   dataDir: z.string().min(1),
@@ -52,6 +77,8 @@ export const Config = z.object({
       adminToken: SecretRef.optional(),
       /** JSON `{ "current": "<id>", "keys": { "<id>": "<base64 32 bytes>" } }`. */
       payloadKeys: SecretRef.optional(),
+      /** Ed25519 private key (PKCS#8 PEM) signing audit checkpoints; default: generated into the data dir. */
+      auditSigningKey: SecretRef.optional(),
     })
     .default({}),
   email: z
@@ -67,8 +94,15 @@ export const Config = z.object({
   /** Named addresses runbooks refer to as `{{config.contacts.<name>}}`. */
   contacts: z.record(z.string(), z.string()).default({ security: 'security-team@localhost' }),
   runbooksDir: z.string().default(path.resolve(__dirname, '..', 'runbooks', 'library')),
+  /** Alert senders by name (the `/v1/alerts/<name>` segment); `generic` is built in unless configured here. */
+  sources: SourcesConfig,
+  /** CEL routing rules over normalised alerts, tried before runbook `match`, and the fallback runbook. */
+  routing: RoutingConfig,
   webhookToleranceSeconds: z.coerce.number().int().min(30).max(3600).default(300),
   shutdownGraceSeconds: z.coerce.number().int().min(0).max(600).default(20),
+  endpoints: z.record(EndpointName, Endpoint).default({}),
+  /** Which endpoint each containment adapter calls; absent: that adapter's steps fail with `containment.not_configured`. */
+  containment: z.object({ identity: EndpointName.optional(), network: EndpointName.optional(), host: EndpointName.optional() }).default({}),
 });
 export type Config = z.infer<typeof Config>;
 
@@ -98,13 +132,14 @@ const ENV_SETTINGS: Record<string, string[]> = {
   FIREBREAK_WEBHOOK_SECRET: ['secrets', 'webhookSigningSecret'],
   FIREBREAK_ADMIN_TOKEN: ['secrets', 'adminToken'],
   FIREBREAK_PAYLOAD_KEYS: ['secrets', 'payloadKeys'],
+  FIREBREAK_AUDIT_SIGNING_KEY: ['secrets', 'auditSigningKey'],
   SMTP_URL: ['email', 'smtpUrl'],
   FIREBREAK_MAIL_FROM: ['email', 'from'],
   FIREBREAK_RUNBOOKS_DIR: ['runbooksDir'],
 };
 
 /** Settings whose env value may be the secret itself rather than a reference. */
-export const LITERAL_SECRET_ENV = new Set(['TEMPORAL_API_KEY', 'FIREBREAK_WEBHOOK_SECRET', 'FIREBREAK_ADMIN_TOKEN', 'FIREBREAK_PAYLOAD_KEYS', 'SMTP_URL']);
+export const LITERAL_SECRET_ENV = new Set(['TEMPORAL_API_KEY', 'FIREBREAK_WEBHOOK_SECRET', 'FIREBREAK_ADMIN_TOKEN', 'FIREBREAK_PAYLOAD_KEYS', 'FIREBREAK_AUDIT_SIGNING_KEY', 'SMTP_URL']);
 
 function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
   let node = target;

@@ -1,6 +1,7 @@
 import { Runtime, Worker, type NativeConnection, type WorkflowBundleWithSourceMap, makeTelemetryFilterString, DefaultLogger, type LogLevel } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import path from 'node:path';
+import { AuditLog, loadSigningKey } from '../audit';
 import { firebreakDataConverter } from '../codec/data-converter';
 import { createActivities } from '../activities';
 import type { Config } from './config';
@@ -36,14 +37,26 @@ export interface WorkerOptions {
   activities?: ReturnType<typeof createActivities>;
 }
 
+/** The audit log under the data dir, with checkpoints signed by the audit key. */
+export function openAuditLog(config: Config, secrets: ResolvedSecrets): Promise<AuditLog> {
+  return AuditLog.open(path.join(config.dataDir, 'audit'), {
+    origin: 'firebreak/audit',
+    signingKey: loadSigningKey(secrets.auditSigningKey.reveal()),
+    checkpointEvery: 1000,
+    checkpointIntervalMs: 5 * 60_000,
+  });
+}
+
 /** Builds the real activities from config: SMTP when configured, the .eml outbox otherwise. */
 export function activitiesFromConfig(config: Config, secrets: ResolvedSecrets): ReturnType<typeof createActivities> {
   const smtp = secrets.smtpUrl ? nodemailer.createTransport(secrets.smtpUrl.reveal()) : undefined;
+  let auditLog: Promise<AuditLog> | undefined;
   return createActivities({
     dataDir: config.dataDir,
     mailFrom: config.email.from,
     smtp,
     evidence: { dir: path.join(config.dataDir, 'evidence') },
+    auditLog: () => (auditLog ??= openAuditLog(config, secrets)),
   });
 }
 

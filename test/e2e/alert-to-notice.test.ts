@@ -4,6 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { simpleParser } from 'mailparser';
+import { loadPublicKey, readAuditRecords, verifyAuditLog } from '../../audit';
 import type { IncidentStatus } from '../../workflows/incident/state';
 import { FirebreakUnderTest, eventually } from '../helpers/firebreak';
 
@@ -155,5 +156,16 @@ describe('a signed alert becomes an incident that ends in a sent notice', functi
     const outbox = readdirSync(path.join(fb.dataDir, 'outbox')).filter((f) => f.endsWith('.eml'));
     const forThisIncident = outbox.filter((f) => readFileSync(path.join(fb.dataDir, 'outbox', f), 'utf8').includes(alertId));
     assert.equal(forThisIncident.length, 1);
+
+    const records = [];
+    for await (const record of readAuditRecords(path.join(fb.dataDir, 'audit'), { incidentId: alertId })) records.push(record);
+    const actions = records.map((r) => r.action);
+    assert.deepEqual(actions.slice(0, 1), ['incident.opened']);
+    assert.ok(actions.includes('approval.approve'));
+    assert.equal(records.find((r) => r.action === 'approval.approve')!.actor.id, 'bob');
+    assert.equal(actions[actions.length - 1], 'incident.completed');
+    const publicKey = loadPublicKey(readFileSync(path.join(fb.dataDir, 'audit-checkpoint.pub.pem'), 'utf8'));
+    const verification = await verifyAuditLog(path.join(fb.dataDir, 'audit'), publicKey);
+    assert.deepEqual(verification.problems, []);
   });
 });

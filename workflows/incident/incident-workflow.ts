@@ -13,6 +13,7 @@ import {
   statusQuery,
 } from './messages';
 import { type IncidentStatus, actorName, addTimeline, initialState, recordAlert } from './state';
+import { startTimelinePublisher } from './timeline-publisher';
 import { validateAbort, validateAnswer, validateDecision, validateResolution } from './validators';
 
 /**
@@ -25,6 +26,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const ctx: RunContext = { input, state, compensations: [] };
   const runbookRoles = [...new Set(Object.values(input.pinned.runbook.roles).flat())];
   const run = new CancellationScope();
+  const publisher = startTimelinePublisher(state);
 
   setHandler(statusQuery, () => state.status);
   setHandler(alertSignal, (alert) => {
@@ -83,5 +85,6 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   state.status.closedAt = now();
   addTimeline(state, { at: state.status.closedAt, event: `incident.${state.status.phase}`, actor: state.status.abort ? state.status.abort.by : actorName({ kind: 'system', id: 'firebreak', roles: [] }) });
   await condition(allHandlersFinished);
+  await publisher.drain();
   return state.status;
 }

@@ -79,6 +79,8 @@ export interface IncidentState {
   seenDeliveryIds: string[];
   /** Step results by id, the `steps` root of templates and conditions. */
   results: Record<string, unknown>;
+  /** How many timeline entries have been published to the audit log. */
+  published: number;
   /** Choices made for blocked steps, consumed by the step that waits for them. */
   resolutions: Record<string, StepResolution>;
 }
@@ -103,6 +105,7 @@ export function initialState(input: IncidentInput): IncidentState {
     },
     seenDeliveryIds: input.alert ? [input.alert.deliveryId] : [],
     results: {},
+    published: 0,
     resolutions: {},
   };
 }

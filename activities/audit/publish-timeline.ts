@@ -1,0 +1,32 @@
+import type { AuditActor, AuditLog } from '../../audit';
+import type { PublishTimelineRequest } from '../../workflows/incident/timeline-publisher';
+
+function actorOf(name: string | undefined): AuditActor {
+  if (!name) return { kind: 'system', id: 'firebreak' };
+  const [kind, ...rest] = name.split(':');
+  if (rest.length > 0 && (kind === 'source' || kind === 'system')) return { kind, id: rest.join(':') };
+  return { kind: 'person', id: name };
+}
+
+/**
+ * `incident.publish`: writes new timeline entries to the audit log. Workflow code never writes audit records itself;
+ * keys come from the entry's position, so a retried activity appends nothing twice.
+ */
+export function createPublishTimeline(auditLog: () => Promise<AuditLog>) {
+  return async function publishTimeline(request: PublishTimelineRequest): Promise<{ published: number }> {
+    const log = await auditLog();
+    for (const [offset, entry] of request.entries.entries()) {
+      const data: Record<string, string> = { at: entry.at };
+      if (entry.detail !== undefined) data.detail = entry.detail;
+      await log.append({
+        key: `${request.incidentId}/timeline/${request.from + offset}`,
+        actor: actorOf(entry.actor),
+        action: entry.event,
+        incidentId: request.incidentId,
+        subject: entry.stepId,
+        data,
+      });
+    }
+    return { published: request.entries.length };
+  };
+}
