@@ -157,6 +157,7 @@ describe('a signed alert becomes an incident that ends in a sent notice', functi
     const forThisIncident = outbox.filter((f) => readFileSync(path.join(fb.dataDir, 'outbox', f), 'utf8').includes(alertId));
     assert.equal(forThisIncident.length, 1);
 
+    await fb.client.workflow.getHandle(alertId).result(); // closes only after its timeline reached the audit log
     const records = [];
     for await (const record of readAuditRecords(path.join(fb.dataDir, 'audit'), { incidentId: alertId })) records.push(record);
     const actions = records.map((r) => r.action);
