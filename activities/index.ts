@@ -3,8 +3,10 @@ import type { AuditLog } from '../audit';
 import type { ActionFn } from '../workflows/runbook-interpreter/steps/action';
 import { createPublishTimeline } from './audit/publish-timeline';
 import { evaluateConditionActivity } from './conditions/evaluate';
+import { type ContainmentDeps, createContainmentActivities } from './containment/adapters';
 import { createSendEmail } from './email/send-email';
 import { type EvidenceDeps, createCaptureEvidence } from './evidence/capture';
+import { type HttpDeps, createHttpRequest } from './http/request';
 
 export interface ActivityDeps {
   dataDir: string;
@@ -13,6 +15,8 @@ export interface ActivityDeps {
   evidence: EvidenceDeps;
   /** Opened lazily and shared by every activity of this worker process. */
   auditLog: () => Promise<AuditLog>;
+  http: HttpDeps;
+  containment: ContainmentDeps;
 }
 
 /** Every activity the worker runs, by the action name runbooks use. The only object handed to Worker.create. */
@@ -21,6 +25,8 @@ export function createActivities(deps: ActivityDeps) {
     'evidence.capture': createCaptureEvidence(deps.evidence),
     'notify.email': createSendEmail({ from: deps.mailFrom, dataDir: deps.dataDir, smtp: deps.smtp }),
     'conditions.evaluate': evaluateConditionActivity,
+    'http.request': createHttpRequest(deps.http),
+    ...createContainmentActivities(deps.containment),
     'incident.publish': createPublishTimeline(deps.auditLog),
     noop: (async (request) => ({ key: request.key })) satisfies ActionFn,
   };

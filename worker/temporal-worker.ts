@@ -5,6 +5,7 @@ import { AuditLog, loadSigningKey } from '../audit';
 import { firebreakDataConverter } from '../codec/data-converter';
 import { createActivities } from '../activities';
 import type { Config } from './config';
+import { containmentFromConfig, httpEndpointsFromConfig } from './http-endpoints';
 import type { Logger } from './logging';
 import type { ResolvedSecrets } from './secrets';
 
@@ -51,12 +52,15 @@ export function openAuditLog(config: Config, secrets: ResolvedSecrets): Promise<
 export function activitiesFromConfig(config: Config, secrets: ResolvedSecrets): ReturnType<typeof createActivities> {
   const smtp = secrets.smtpUrl ? nodemailer.createTransport(secrets.smtpUrl.reveal()) : undefined;
   let auditLog: Promise<AuditLog> | undefined;
+  const endpoints = httpEndpointsFromConfig(config);
   return createActivities({
     dataDir: config.dataDir,
     mailFrom: config.email.from,
     smtp,
     evidence: { dir: path.join(config.dataDir, 'evidence') },
     auditLog: () => (auditLog ??= openAuditLog(config, secrets)),
+    http: { endpoints },
+    containment: containmentFromConfig(config, endpoints),
   });
 }
 
