@@ -2,7 +2,10 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type ApiDeps, registerIncidentRoutes } from '../ingress/api/incident-routes';
-import { type AlertIntakeDeps, type ConfiguredSource, takeDelivery } from '../ingress/webhooks/alert-intake';
+import { registerStepRoutes } from '../ingress/api/step-routes';
+import { registerSourceRoutes } from '../ingress/api/source-routes';
+import type { AlertIntakeDeps, ConfiguredSource } from '../ingress/webhooks/alert-intake';
+import { registerAlertRoute } from '../ingress/webhooks/alert-route';
 import type { Logger } from './logging';
 import type { Metrics } from './metrics';
 
@@ -82,17 +85,9 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
 
   app.get('/metrics', async (_request, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
 
-  app.post('/v1/alerts/:source', async (request, reply) => {
-    const name = (request.params as { source: string }).source;
-    const source = deps.sources.get(name);
-    if (!source) return reply.code(404).send({ error: 'source.unknown', message: `no alert source named ${name}` });
-    const headers: Record<string, string | undefined> = {};
-    for (const [key, value] of Object.entries(request.headers)) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-    const response = await takeDelivery(source, { headers, rawBody: request.rawBody ?? Buffer.alloc(0), receivedAt: new Date() }, deps.intake);
-    deps.metrics.alertDeliveries.inc({ source: name, outcome: response.outcome });
-    return reply.code(response.status).headers(response.headers ?? {}).send(response.body);
-  });
-
+  registerAlertRoute(app, { sources: deps.sources, intake: deps.intake, deliveries: deps.metrics.alertDeliveries, log: deps.log });
   registerIncidentRoutes(app, deps.api);
+  registerStepRoutes(app, deps.api);
+  registerSourceRoutes(app, { sources: deps.sources, tokens: deps.api.tokens });
   return app;
 }

@@ -1,24 +1,15 @@
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { IncidentStarter } from '../ingress/incident-starter';
 import { RunbookCatalog } from '../ingress/runbook-catalog';
 import { TokenDirectory, type TokenHolder } from '../ingress/api/token-directory';
-import type { ConfiguredSource } from '../ingress/webhooks/alert-intake';
-import { DeliveryDedupe } from '../ingress/webhooks/delivery-dedupe';
-import { standardWebhooks } from '../ingress/webhooks/sources/standard-webhooks';
+import { createIngress } from '../ingress/webhooks/configured-sources';
 import type { Config } from './config';
 import { createHttpServer } from './http-server';
 import type { Logger } from './logging';
 import { createMetrics } from './metrics';
 import { resolveSecret } from './secret';
 import type { ResolvedSecrets } from './secrets';
-
-/** The built-in `generic` source: Standard Webhooks signed with the generated (or configured) signing secret. */
-function configuredSources(config: Config, secrets: ResolvedSecrets): Map<string, ConfiguredSource> {
-  const auth = standardWebhooks.authSchema.parse({ secrets: [secrets.webhookSigningSecret.reveal()], toleranceSeconds: config.webhookToleranceSeconds });
-  return new Map([['generic', { name: 'generic', kind: standardWebhooks as ConfiguredSource['kind'], auth }]]);
-}
 
 function tokenHolders(config: Config, secrets: ResolvedSecrets): TokenHolder[] {
   const holders: TokenHolder[] = [{ token: secrets.adminToken, personId: 'local-admin', roles: config.adminRoles }];
@@ -41,13 +32,13 @@ export function createService(options: ServiceOptions): FastifyInstance {
   const { config, secrets, client, log } = options;
   const catalog = new RunbookCatalog(config.runbooksDir, log);
   const starter = new IncidentStarter({ client, taskQueue: config.temporal.taskQueue, contacts: config.contacts, childrenOf: (p) => catalog.childrenOf(p) });
-  const dedupe = new DeliveryDedupe(path.join(config.dataDir, 'ingress', 'deliveries'));
+  const ingress = createIngress({ config, webhookSigningSecret: secrets.webhookSigningSecret, catalog, starter, log });
   return createHttpServer({
     client,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    sources: configuredSources(config, secrets),
-    intake: { catalog, starter, dedupe, log },
+    sources: ingress.sources,
+    intake: ingress.intake,
     api: { client, starter, catalog, tokens: new TokenDirectory(tokenHolders(config, secrets)), log },
     metrics: createMetrics(),
     log,

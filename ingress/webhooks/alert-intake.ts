@@ -1,37 +1,57 @@
 import type { Logger } from '../../worker/logging';
 import type { IncidentStarter } from '../incident-starter';
-import type { RunbookCatalog } from '../runbook-catalog';
+import { applyGrouping, type Grouping } from './alert-grouping';
+import type { AlertRouter } from './alert-routing';
 import type { DeliveryDedupe } from './delivery-dedupe';
+import type { TokenBucket } from './rate-limit';
+import type { RoutingRule } from './source-config';
 import type { InboundDelivery, SourceKind } from './source-kind';
 
-/** A configured sender: its name (the URL segment), its kind, and its resolved credentials. */
+/** A configured sender: its name (the URL segment), its kind, its resolved credentials and its intake settings. */
 export interface ConfiguredSource {
   name: string;
   kind: SourceKind<unknown>;
   auth: unknown;
+  /** Routing rules tried before the global ones. */
+  routing: readonly RoutingRule[];
+  grouping: Grouping;
+  /** Absent: no rate limit. */
+  rateLimit?: TokenBucket;
+  rateLimitPerMinute?: number;
+  dedupeRetentionDays: number;
+  /** The `generic` source Firebreak provides when config names none. */
+  builtIn: boolean;
 }
 
+/** Every answer the ingress gives, as counted in `firebreak_alert_deliveries_total{outcome}`. */
 export type IntakeOutcome =
   | 'accepted'
   | 'duplicate'
   | 'unauthenticated'
   | 'invalid'
   | 'unsupported_media_type'
+  | 'too_large'
+  | 'unknown_source'
+  | 'rate_limited'
   | 'no_runbook'
-  | 'temporal_unavailable';
+  | 'temporal_unavailable'
+  | 'internal_error';
 
 export interface IntakeResponse {
   status: number;
   outcome: IntakeOutcome;
   body: Record<string, unknown>;
   headers?: Record<string, string>;
+  /** Set once authenticated, for logs. */
+  deliveryId?: string;
 }
 
 export interface AlertIntakeDeps {
-  catalog: RunbookCatalog;
+  router: AlertRouter;
   starter: IncidentStarter;
   dedupe: DeliveryDedupe;
   log: Logger;
+  /** Retry-After for 503: long enough for a Temporal restart, short against senders' retry budgets (PagerDuty: ~20 min). */
   retryAfterSeconds?: number;
 }
 
@@ -43,42 +63,56 @@ function jsonBody(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
+const refusal = (status: number, outcome: IntakeOutcome, error: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>): IntakeResponse => ({
+  status,
+  outcome,
+  body: { error, ...extra },
+  headers,
+});
+
 /**
  * One delivery from authentication to a durable Temporal start or signal. Order matters: nothing in the body is
- * trusted (or parsed) before the signature checks out, and 202 is answered only after Temporal accepted every alert.
+ * trusted (or parsed) before the signature checks out; only authenticated deliveries spend the source's rate budget, so
+ * a forger cannot get the real sender's alerts refused; and 202 is answered only after Temporal accepted every alert.
  */
 export async function takeDelivery(source: ConfiguredSource, delivery: InboundDelivery, deps: AlertIntakeDeps): Promise<IntakeResponse> {
   const contentType = (delivery.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (contentType !== 'application/json') {
-    return { status: 415, outcome: 'unsupported_media_type', body: { error: 'request.unsupported_media_type', message: 'Content-Type must be application/json' } };
-  }
+  if (contentType !== 'application/json') return refusal(415, 'unsupported_media_type', 'request.unsupported_media_type', { message: 'Content-Type must be application/json' });
   const auth = source.kind.authenticate(delivery, source.auth);
-  if (!auth.ok) return { status: 401, outcome: 'unauthenticated', body: { error: auth.code, message: auth.message } };
+  if (!auth.ok) return refusal(401, 'unauthenticated', auth.code, { message: auth.message });
+
+  const waitSeconds = source.rateLimit?.take() ?? 0;
+  if (waitSeconds > 0) return refusal(429, 'rate_limited', 'source.rate_limited', { message: 'this source is over its rate limit' }, { 'retry-after': String(waitSeconds) });
 
   const deliveryId = source.kind.deliveryId(delivery);
   if (deliveryId && (await deps.dedupe.seen(source.name, deliveryId))) {
-    return { status: 200, outcome: 'duplicate', body: { duplicate: true, deliveryId } };
+    return { status: 200, outcome: 'duplicate', body: { duplicate: true, deliveryId }, deliveryId };
   }
   const parsed = jsonBody(delivery.rawBody);
-  if (!parsed.ok) return { status: 400, outcome: 'invalid', body: { error: 'alert.invalid', issues: [{ path: [], message: 'body is not valid JSON' }] } };
-  const normalised = source.kind.normalise(parsed.value, { source: source.name, deliveryId: deliveryId ?? `${source.name}-${delivery.receivedAt.getTime()}`, receivedAt: delivery.receivedAt, headers: delivery.headers });
-  if (!normalised.ok) return { status: 400, outcome: 'invalid', body: { error: 'alert.invalid', issues: normalised.issues } };
+  if (!parsed.ok) return { ...refusal(400, 'invalid', 'alert.invalid', { issues: [{ path: [], message: 'body is not valid JSON' }] }), deliveryId };
+  const ctx = { source: source.name, deliveryId: deliveryId ?? `${source.name}-${delivery.receivedAt.getTime()}`, receivedAt: delivery.receivedAt, headers: delivery.headers };
+  const normalised = source.kind.normalise(parsed.value, ctx);
+  if (!normalised.ok) return { ...refusal(400, 'invalid', 'alert.invalid', { issues: normalised.issues }), deliveryId };
 
-  const routed = await Promise.all(normalised.alerts.map(async (alert) => ({ alert, pinned: await deps.catalog.match(alert) })));
-  const unrouted = routed.filter((r) => !r.pinned);
+  const alerts = applyGrouping(normalised.alerts, parsed.value, source.grouping);
+  const routed = await Promise.all(alerts.map((alert) => deps.router.route(alert, source.routing)));
+  const unrouted = alerts.filter((_, i) => !routed[i]);
   if (unrouted.length > 0) {
-    deps.log.warn({ source: source.name, deliveryId, fingerprints: unrouted.length }, 'alert matched no runbook: refused');
-    return { status: 422, outcome: 'no_runbook', body: { error: 'alert.no_runbook', message: 'no runbook matches this alert and no default runbook is configured' } };
+    // Recorded (log + metric) and refused, never dropped: the sender sees the failure and keeps the alert.
+    deps.log.warn({ source: source.name, deliveryId, fingerprints: unrouted.map((a) => a.fingerprint) }, 'alert matched no runbook: refused');
+    return { ...refusal(422, 'no_runbook', 'alert.no_runbook', { message: 'no routing rule or runbook matches this alert and no default runbook is configured' }), deliveryId };
   }
   try {
-    const incidents = [];
-    for (const { alert, pinned } of routed) incidents.push({ ...(await deps.starter.alert(alert, pinned!)), runbook: pinned!.runbook.id });
+    // In parallel: each start is idempotent (workflow id from the fingerprint, delivery id deduped in the workflow), so a
+    // partial failure answered 503 and retried by the sender doubles nothing.
+    const incidents = await Promise.all(
+      routed.map(async (r) => ({ ...(await deps.starter.alert(r!.alert, r!.pinned)), runbook: r!.pinned.runbook.id, via: r!.via })),
+    );
     if (deliveryId) await deps.dedupe.remember(source.name, deliveryId);
-    deps.log.info({ source: source.name, deliveryId, incidents: incidents.map((i) => i.incidentId) }, 'alert accepted');
-    return { status: 202, outcome: 'accepted', body: { accepted: true, deliveryId, incidents } };
+    return { status: 202, outcome: 'accepted', body: { accepted: true, deliveryId, incidents }, deliveryId };
   } catch (error) {
     deps.log.error({ source: source.name, deliveryId, err: error }, 'Temporal did not accept the alert');
     const retryAfter = String(deps.retryAfterSeconds ?? 5);
-    return { status: 503, outcome: 'temporal_unavailable', headers: { 'retry-after': retryAfter }, body: { error: 'temporal.unavailable', message: 'could not reach Temporal; retry later' } };
+    return { ...refusal(503, 'temporal_unavailable', 'temporal.unavailable', { message: 'could not reach Temporal; retry later' }, { 'retry-after': retryAfter }), deliveryId };
   }
 }

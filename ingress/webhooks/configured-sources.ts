@@ -1,0 +1,105 @@
+import { type Config, ConfigError } from '../../worker/config';
+import type { Logger } from '../../worker/logging';
+import { resolveSecret, type Secret, SecretReferenceError } from '../../worker/secret';
+import type { IncidentStarter } from '../incident-starter';
+import type { RunbookCatalog } from '../runbook-catalog';
+import type { AlertIntakeDeps, ConfiguredSource } from './alert-intake';
+import { AlertRouter } from './alert-routing';
+import { DeliveryDedupe, retentionDays } from './delivery-dedupe';
+import { TokenBucket } from './rate-limit';
+import type { SourceConfig } from './source-config';
+import { findSourceKind } from './sources';
+import { standardWebhooks } from './sources/standard-webhooks';
+import path from 'node:path';
+
+/** Keys whose string values (and the strings beneath them) are secrets: in a config file they must be references. */
+const SECRET_KEYS = new Set(['secrets', 'bearerTokens', 'password']);
+
+/**
+ * Resolves every `env:`/`file:` reference inside a source's `auth` mapping, then parses it with its kind's
+ * `authSchema`. Secret positions (see SECRET_KEYS) refuse literal values. Thrown ConfigError lists every problem as
+ * `sources.<name>.auth.<path>: <what is wrong>`, never a value.
+ */
+export function resolveSourceAuth(name: string, source: Pick<SourceConfig, 'kind' | 'auth'>): unknown {
+  const problems: string[] = [];
+  const resolve = (value: unknown, at: (string | number)[], secretPosition: boolean): unknown => {
+    const setting = ['sources', name, 'auth', ...at].join('.');
+    if (typeof value === 'string') {
+      try {
+        return secretPosition || /^(env|file):/.test(value) ? resolveSecret(setting, value, false).reveal() : value;
+      } catch (error) {
+        if (!(error instanceof SecretReferenceError)) throw error;
+        problems.push(error.message);
+        return undefined;
+      }
+    }
+    if (Array.isArray(value)) return value.map((item, i) => resolve(item, [...at, i], secretPosition));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolve(item, [...at, key], secretPosition || SECRET_KEYS.has(key))]));
+    }
+    return value;
+  };
+  const resolved = resolve(source.auth, [], false);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const kind = findSourceKind(source.kind);
+  if (!kind) throw new ConfigError([`sources.${name}.kind: unknown source kind`]);
+  const parsed = kind.authSchema.safeParse(resolved);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${['sources', name, 'auth', ...issue.path.map(String)].join('.')}: ${issue.message}`));
+  return parsed.data;
+}
+
+/** The built-in `generic` source: Standard Webhooks signed with the generated (or `secrets.webhookSigningSecret`) secret. */
+function genericSource(config: Config, signingSecret: Secret): ConfiguredSource {
+  const auth = standardWebhooks.authSchema.parse({ secrets: [signingSecret.reveal()], toleranceSeconds: config.webhookToleranceSeconds });
+  return { name: 'generic', kind: standardWebhooks as ConfiguredSource['kind'], auth, routing: [], grouping: 'per-alert', dedupeRetentionDays: 4, builtIn: true };
+}
+
+/**
+ * Every alert source this process accepts, by name: the configured ones, plus `generic` unless config defines its
+ * own. All sources' problems are collected before throwing, so one start reports every bad setting.
+ */
+export function configuredSources(config: Config, signingSecret: Secret): Map<string, ConfiguredSource> {
+  const sources = new Map<string, ConfiguredSource>();
+  const problems: string[] = [];
+  for (const [name, source] of Object.entries(config.sources)) {
+    try {
+      sources.set(name, {
+        name,
+        kind: findSourceKind(source.kind)!,
+        auth: resolveSourceAuth(name, source),
+        routing: source.routing,
+        grouping: source.grouping,
+        dedupeRetentionDays: source.dedupeRetentionDays,
+        builtIn: false,
+        rateLimit: source.rateLimit && new TokenBucket(source.rateLimit.perMinute, source.rateLimit.burst),
+        rateLimitPerMinute: source.rateLimit?.perMinute,
+      });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (!sources.has('generic')) sources.set('generic', genericSource(config, signingSecret));
+  return sources;
+}
+
+export interface IngressParts {
+  config: Config;
+  webhookSigningSecret: Secret;
+  catalog: RunbookCatalog;
+  starter: IncidentStarter;
+  log: Logger;
+}
+
+/** The alert ingress as the HTTP service hosts it: its sources and what `takeDelivery` needs. */
+export function createIngress(parts: IngressParts): { sources: Map<string, ConfiguredSource>; intake: AlertIntakeDeps } {
+  const { config, log } = parts;
+  const sources = configuredSources(config, parts.webhookSigningSecret);
+  const retentionMs = Object.fromEntries([...sources.values()].map((s) => [s.name, retentionDays(s.dedupeRetentionDays)]));
+  const dedupe = new DeliveryDedupe(path.join(config.dataDir, 'ingress', 'deliveries'), {
+    retentionMs,
+    onPruneError: (err) => log.warn({ err }, 'pruning remembered deliveries failed'),
+  });
+  return { sources, intake: { router: new AlertRouter(parts.catalog, config.routing, log), starter: parts.starter, dedupe, log } };
+}
