@@ -5,7 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createContainmentActivities } from '../../activities/containment/adapters';
 import type { HttpEndpoint } from '../../activities/http/endpoint';
 import { HttpFailureType } from '../../activities/http/failures';
-import { createHttpRequest } from '../../activities/http/request';
+import { type HttpRequestResult, createHttpRequest } from '../../activities/http/request';
 import type { ActionRequest } from '../../workflows/runbook-interpreter/steps/action';
 import { RecordingServer } from '../helpers/recording-server';
 
@@ -47,7 +47,7 @@ describe('http.request activity', () => {
   it('sends the secret header resolved by name, the idempotency key and the JSON body, and records status and body hash', async () => {
     server.respond = () => ({ status: 201, body: { id: 'u-1' } });
     const call = createHttpRequest({ endpoints: { idp: endpoint(`${server.url}/api`) } });
-    const result = await env.run(call, request({ endpoint: 'idp', method: 'POST', path: '/users/x', body: { a: 1 }, secretHeader: { name: 'Authorization', secret: 'idp-token' } }));
+    const result = (await env.run(call, request({ endpoint: 'idp', method: 'POST', path: '/users/x', body: { a: 1 }, secretHeader: { name: 'Authorization', secret: 'idp-token' } }))) as HttpRequestResult;
     const [received] = server.calls;
     assert.equal(received!.path, '/api/users/x');
     assert.equal(received!.headers.authorization, TOKEN);
@@ -62,7 +62,7 @@ describe('http.request activity', () => {
   it('keeps only the hash of an answer that echoes a secret', async () => {
     server.respond = (call) => ({ status: 200, body: { echoed: call.headers } });
     const call = createHttpRequest({ endpoints: { idp: endpoint(server.url) } });
-    const result = await env.run(call, request({ endpoint: 'idp', method: 'GET', secretHeader: { name: 'Authorization', secret: 'idp-token' } }));
+    const result = (await env.run(call, request({ endpoint: 'idp', method: 'GET', secretHeader: { name: 'Authorization', secret: 'idp-token' } }))) as HttpRequestResult;
     assert.equal(result.body, undefined);
     assert.ok(!JSON.stringify(result).includes(TOKEN));
     assert.ok(!JSON.stringify(result).includes(API_KEY));

@@ -13,6 +13,8 @@ export interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Answer this much later, to fix the order in which concurrent calls complete. */
+  delayMs?: number;
 }
 
 /** Decides the answer to a call; default 200 `{ ok: true }`. */
@@ -33,8 +35,10 @@ export class RecordingServer {
       const call: RecordedCall = { method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: text ? (JSON.parse(text) as unknown) : undefined, at: Date.now() };
       this.calls.push(call);
       const reply = this.respond(call, this.calls) ?? { status: 200, body: { ok: true } };
-      response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-      response.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+      setTimeout(() => {
+        response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+        response.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+      }, reply.delayMs ?? 0);
     });
   });
 
