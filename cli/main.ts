@@ -1,6 +1,5 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../worker/config';
-import { startAll, startServiceOnly, startWorkerOnly } from '../worker/processes';
 import { CliError } from './api-client';
 import { registerAlertCommands } from './commands/alert';
 import { registerAuditCommands } from './commands/audit';
@@ -11,9 +10,11 @@ import { cliTarget } from './api-client';
 
 const program = new Command('firebreak').description('Incident-response runbooks on Temporal').showHelpAfterError();
 
-program.command('start').description('run everything here: embedded Temporal (unless TEMPORAL_ADDRESS), worker and HTTP service').action(startAll);
-program.command('worker').description('run a Temporal worker replica (TEMPORAL_ADDRESS)').action(startWorkerOnly);
-program.command('serve').description('run an HTTP replica: alert ingress and HTTP API (TEMPORAL_ADDRESS)').action(startServiceOnly);
+// The process commands load the Temporal worker and server code; reads and decisions don't need it, so they stay quick.
+const processes = () => import('../worker/processes');
+program.command('start').description('run everything here: embedded Temporal (unless TEMPORAL_ADDRESS), worker and HTTP service').action(async () => (await processes()).startAll());
+program.command('worker').description('run a Temporal worker replica (TEMPORAL_ADDRESS)').action(async () => (await processes()).startWorkerOnly());
+program.command('serve').description('run an HTTP replica: alert ingress and HTTP API (TEMPORAL_ADDRESS)').action(async () => (await processes()).startServiceOnly());
 registerIncidentCommands(program);
 registerAlertCommands(program);
 registerRunbookCommands(program);
