@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { isSecretReference } from './secret';
 import { RoutingConfig, SourcesConfig } from '../ingress/webhooks/source-config';
+import { SlackConfig } from './slack-config';
 
 /*
  * One schema over environment variables and the optional YAML file named by FIREBREAK_CONFIG. Environment wins over
@@ -103,6 +105,16 @@ export const Config = z.object({
   endpoints: z.record(EndpointName, Endpoint).default({}),
   /** Which endpoint each containment adapter calls; absent: that adapter's steps fail with `containment.not_configured`. */
   containment: z.object({ identity: EndpointName.optional(), network: EndpointName.optional(), host: EndpointName.optional() }).default({}),
+  /** Absent: no Slack; approvals and inputs work from the CLI and HTTP API. */
+  slack: SlackConfig.optional(),
+  audit: z
+    .object({
+      /** Every signed checkpoint is also mailed here (SMTP, or the outbox without it): a copy the log's host cannot rewrite. */
+      checkpointEmail: z.string().email().optional(),
+    })
+    .default({}),
+  /** Roles whose API tokens may use the codec endpoint (the Temporal UI showing decrypted payloads). */
+  codecRoles: z.array(z.string().min(1)).min(1).default(['incident-commander']),
 });
 export type Config = z.infer<typeof Config>;
 
@@ -138,8 +150,11 @@ const ENV_SETTINGS: Record<string, string[]> = {
   FIREBREAK_RUNBOOKS_DIR: ['runbooksDir'],
 };
 
-/** Settings whose env value may be the secret itself rather than a reference. */
-export const LITERAL_SECRET_ENV = new Set(['TEMPORAL_API_KEY', 'FIREBREAK_WEBHOOK_SECRET', 'FIREBREAK_ADMIN_TOKEN', 'FIREBREAK_PAYLOAD_KEYS', 'FIREBREAK_AUDIT_SIGNING_KEY', 'SMTP_URL']);
+/**
+ * Secret settings whose env value may be the secret itself. Such a value becomes the reference `env:NAME`, so the
+ * config object never holds a secret and resolution reads it from the process environment when needed.
+ */
+const LITERAL_SECRET_ENV = new Set(['TEMPORAL_API_KEY', 'FIREBREAK_WEBHOOK_SECRET', 'FIREBREAK_ADMIN_TOKEN', 'FIREBREAK_PAYLOAD_KEYS', 'FIREBREAK_AUDIT_SIGNING_KEY', 'SMTP_URL']);
 
 function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
   let node = target;
@@ -176,7 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const [name, keys] of Object.entries(ENV_SETTINGS)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    setPath(raw, keys, value);
+    setPath(raw, keys, LITERAL_SECRET_ENV.has(name) && !isSecretReference(value) ? `env:${name}` : value);
     envNameOf.set(keys.join('.'), name);
   }
   raw.dataDir = path.resolve((raw.dataDir as string | undefined) ?? '.firebreak');

@@ -41,13 +41,12 @@ export function isSecretReference(value: string): boolean {
 }
 
 /**
- * Resolves `env:NAME` or `file:PATH` to a Secret. Errors name the setting and the reference, never a value.
- * A plain value is accepted only where `allowLiteral` says so (environment variables, which are already out of files).
+ * Resolves `env:NAME` or `file:PATH` to a Secret. Errors name the setting and the reference, never a value; a
+ * plain value is refused, so secrets stay out of config files.
  */
-export function resolveSecret(setting: string, value: string, allowLiteral: boolean): Secret {
+export function resolveSecret(setting: string, value: string): Secret {
   const match = REFERENCE.exec(value);
   if (!match) {
-    if (allowLiteral) return new Secret(value);
     throw new SecretReferenceError(setting, 'secrets in a config file must be references (env:NAME or file:PATH)');
   }
   const [, scheme, target] = match as unknown as [string, 'env' | 'file', string];

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { generateSigningKey, loadPublicKey } from '../audit';
 import { type Keyring, parseKeyring } from '../codec/keyring';
 import type { Config } from './config';
-import { LITERAL_SECRET_ENV } from './config';
 import { Secret, resolveSecret } from './secret';
 
 /*
@@ -55,9 +54,8 @@ function generatedSecret(dataDir: string, name: GeneratedName, generated: string
   return new Secret(readFileSync(file, 'utf8').trim());
 }
 
-function configured(setting: string, envName: string, value: string | undefined): Secret | undefined {
-  if (value === undefined) return undefined;
-  return resolveSecret(setting, value, LITERAL_SECRET_ENV.has(envName) && process.env[envName] === value);
+function configured(setting: string, value: string | undefined): Secret | undefined {
+  return value === undefined ? undefined : resolveSecret(setting, value);
 }
 
 /** Where verifiers find the checkpoint public key: not secret, so beside the data, not in secrets/. */
@@ -74,22 +72,22 @@ export function resolveSecrets(config: Config): ResolvedSecrets {
   const generated: string[] = [];
   const s = config.secrets;
   const webhookSigningSecret =
-    configured('secrets.webhookSigningSecret', 'FIREBREAK_WEBHOOK_SECRET', s.webhookSigningSecret) ??
+    configured('secrets.webhookSigningSecret', s.webhookSigningSecret) ??
     generatedSecret(config.dataDir, 'webhook-signing-secret', generated);
   const adminToken =
-    configured('secrets.adminToken', 'FIREBREAK_ADMIN_TOKEN', s.adminToken) ?? generatedSecret(config.dataDir, 'admin-token', generated);
+    configured('secrets.adminToken', s.adminToken) ?? generatedSecret(config.dataDir, 'admin-token', generated);
   const keyringSecret =
-    configured('secrets.payloadKeys', 'FIREBREAK_PAYLOAD_KEYS', s.payloadKeys) ?? generatedSecret(config.dataDir, 'payload-keys.json', generated);
+    configured('secrets.payloadKeys', s.payloadKeys) ?? generatedSecret(config.dataDir, 'payload-keys.json', generated);
   const auditSigningKey =
-    configured('secrets.auditSigningKey', 'FIREBREAK_AUDIT_SIGNING_KEY', s.auditSigningKey) ?? generatedSecret(config.dataDir, 'audit-signing-key.pem', generated);
+    configured('secrets.auditSigningKey', s.auditSigningKey) ?? generatedSecret(config.dataDir, 'audit-signing-key.pem', generated);
   publishAuditPublicKey(config.dataDir, auditSigningKey);
   return {
     webhookSigningSecret,
     adminToken,
     keyring: parseKeyring(keyringSecret.reveal()),
     auditSigningKey,
-    smtpUrl: configured('email.smtpUrl', 'SMTP_URL', config.email.smtpUrl),
-    temporalApiKey: configured('temporal.apiKey', 'TEMPORAL_API_KEY', config.temporal.apiKey),
+    smtpUrl: configured('email.smtpUrl', config.email.smtpUrl),
+    temporalApiKey: configured('temporal.apiKey', config.temporal.apiKey),
     generated,
   };
 }

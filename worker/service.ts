@@ -14,7 +14,7 @@ import type { ResolvedSecrets } from './secrets';
 function tokenHolders(config: Config, secrets: ResolvedSecrets): TokenHolder[] {
   const holders: TokenHolder[] = [{ token: secrets.adminToken, personId: 'local-admin', roles: config.adminRoles }];
   config.people.forEach((person, index) =>
-    person.tokens.forEach((ref, t) => holders.push({ token: resolveSecret(`people.${index}.tokens.${t}`, ref, false), personId: person.id, roles: person.roles })),
+    person.tokens.forEach((ref, t) => holders.push({ token: resolveSecret(`people.${index}.tokens.${t}`, ref), personId: person.id, roles: person.roles })),
   );
   return holders;
 }
