@@ -3,6 +3,7 @@ import type { AuditLog } from '../audit';
 import type { ActionFn } from '../workflows/runbook-interpreter/steps/action';
 import { createPublishTimeline } from './audit/publish-timeline';
 import { evaluateConditionActivity } from './conditions/evaluate';
+import { type DeadlineDeps, createComputeDeadlines } from './deadlines/compute';
 import { type ContainmentDeps, createContainmentActivities } from './containment/adapters';
 import { createSendEmail } from './email/send-email';
 import { type EvidenceDeps, createCaptureEvidence } from './evidence/capture';
@@ -17,6 +18,8 @@ export interface ActivityDeps {
   auditLog: () => Promise<AuditLog>;
   http: HttpDeps;
   containment: ContainmentDeps;
+  /** Default: the bundled obligations catalogue. */
+  deadlines?: DeadlineDeps;
 }
 
 /** Every activity the worker runs, by the action name runbooks use. The only object handed to Worker.create. */
@@ -25,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     'evidence.capture': createCaptureEvidence(deps.evidence),
     'notify.email': createSendEmail({ from: deps.mailFrom, dataDir: deps.dataDir, smtp: deps.smtp }),
     'conditions.evaluate': evaluateConditionActivity,
+    'deadlines.compute': createComputeDeadlines(deps.deadlines),
     'http.request': createHttpRequest(deps.http),
     ...createContainmentActivities(deps.containment),
     'incident.publish': createPublishTimeline(deps.auditLog),

@@ -134,7 +134,7 @@ function buildStep(kind: StepKindKey, step: Shallow[StepKindKey], children: Chil
       collectIds(clock.start, [...path, 'clock', 'start'], walk.clocks);
       collectIds(clock.stop, [...path, 'clock', 'stop'], walk.clocks);
       if (clock.at) walk.templates.push({ text: clock.at, path: [...path, 'clock', 'at'] });
-      return { kind, id, start: oneOrMany(clock.start), stop: oneOrMany(clock.stop), at: clock.at, reason: clock.reason };
+      return { kind, id, start: oneOrMany(clock.start), stop: oneOrMany(clock.stop), at: clock.at, reason: clock.reason, anchors: clock.anchors, facts: clock.facts, remind: clock.remind, escalate: clock.escalate };
     }
     case 'runbook': {
       const { id, runbook } = step as Shallow['runbook'];

@@ -9,5 +9,9 @@ export const FailureType = {
   ActionInputInvalid: 'action.invalid_input',
   EmailRejected: 'email.rejected',
   ConditionInvalid: 'condition.invalid',
+  DeadlineUnknownObligation: 'deadline.unknown_obligation',
+  DeadlineObligationDisabled: 'deadline.obligation_disabled',
+  DeadlineInvalidInput: 'deadline.invalid_input',
+  ApprovalDraftMismatch: 'approval.draft_mismatch',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

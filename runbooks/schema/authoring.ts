@@ -63,6 +63,14 @@ export const AuthoringClock = z.strictObject({
   /** When the trigger happened as a person stated it, e.g. `{{answers.aware-at}}`; default: when this step runs. */
   at: z.string().min(1).optional(),
   reason: z.string().min(1).optional(),
+  /** Other anchor times the obligation reads (DORA: `awareness: '{{answers.aware-at}}'`). */
+  anchors: z.record(z.string(), z.string().min(1)).optional(),
+  /** Catalogue facts for the obligation's conditions, e.g. `individualsAffected: '{{answers.phi-people}}'`. */
+  facts: z.record(z.string(), z.union([z.string().min(1), z.number(), z.boolean()])).optional(),
+  /** Reminders: fractions of the time used and durations before the deadline (default 0.5, 0.75, 0.9 and 1h). */
+  remind: z.strictObject({ at: z.array(z.number().gt(0).lt(1)).optional(), before: z.array(Duration).optional() }).optional(),
+  /** Role told when a deadline is near (`whenLeft`, default 1h) and again when missed (default incident-commander). */
+  escalate: z.strictObject({ to: z.string().min(1).optional(), whenLeft: Duration.optional() }).optional(),
 });
 
 /** The key that names each step kind, in the order the loader checks them. */

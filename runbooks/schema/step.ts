@@ -88,6 +88,14 @@ export const ClockStep = z.object({
   /** Template for the trigger time a person stated, e.g. `{{answers.aware-at}}`; default: now. */
   at: z.string().optional(),
   reason: z.string().optional(),
+  /** Other anchor times the obligation's stages read (DORA: `awareness`), as templates. */
+  anchors: z.record(z.string(), z.string()).optional(),
+  /** Facts for the obligation's conditions by catalogue fact name, e.g. `individualsAffected: '{{answers.phi-people}}'`. */
+  facts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** When to remind: fractions of each stage's time used, and durations before it is due. Default 0.5, 0.75, 0.9 and 1h. */
+  remind: z.object({ at: z.array(z.number().gt(0).lt(1)).optional(), before: z.array(Duration).optional() }).optional(),
+  /** Who is told when a deadline is near (`whenLeft`, default 1h) and again when it is missed. Default role: incident-commander. */
+  escalate: z.object({ to: z.string().min(1).optional(), whenLeft: Duration.optional() }).optional(),
 });
 export type ClockStep = z.infer<typeof ClockStep>;
 

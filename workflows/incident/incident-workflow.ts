@@ -1,4 +1,5 @@
 import { CancellationScope, allHandlersFinished, condition, isCancellation, log, setHandler } from '@temporalio/workflow';
+import { recordOpenClocksAtClose } from '../deadline-clocks/clock-records';
 import { compensate } from '../runbook-interpreter/compensation';
 import { type RunContext, now } from '../runbook-interpreter/context';
 import { runSteps } from '../runbook-interpreter/dispatch';
@@ -83,6 +84,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     await CancellationScope.nonCancellable(() => compensate(ctx));
   }
   state.status.closedAt = now();
+  recordOpenClocksAtClose(state, state.status.closedAt);
   addTimeline(state, { at: state.status.closedAt, event: `incident.${state.status.phase}`, actor: state.status.abort ? state.status.abort.by : actorName({ kind: 'system', id: 'firebreak', roles: [] }) });
   await condition(allHandlersFinished);
   await publisher.drain();

@@ -1,4 +1,5 @@
 import type { Alert, Severity } from '../../runbooks/schema/alert';
+import type { DeadlineClock } from '../deadline-clocks/types';
 import type { Actor, IncidentInput, StepResolution } from './messages';
 
 export type StepState = 'running' | 'waiting' | 'done' | 'failed' | 'skipped' | 'rejected' | 'blocked' | 'compensated';
@@ -69,6 +70,8 @@ export interface IncidentStatus {
   alerts: { count: number; lastSeenAt?: string; status: Alert['status'] };
   timeline: TimelineEntry[];
   abort?: { by: string; reason: string; at: string };
+  /** Deadline clocks started by `clock` steps, with every stage's due time and outcome; time left = dueAt - now. */
+  clocks: DeadlineClock[];
 }
 
 /** Delivery ids remembered for dedupe of repeat alerts; bounded so a flapping source can't grow history without end. */
@@ -102,6 +105,7 @@ export function initialState(input: IncidentInput): IncidentState {
       answers: {},
       alerts: { count: input.alert ? 1 : 0, lastSeenAt: input.alert?.receivedAt, status: input.alert?.status ?? 'firing' },
       timeline: [{ at: input.openedAt, event: 'incident.opened', actor: actorName(input.openedBy), detail: `runbook ${runbook.id} v${runbook.version}` }],
+      clocks: [],
     },
     seenDeliveryIds: input.alert ? [input.alert.deliveryId] : [],
     results: {},

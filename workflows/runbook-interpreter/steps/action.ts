@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, condition } from '@temporalio/workflow';
 import { renderValue } from '../../../runbooks/template';
 import type { ActionStep } from '../../../runbooks/schema/step';
+import { submitStages } from '../../deadline-clocks/clock-records';
 import { addTimeline, actorName } from '../../incident/state';
 import { type RunContext, type StepOutcome, duration, finishStep, now, startStep, templateScope } from '../context';
 
@@ -42,6 +43,7 @@ export async function runAction(step: ActionStep, ctx: RunContext): Promise<Step
       const result = await actionProxy(step, step.action)(actionRequest(ctx, step.id, rendered));
       ctx.state.results[step.id] = result ?? {};
       finishStep(ctx, record, 'done', { result });
+      submitStages(ctx.state, step.stops, record.endedAt!, step.id);
       if (step.compensate) {
         const withValues = renderValue(step.compensate.with, templateScope(ctx)) as Record<string, unknown>;
         ctx.compensations.push({ stepId: step.id, compensation: { action: step.compensate.action, with: withValues } });

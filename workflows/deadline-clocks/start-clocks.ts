@@ -1,0 +1,90 @@
+import type { ClockStep } from '../../runbooks/schema/step';
+import { renderValue } from '../../runbooks/template';
+import { addTimeline, type IncidentState } from '../incident/state';
+import { durationMs } from './durations';
+import { findClock, trackedStage } from './clock-records';
+import { computeDeadlines } from './compute-proxy';
+import { superviseClock } from './supervisor';
+import type { ClockPolicy, DeadlineClock } from './types';
+
+export const DEFAULT_POLICY: ClockPolicy = { remindAt: [0.5, 0.75, 0.9], remindBeforeMs: [3_600_000], escalateTo: 'incident-commander', nearLeftMs: 3_600_000 };
+
+export function policyOf(step: Pick<ClockStep, 'remind' | 'escalate'>): ClockPolicy {
+  return {
+    remindAt: step.remind?.at ?? DEFAULT_POLICY.remindAt,
+    remindBeforeMs: step.remind?.before?.map(durationMs) ?? DEFAULT_POLICY.remindBeforeMs,
+    escalateTo: step.escalate?.to ?? DEFAULT_POLICY.escalateTo,
+    nearLeftMs: step.escalate?.whenLeft ? durationMs(step.escalate.whenLeft) : DEFAULT_POLICY.nearLeftMs,
+  };
+}
+
+/** Renders a map of templates; references to values nobody has given yet are dropped rather than sent as ''. */
+function renderMap<T>(map: Record<string, T> | undefined, scope: Record<string, unknown>): Record<string, string | number | boolean> {
+  const rendered = renderValue(map ?? {}, scope, { missing: 'empty' }) as Record<string, unknown>;
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(rendered)) {
+    if (typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && value !== '')) out[key] = value;
+  }
+  return out;
+}
+
+/** Who stated the trigger time: the person who answered the input `at` reads, else Firebreak on the runbook's behalf. */
+function statedBy(state: IncidentState, atTemplate: string | undefined): string {
+  const answer = atTemplate ? /^\{\{\s*answers\.([a-z][a-z0-9-]*)\s*\}\}$/.exec(atTemplate)?.[1] : undefined;
+  const entry = answer ? state.status.timeline.find((t) => t.event === 'input.answered' && t.stepId === answer) : undefined;
+  return entry?.actor ?? 'system:firebreak';
+}
+
+export interface ClockStart {
+  step: ClockStep;
+  /** The trigger time, rendered from the step's `at`. */
+  at: string;
+  scope: Record<string, unknown>;
+  now: string;
+}
+
+/**
+ * Starts the step's clocks: due times from `deadlines.compute`, then one background timer loop per clock. A clock
+ * already running for the same obligation is left as it is (and the attempt recorded). Rejects when the computation
+ * fails (unknown obligation, trigger time without an offset): a clock that silently never started is worse.
+ */
+export async function startClocks(state: IncidentState, start: ClockStart): Promise<DeadlineClock[]> {
+  const { step, at, scope, now } = start;
+  const anchors = renderMap(step.anchors, scope) as Record<string, string>;
+  const facts = renderMap(step.facts, scope);
+  const policy = policyOf(step);
+  const startedBy = statedBy(state, step.at);
+  const started: DeadlineClock[] = [];
+  for (const obligationId of step.start) {
+    if (findClock(state, obligationId)?.state === 'running') {
+      addTimeline(state, { at: now, event: 'clock.already_running', stepId: step.id, detail: obligationId });
+      continue;
+    }
+    const computed = await computeDeadlines({ obligationId, at, anchors, facts });
+    const clock: DeadlineClock = {
+      id: obligationId,
+      title: computed.title,
+      recipient: computed.recipient,
+      zone: computed.zone,
+      state: 'running',
+      triggeredAt: at,
+      startedAt: now,
+      startedBy,
+      reason: step.reason ?? `runbook step ${step.id}`,
+      stepId: step.id,
+      anchors,
+      facts,
+      policy,
+      stages: [],
+      revision: 0,
+    };
+    clock.stages = computed.stages.map((stage) => trackedStage(stage, clock, Date.now()));
+    if (!clock.stages.some((stage) => stage.state === 'running' || stage.state === 'projected')) clock.state = 'stopped';
+    state.status.clocks = [...state.status.clocks.filter((c) => c.id !== obligationId), clock];
+    const dues = clock.stages.map((s) => `${s.stageId} ${s.dueAt ? `due ${s.dueAt}` : s.state}`).join('; ');
+    addTimeline(state, { at: now, event: 'clock.started', stepId: step.id, actor: startedBy, detail: `${obligationId} from ${at} (${clock.reason}): ${dues}` });
+    if (clock.state === 'running') void superviseClock(state, clock);
+    started.push(clock);
+  }
+  return started;
+}
