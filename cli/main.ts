@@ -3,6 +3,9 @@ import { ConfigError } from '../worker/config';
 import { CliError } from './api-client';
 import { registerAlertCommands } from './commands/alert';
 import { registerAuditCommands } from './commands/audit';
+import { registerEvidenceCommands } from './commands/evidence';
+import { registerKeysCommands } from './commands/keys';
+import { registerReportCommands } from './commands/report';
 import { registerDeadlinesCommands } from './commands/deadlines';
 import { registerIncidentCommands } from './commands/incidents';
 import { registerRunbookCommands } from './commands/runbook';
@@ -11,7 +14,8 @@ import { cliTarget } from './api-client';
 const program = new Command('firebreak').description('Incident-response runbooks on Temporal').showHelpAfterError();
 
 // The process commands load the Temporal worker and server code; reads and decisions don't need it, so they stay quick.
-const processes = () => import('../worker/processes');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require: tsx's CommonJS hook resolves .ts, its ESM import() path does not
+const processes = async (): Promise<typeof import('../worker/processes')> => require('../worker/processes');
 program.command('start').description('run everything here: embedded Temporal (unless TEMPORAL_ADDRESS), worker and HTTP service').action(async () => (await processes()).startAll());
 program.command('worker').description('run a Temporal worker replica (TEMPORAL_ADDRESS)').action(async () => (await processes()).startWorkerOnly());
 program.command('serve').description('run an HTTP replica: alert ingress and HTTP API (TEMPORAL_ADDRESS)').action(async () => (await processes()).startServiceOnly());
@@ -20,6 +24,9 @@ registerAlertCommands(program);
 registerRunbookCommands(program);
 registerDeadlinesCommands(program);
 registerAuditCommands(program, { dataDir: () => cliTarget().dataDir });
+registerEvidenceCommands(program);
+registerKeysCommands(program, { dataDir: () => cliTarget().dataDir });
+registerReportCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) process.exit(error.exitCode);

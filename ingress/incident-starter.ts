@@ -14,6 +14,8 @@ export function declaredIncidentId(): string {
   return `incident/declared/${ulid()}`;
 }
 
+const ACCEPT_DEADLINE_MS = 4_000;
+
 export interface IncidentStarterDeps {
   client: Client;
   taskQueue: string;
@@ -45,13 +47,16 @@ export class IncidentStarter {
       pinned,
       alert,
     });
-    await this.deps.client.workflow.signalWithStart('incidentWorkflow', {
-      workflowId: incidentId,
-      taskQueue: this.deps.taskQueue,
-      args: [input],
-      signal: alertSignal,
-      signalArgs: [alert],
-    });
+    // Senders wait only seconds (PagerDuty 5 s): answer 503 in time for them to retry rather than time out.
+    await this.deps.client.connection.withDeadline(Date.now() + ACCEPT_DEADLINE_MS, () =>
+      this.deps.client.workflow.signalWithStart('incidentWorkflow', {
+        workflowId: incidentId,
+        taskQueue: this.deps.taskQueue,
+        args: [input],
+        signal: alertSignal,
+        signalArgs: [alert],
+      }),
+    );
     return { incidentId };
   }
 

@@ -34,7 +34,8 @@ export function temporalTarget(config: Config, secrets: ResolvedSecrets, devServ
 
 /** A Client whose payloads are encrypted with the keyring and whose failure text is encoded. */
 export async function connectClient(target: TemporalTarget, secrets: ResolvedSecrets): Promise<Client> {
-  const connection = await Connection.connect({ address: target.address, tls: target.tls, apiKey: target.apiKey, connectTimeout: 5_000 });
+  // Lazy: an HTTP replica starts (and answers 503 + Retry-After) even while Temporal is unreachable.
+  const connection = Connection.lazy({ address: target.address, tls: target.tls, apiKey: target.apiKey, connectTimeout: 3_000 });
   return new Client({ connection, namespace: target.namespace, dataConverter: firebreakDataConverter(secrets.keyring) });
 }
 
