@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { HOUR, clockActivities, startTimeSkipping, withIncident } from './harness';
+import { answerUpdate } from '../../../workflows/incident/messages';
+import { HOUR, clockActivities, startTimeSkipping, until, withIncident } from './harness';
 
 const runbook = (awareAt: string, noticeAfter: string) => ({
   id: 'gdpr-clock',
@@ -26,8 +27,7 @@ describe('GDPR Art 33 clock in an incident', function () {
     const awareAt = t0 - 2 * HOUR; // the person states they became aware two hours before the step ran
     const sent: { key: string; at: number }[] = [];
     await withIncident(env, runbook(new Date(awareAt).toISOString(), '72h'), clockActivities(sent), async (incident) => {
-      await env.sleep(1000);
-      const started = (await incident.status()).clocks[0]!;
+      const started = await until(incident, (s) => s.clocks[0]);
       assert.equal(started.id, 'gdpr-art33-sa');
       assert.equal(started.triggeredAt, new Date(awareAt).toISOString());
       assert.equal(started.reason, 'personal data confirmed exfiltrated');
@@ -63,6 +63,39 @@ describe('GDPR Art 33 clock in an incident', function () {
       reminderTimes.forEach((ms, i) => assert.ok(Math.abs(ms - expected[i]!) < 2000, `reminder ${i} at +${ms}ms`));
       const missed = events.find((t) => t.event === 'clock.missed')!;
       assert.ok(Math.abs(Date.parse(missed.at) - (awareAt + 72 * HOUR)) < 2000);
+    });
+  });
+
+  it('records who stated the awareness time, and a stop with a reason ends the duty without a submission', async () => {
+    const runbook = {
+      id: 'gdpr-not-notifiable',
+      version: 1,
+      title: 'GDPR not notifiable',
+      roles: { privacy: ['dpo'] },
+      steps: [
+        { id: 'aware-at', input: { ask: 'When did we become aware?', type: 'timestamp', role: 'privacy' } },
+        { id: 'start-gdpr', clock: { start: 'gdpr-art33-sa', at: '{{answers.aware-at}}' } },
+        { id: 'assess', wait: '2h' },
+        { id: 'not-notifiable', clock: { stop: 'gdpr-art33-sa', reason: 'not notifiable: risk assessment attached' } },
+      ],
+    };
+    await withIncident(env, runbook, clockActivities(), async (incident) => {
+      const awareAt = new Date((await env.currentTimeMs()) - 3 * HOUR).toISOString();
+      await env.client.workflow.getHandle(incident.id).executeUpdate(answerUpdate, {
+        args: [{ stepId: 'aware-at', value: awareAt, actor: { kind: 'person', id: 'dana', roles: ['dpo'] }, at: new Date().toISOString() }],
+      });
+      const started = await until(incident, (s) => s.clocks[0]);
+      assert.equal(started.startedBy, 'dana');
+      assert.equal(Date.parse(started.triggeredAt), Date.parse(awareAt));
+      await env.sleep(3 * HOUR);
+      const s = await incident.status();
+      const clock = s.clocks[0]!;
+      assert.equal(clock.state, 'stopped');
+      assert.equal(clock.stopReason, 'not notifiable: risk assessment attached');
+      assert.equal(clock.stages[0]!.state, 'stopped');
+      assert.equal(clock.stages[0]!.submittedAt, undefined);
+      assert.ok(s.timeline.some((t) => t.event === 'clock.stopped' && t.stepId === 'not-notifiable'));
+      assert.ok(!s.timeline.some((t) => t.event === 'clock.missed'));
     });
   });
 });
