@@ -8,7 +8,7 @@ import { resolveSecret } from './secret';
  * every call (so a rotated `file:` secret is used without a restart).
  */
 function secretResolver(setting: string, reference: string): () => SecretValue {
-  const resolve = () => resolveSecret(setting, reference, false);
+  const resolve = () => resolveSecret(setting, reference);
   resolve();
   return resolve;
 }
