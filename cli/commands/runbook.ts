@@ -2,9 +2,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { runbookToDot, runbookToMermaid } from '../../runbooks/graph';
+import type { Runbook } from '../../runbooks/schema/runbook';
 import { formatIssue } from '../../runbooks/issues';
 import { runbookJsonSchemaText, RUNBOOK_JSON_SCHEMA_FILE, writeRunbookJsonSchema } from '../../runbooks/json-schema';
 import { loadRunbookFile, loadRunbookLibrary, loadRunbooks } from '../../runbooks/load';
+import { dotToSvg } from './render-svg';
 
 /** The shipped library, wherever the command is run from. */
 export const DEFAULT_RUNBOOK_LIBRARY = join(__dirname, '..', '..', 'runbooks', 'library');
@@ -33,18 +35,21 @@ export async function validateRunbooks(paths: readonly string[]): Promise<Comman
   return { stdout: '', stderr: `${lines}${issues.length} problem(s) in ${files.size} file(s)\n`, exitCode: 1 };
 }
 
+export const GRAPH_FORMATS = ['dot', 'mermaid', 'svg'] as const;
+export type GraphFormat = (typeof GRAPH_FORMATS)[number];
+
 /** Draws one runbook, named by id (looked up in `library`) or by file path. Exit 1 when it has problems, 2 when not found. */
-export async function graphRunbook(ref: string, format: 'dot' | 'mermaid', library: string = DEFAULT_RUNBOOK_LIBRARY): Promise<CommandOutput> {
-  const draw = format === 'dot' ? runbookToDot : runbookToMermaid;
+export async function graphRunbook(ref: string, format: GraphFormat, library: string = DEFAULT_RUNBOOK_LIBRARY): Promise<CommandOutput> {
+  const draw = format === 'mermaid' ? runbookToMermaid : format === 'svg' ? (runbook: Runbook) => dotToSvg(runbookToDot(runbook)) : runbookToDot;
   if (/\.ya?ml$/.test(ref) || existsSync(ref)) {
     const result = await loadRunbookFile(ref);
     if (!result.ok) return { stdout: '', stderr: result.issues.map((issue) => `${formatIssue(ref, issue)}\n`).join(''), exitCode: 1 };
-    return { stdout: draw(result.pinned.runbook), stderr: '', exitCode: 0 };
+    return { stdout: await draw(result.pinned.runbook), stderr: '', exitCode: 0 };
   }
   const { runbooks } = await loadRunbookLibrary(library);
   const found = runbooks.find(({ runbook }) => runbook.id === ref);
   if (!found) return { stdout: '', stderr: `runbook graph: no valid runbook with id "${ref}" in ${library} (run "runbook validate")\n`, exitCode: 2 };
-  return { stdout: draw(found.runbook), stderr: '', exitCode: 0 };
+  return { stdout: await draw(found.runbook), stderr: '', exitCode: 0 };
 }
 
 function finish(output: CommandOutput): void {
@@ -53,7 +58,7 @@ function finish(output: CommandOutput): void {
   process.exitCode = output.exitCode;
 }
 
-/** Adds `runbook validate`, `runbook graph` and `runbook schema`. */
+/** Adds `runbook validate`, `runbook graph`, `runbook test` and `runbook schema`. */
 export function registerRunbookCommands(program: Command): void {
   const runbook = program.command('runbook').description('check, draw and describe runbooks');
   runbook
@@ -63,16 +68,28 @@ export function registerRunbookCommands(program: Command): void {
     .action(async (paths: string[]) => finish(await validateRunbooks(paths)));
   runbook
     .command('graph')
-    .description('print a runbook as Graphviz DOT or Mermaid text')
+    .description('print a runbook as Graphviz DOT, Mermaid text or an SVG picture')
     .argument('<id|file>', 'a runbook id from the library, or a runbook file')
-    .option('--format <format>', 'dot or mermaid', 'dot')
+    .option('--format <format>', GRAPH_FORMATS.join(', '), 'dot')
     .option('--library <dir>', 'where to look up runbook ids', DEFAULT_RUNBOOK_LIBRARY)
     .action(async (ref: string, opts: { format: string; library: string }) => {
-      if (opts.format !== 'dot' && opts.format !== 'mermaid') {
-        finish({ stdout: '', stderr: `runbook graph: --format must be dot or mermaid\n`, exitCode: 2 });
+      if (!(GRAPH_FORMATS as readonly string[]).includes(opts.format)) {
+        finish({ stdout: '', stderr: `runbook graph: --format must be one of ${GRAPH_FORMATS.join(', ')}\n`, exitCode: 2 });
         return;
       }
-      finish(await graphRunbook(ref, opts.format, opts.library));
+      finish(await graphRunbook(ref, opts.format as GraphFormat, opts.library));
+    });
+  runbook
+    .command('test')
+    .description('run a runbook against a recorded alert with scripted answers and approvals on the time-skipping test server; print the path it took')
+    .argument('<file>', 'the runbook file')
+    .option('--alert <json>', 'the recorded alert: a JSON file, or inline JSON')
+    .option('--script <yaml>', 'the people: [{ step, answer|approve|reject|resolve|abort, as, roles, after? }], plus failures and expect')
+    .option('--library <dir>', 'where child runbooks are looked up (default: the file\'s directory)')
+    .action(async (file: string, opts: { alert?: string; script?: string; library?: string }) => {
+      // Loaded on use: the test server client and worker would slow every other runbook command's start.
+      const { testRunbook } = await import('../runbook-test/command');
+      finish(await testRunbook({ file, ...opts }));
     });
   runbook
     .command('schema')

@@ -38,10 +38,10 @@ describe('runbook CLI commands', () => {
     assert.equal((await graphRunbook('no-such-runbook', 'dot')).exitCode, 2);
   });
 
-  it('registers runbook validate, graph and schema on a commander program', () => {
+  it('registers runbook validate, graph, test and schema on a commander program', () => {
     const program = new Command();
     registerRunbookCommands(program);
     const runbook = program.commands.find((command) => command.name() === 'runbook');
-    assert.deepEqual(runbook?.commands.map((command) => command.name()), ['validate', 'graph', 'schema']);
+    assert.deepEqual(runbook?.commands.map((command) => command.name()), ['validate', 'graph', 'test', 'schema']);
   });
 });

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, type Duration } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { PinnedRunbook } from '../../runbooks/schema/runbook';
+import { bundleFirebreakWorkflows } from '../../worker/bundle-workflows';
+import { temporalTestServerPath } from '../../worker/temporal-binaries';
+import { type Actor, type IncidentInput, abortUpdate, answerUpdate, decideUpdate, resolveStepUpdate, statusQuery } from '../../workflows/incident/messages';
+import type { IncidentStatus } from '../../workflows/incident/state';
+import type { incidentWorkflow as incidentWorkflowType } from '../../workflows/incident/incident-workflow';
+import { type RecordedAction, createRecordingFakes } from './fake-activities';
+import { type RecordedAlert, type RunbookTestScript, type ScriptedMove, alertFromRecording } from './script';
+import { allSteps } from './steps';
+
+export interface RunbookTestInput {
+  pinned: PinnedRunbook;
+  /** Child runbooks by id, pinned with the parent as the catalogue would. */
+  children: Record<string, PinnedRunbook>;
+  alert?: RecordedAlert;
+  script: RunbookTestScript;
+}
+
+/** Shared across many runs (the suite runs every scenario on one server and one bundle). */
+export interface RunbookTestEnvironment {
+  env: TestWorkflowEnvironment;
+  bundle: WorkflowBundleWithSourceMap;
+}
+
+export interface Move {
+  step: string;
+  workflowId: string;
+  kind: 'answer' | 'approve' | 'reject' | 'resolve' | 'abort';
+  by: string;
+  /** The validator's refusal type, when the workflow refused the move. */
+  refused?: string;
+}
+
+export interface RunbookTestReport {
+  status: IncidentStatus;
+  /** Status of each child runbook by the parent step that ran it. */
+  children: Record<string, IncidentStatus>;
+  moves: Move[];
+  timersSkipped: { step: string; duration: string }[];
+  actions: RecordedAction[];
+  /** Steps left waiting with no scripted move: the run was stopped there. */
+  stuckOn: string[];
+  unusedMoves: string[];
+}
+
+const SETTLE_POLL_MS = 100;
+const SETTLE_LIMIT_MS = 60_000;
+
+export async function startRunbookTestEnvironment(bundle?: WorkflowBundleWithSourceMap): Promise<RunbookTestEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
+  return { env, bundle: bundle ?? (await bundleFirebreakWorkflows()) };
+}
+
+interface Snapshot {
+  root: IncidentStatus;
+  /** Every running workflow of the incident (the root and child runbooks) with its status. */
+  workflows: { id: string; status: IncidentStatus }[];
+}
+
+async function snapshot(env: TestWorkflowEnvironment, rootId: string): Promise<Snapshot> {
+  const workflows: Snapshot['workflows'] = [];
+  const visit = async (id: string): Promise<void> => {
+    const status = await env.client.workflow.getHandle(id).query(statusQuery);
+    workflows.push({ id, status });
+    for (const step of status.steps) if (step.kind === 'runbook' && step.state === 'running') await visit(`${id}/${step.id}`);
+  };
+  await visit(rootId);
+  return { root: workflows[0]!.status, workflows };
+}
+
+const isIdle = (s: Snapshot): boolean => s.root.phase !== 'running' || !s.workflows.some((w) => w.status.steps.some((step) => step.kind === 'action' && step.state === 'running'));
+
+/** Polls until the incident stops changing with no action in flight: the workflow waits on people or timers. */
+async function settle(env: TestWorkflowEnvironment, rootId: string): Promise<Snapshot> {
+  const deadline = Date.now() + SETTLE_LIMIT_MS;
+  let previous = '';
+  for (;;) {
+    const current = await snapshot(env, rootId);
+    const text = JSON.stringify(current);
+    if ((text === previous && isIdle(current)) || Date.now() > deadline) return current;
+    previous = text;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+  }
+}
+
+function refusalType(error: unknown): string {
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) return error.cause.type ?? 'update.refused';
+  throw error;
+}
+
+async function play(handle: WorkflowHandle, move: ScriptedMove): Promise<Pick<Move, 'kind' | 'refused'>> {
+  const actor: Actor = { kind: 'person', id: move.as, roles: move.roles };
+  const at = new Date().toISOString();
+  const stepId = move.step;
+  try {
+    if (move.answer !== undefined) return await handle.executeUpdate(answerUpdate, { args: [{ stepId, value: move.answer, actor, at }] }).then(() => ({ kind: 'answer' as const }));
+    if (move.approve !== undefined || move.reject !== undefined) {
+      const decision = move.approve !== undefined ? 'approve' : 'reject';
+      await handle.executeUpdate(decideUpdate, { args: [{ stepId, decision, reason: (move.approve ?? move.reject)!, actor, at }] });
+      return { kind: decision };
+    }
+    if (move.resolve !== undefined) {
+      await handle.executeUpdate(resolveStepUpdate, { args: [{ stepId, choice: move.resolve, reason: 'runbook test script', actor, at }] });
+      return { kind: 'resolve' };
+    }
+    await handle.executeUpdate(abortUpdate, { args: [{ reason: move.abort!, actor, at }] });
+    return { kind: 'abort' };
+  } catch (error) {
+    const kind = move.answer !== undefined ? 'answer' : move.approve !== undefined ? 'approve' : move.reject !== undefined ? 'reject' : move.resolve !== undefined ? 'resolve' : 'abort';
+    return { kind, refused: refusalType(error) };
+  }
+}
+
+function waitDuration(input: RunbookTestInput, stepId: string): string | undefined {
+  for (const pinned of [input.pinned, ...Object.values(input.children)]) {
+    const step = allSteps(pinned.runbook.steps).find((s) => s.id === stepId);
+    if (step?.kind === 'wait') return step.duration;
+  }
+  return undefined;
+}
+
+async function drive(env: TestWorkflowEnvironment, rootId: string, input: RunbookTestInput, report: RunbookTestReport): Promise<Snapshot> {
+  const pending = [...input.script.steps];
+  for (;;) {
+    const snap = await settle(env, rootId);
+    if (snap.root.phase !== 'running') return snap;
+    const waiting = snap.workflows.flatMap((w) => w.status.steps.filter((s) => s.state === 'waiting' || s.state === 'blocked').map((step) => ({ workflowId: w.id, step })));
+    const index = pending.findIndex((move) => waiting.some((w) => w.step.id === move.step));
+    if (index >= 0) {
+      const [move] = pending.splice(index, 1) as [ScriptedMove];
+      const target = waiting.find((w) => w.step.id === move.step)!;
+      if (move.after) {
+        await env.sleep(move.after as Duration);
+        report.timersSkipped.push({ step: move.step, duration: move.after });
+      }
+      // An abort is for the whole incident, whichever runbook is waiting.
+      const handle = env.client.workflow.getHandle(move.abort !== undefined ? rootId : target.workflowId);
+      report.moves.push({ step: move.step, workflowId: target.workflowId, by: move.as, ...(await play(handle, move)) });
+      continue;
+    }
+    const timer = waiting.find((w) => w.step.kind === 'wait');
+    const duration = timer && waitDuration(input, timer.step.id);
+    if (timer && duration) {
+      await env.sleep(duration as Duration);
+      report.timersSkipped.push({ step: timer.step.id, duration });
+      continue;
+    }
+    report.stuckOn = waiting.map((w) => w.step.id);
+    report.unusedMoves = pending.map((move) => move.step);
+    await env.client.workflow.getHandle(rootId).terminate('runbook test: no scripted move for the waiting steps');
+    return snap;
+  }
+}
+
+/** An address for every contact the runbooks name, so notices render without the deployment's config. */
+function placeholderContacts(input: RunbookTestInput): Record<string, string> {
+  const text = JSON.stringify([input.pinned, input.children]);
+  const names = [...text.matchAll(/config\.contacts\.([A-Za-z0-9_-]+)/g)].map((m) => m[1]!);
+  return Object.fromEntries(names.map((name) => [name, `${name}@runbook-test.invalid`]));
+}
+
+/** Runs a runbook on the time-skipping test server with recording fakes and scripted people; reports the path it took. */
+export async function runRunbookTest(input: RunbookTestInput, shared?: RunbookTestEnvironment): Promise<RunbookTestReport> {
+  const { env, bundle } = shared ?? (await startRunbookTestEnvironment());
+  const taskQueue = `runbook-test-${randomUUID()}`;
+  const fakes = createRecordingFakes(input.script.failures);
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: fakes.activities });
+  const incidentId = `incident/runbook-test/${randomUUID().replace(/-/g, '')}`;
+  const openedAt = new Date().toISOString();
+  const incident: IncidentInput = {
+    incidentId,
+    title: input.alert?.title ?? input.pinned.runbook.title,
+    severity: input.alert?.severity ?? 'high',
+    openedBy: input.alert ? { kind: 'source', id: 'runbook-test', roles: [] } : { kind: 'system', id: 'runbook-test', roles: [] },
+    openedAt,
+    pinned: input.pinned,
+    children: input.children,
+    alert: input.alert ? alertFromRecording(input.alert, openedAt) : undefined,
+    config: { contacts: placeholderContacts(input) },
+  };
+  const report: RunbookTestReport = { status: undefined as unknown as IncidentStatus, children: {}, moves: [], timersSkipped: [], actions: fakes.calls, stuckOn: [], unusedMoves: [] };
+  try {
+    await worker.runUntil(async () => {
+      await env.client.workflow.start('incidentWorkflow', { workflowId: incidentId, taskQueue, args: [incident] });
+      const last = await drive(env, incidentId, input, report);
+      const stuck = report.stuckOn.length > 0;
+      // A finished incident's result is its final status; a stopped one is reported as it stood when stopped.
+      report.status = stuck ? last.root : await env.client.workflow.getHandle<typeof incidentWorkflowType>(incidentId).result();
+      for (const step of report.status.steps.filter((s) => s.kind === 'runbook')) {
+        const childId = `${incidentId}/${step.id}`;
+        const running = last.workflows.find((w) => w.id === childId);
+        report.children[step.id] = running && stuck ? running.status : await env.client.workflow.getHandle<typeof incidentWorkflowType>(childId).result();
+      }
+      if (report.unusedMoves.length === 0) report.unusedMoves = input.script.steps.filter((m) => !report.moves.some((done) => done.step === m.step)).map((m) => m.step);
+    });
+  } finally {
+    if (!shared) await env.teardown();
+  }
+  return report;
+}

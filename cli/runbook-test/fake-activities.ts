@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Activities } from '../../activities';
+import { evaluateConditionActivity } from '../../activities/conditions/evaluate';
+import { createComputeDeadlines } from '../../activities/deadlines/compute';
+import type { ActionName } from '../../runbooks/actions';
+import type { ActionFn, ActionRequest } from '../../workflows/runbook-interpreter/steps/action';
+
+/**
+ * Every activity the worker registers plus every action a runbook may name, with the real argument types: adding
+ * an activity without a fake here is a compile error, so a runbook test cannot silently miss a side effect.
+ */
+export type ActivityFakes = {
+  [K in keyof Activities | ActionName]: K extends keyof Activities ? (...args: Parameters<Activities[K]>) => Promise<unknown> : ActionFn;
+};
+
+export interface RecordedAction {
+  action: string;
+  stepId: string;
+  key: string;
+  input: Record<string, unknown>;
+  /** Set when the script made this call fail. */
+  failedWith?: string;
+}
+
+const sha256 = (value: unknown): string => createHash('sha256').update(JSON.stringify(value ?? null)).digest('hex');
+
+/** Fakes that record each action and answer like the real one would; `failures` (step id → type) fail a step once. */
+export function createRecordingFakes(failures: Readonly<Record<string, string>>): { activities: ActivityFakes; calls: RecordedAction[] } {
+  const calls: RecordedAction[] = [];
+  const failed = new Set<string>();
+  const record =
+    (action: string, answer: (request: ActionRequest) => unknown): ActionFn =>
+    async (request) => {
+      const type = failures[request.stepId];
+      const call: RecordedAction = { action, stepId: request.stepId, key: request.key, input: request.input };
+      calls.push(call);
+      if (type && !request.key.endsWith('/undo') && !failed.has(request.key)) {
+        failed.add(request.key);
+        call.failedWith = type;
+        throw ApplicationFailure.create({ type, message: `scripted failure of ${request.stepId}`, nonRetryable: true });
+      }
+      return answer(request);
+    };
+  const containment = (action: string) => record(action, (r) => ({ target: Object.values(r.input)[0], endpoint: 'runbook-test', status: 200, bodySha256: sha256('') }));
+  const activities: ActivityFakes = {
+    'evidence.capture': record('evidence.capture', (r) => ({ evidenceId: `ev-${r.stepId}`, name: r.input.name, sha256: sha256(r.input.from) })),
+    'notify.email': record('notify.email', (r) => ({ messageId: `<${sha256(r.key).slice(0, 24)}@runbook-test>`, to: [r.input.to].flat(), delivery: 'outbox', alreadySent: false })),
+    'notify.slack': record('notify.slack', (r) => ({ channel: r.input.channel ?? 'incident', ts: '0000000000.000100' })),
+    'http.request': record('http.request', (r) => ({ endpoint: r.input.endpoint, method: r.input.method, status: 200, bodySha256: sha256(''), bodyBytes: 0 })),
+    'identity.disable-user': containment('identity.disable-user'),
+    'identity.enable-user': containment('identity.enable-user'),
+    'network.block-ip': containment('network.block-ip'),
+    'network.unblock-ip': containment('network.unblock-ip'),
+    'host.isolate': containment('host.isolate'),
+    'host.release': containment('host.release'),
+    noop: record('noop', (r) => ({ key: r.key })),
+    // Pure computations decide the path (conditions, deadline due times), so the real ones run.
+    'conditions.evaluate': evaluateConditionActivity,
+    'deadlines.compute': createComputeDeadlines(),
+    'incident.publish': async (request) => ({ published: request.entries.length }),
+  };
+  return { activities, calls };
+}
