@@ -2,6 +2,7 @@ import type { Transporter } from 'nodemailer';
 import type { AuditLog } from '../audit';
 import type { ActionFn } from '../workflows/runbook-interpreter/steps/action';
 import { createPublishTimeline } from './audit/publish-timeline';
+import { withNoticeAudit } from './audit/record-notice';
 import { evaluateConditionActivity } from './conditions/evaluate';
 import { type DeadlineDeps, createComputeDeadlines } from './deadlines/compute';
 import { type ContainmentDeps, createContainmentActivities } from './containment/adapters';
@@ -26,7 +27,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     'evidence.capture': createCaptureEvidence(deps.evidence),
-    'notify.email': createSendEmail({ from: deps.mailFrom, dataDir: deps.dataDir, smtp: deps.smtp }),
+    'notify.email': withNoticeAudit(createSendEmail({ from: deps.mailFrom, dataDir: deps.dataDir, smtp: deps.smtp }), deps.auditLog),
     'conditions.evaluate': evaluateConditionActivity,
     'deadlines.compute': createComputeDeadlines(deps.deadlines),
     'http.request': createHttpRequest(deps.http),

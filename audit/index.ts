@@ -6,3 +6,4 @@ export { readAuditRecords } from './read';
 export { AuditAction, AuditActor, AuditEntry, AuditRecord, GENESIS_HASH } from './record';
 export { verifyAuditLog, type AuditLogContents, type AuditProblem, type AuditProblemCode, type AuditVerification } from './verify';
 export { AUDIT_FILES } from './log-state';
+export { createAuditWriter, type AuditWriter } from './audit-writer';

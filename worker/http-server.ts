@@ -1,7 +1,12 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { AuditWriter } from '../audit';
+import { alertDeliveryAudit } from '../ingress/alert-audit';
+import { type CodecRouteDeps, registerCodecRoutes } from '../ingress/api/codec-routes';
+import { type EvidenceRouteDeps, registerEvidenceRoutes } from '../ingress/api/evidence-routes';
 import { type ApiDeps, registerIncidentRoutes } from '../ingress/api/incident-routes';
+import { type ReportRouteDeps, registerReportRoutes } from '../ingress/api/report-routes';
 import { registerStepRoutes } from '../ingress/api/step-routes';
 import { registerSourceRoutes } from '../ingress/api/source-routes';
 import type { AlertIntakeDeps, ConfiguredSource } from '../ingress/webhooks/alert-intake';
@@ -21,6 +26,11 @@ export interface HttpServerDeps {
   bodyLimitBytes: number;
   /** In the all-in-one process, the local worker's own state; elsewhere the task queue's pollers decide. */
   localWorkerRunning?: () => boolean;
+  /** Alert deliveries, accepted and refused, are audited through this. */
+  audit?: AuditWriter;
+  evidence?: EvidenceRouteDeps;
+  codec?: CodecRouteDeps;
+  report?: ReportRouteDeps;
 }
 
 declare module 'fastify' {
@@ -67,6 +77,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.apiRequests.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
   });
+  if (deps.audit) app.addHook('onSend', alertDeliveryAudit(deps.audit));
 
   app.get('/healthz', async (_request, reply) => {
     let temporalOk = false;
@@ -89,5 +100,8 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   registerIncidentRoutes(app, deps.api);
   registerStepRoutes(app, deps.api);
   registerSourceRoutes(app, { sources: deps.sources, tokens: deps.api.tokens });
+  if (deps.evidence) registerEvidenceRoutes(app, deps.evidence);
+  if (deps.codec) registerCodecRoutes(app, deps.codec);
+  if (deps.report) registerReportRoutes(app, deps.report);
   return app;
 }

@@ -8,6 +8,7 @@ import type { Config } from './config';
 import { createHttpServer } from './http-server';
 import type { Logger } from './logging';
 import { createMetrics } from './metrics';
+import { createRecordKeeping } from './record-keeping';
 import { resolveSecret } from './secret';
 import type { ResolvedSecrets } from './secrets';
 
@@ -32,14 +33,17 @@ export function createService(options: ServiceOptions): FastifyInstance {
   const { config, secrets, client, log } = options;
   const catalog = new RunbookCatalog(config.runbooksDir, log);
   const starter = new IncidentStarter({ client, taskQueue: config.temporal.taskQueue, contacts: config.contacts, childrenOf: (p) => catalog.childrenOf(p) });
-  const ingress = createIngress({ config, webhookSigningSecret: secrets.webhookSigningSecret, catalog, starter, log });
+  const ingress = createIngress({ config, client, webhookSigningSecret: secrets.webhookSigningSecret, catalog, starter, log });
+  const tokens = new TokenDirectory(tokenHolders(config, secrets));
+  const records = createRecordKeeping({ config, secrets, client, catalog, tokens, log });
   return createHttpServer({
     client,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     sources: ingress.sources,
     intake: ingress.intake,
-    api: { client, starter, catalog, tokens: new TokenDirectory(tokenHolders(config, secrets)), log },
+    api: { client, starter, catalog, tokens, log, audit: records.audit },
+    ...records,
     metrics: createMetrics(),
     log,
     bodyLimitBytes: config.http.bodyLimitBytes,

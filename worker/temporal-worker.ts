@@ -1,12 +1,14 @@
 import { Runtime, Worker, type NativeConnection, type WorkflowBundleWithSourceMap, makeTelemetryFilterString, DefaultLogger, type LogLevel } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import path from 'node:path';
-import { AuditLog, loadSigningKey } from '../audit';
+import { AuditLog, type CheckpointSink, loadSigningKey } from '../audit';
+import { custodyAuditEntry } from '../evidence/custody-audit';
 import { firebreakDataConverter } from '../codec/data-converter';
 import { createActivities } from '../activities';
 import type { Config } from './config';
 import { containmentFromConfig, httpEndpointsFromConfig } from './http-endpoints';
-import type { Logger } from './logging';
+import { checkpointEmailSink } from './checkpoint-delivery';
+import { type Logger, createLogger } from './logging';
 import type { ResolvedSecrets } from './secrets';
 
 let runtimeInstalled = false;
@@ -38,27 +40,34 @@ export interface WorkerOptions {
   activities?: ReturnType<typeof createActivities>;
 }
 
-/** The audit log under the data dir, with checkpoints signed by the audit key. */
-export function openAuditLog(config: Config, secrets: ResolvedSecrets): Promise<AuditLog> {
+/** The audit log under the data dir, with checkpoints signed by the audit key and shipped to `sink`. */
+export function openAuditLog(config: Config, secrets: ResolvedSecrets, sink?: CheckpointSink): Promise<AuditLog> {
   return AuditLog.open(path.join(config.dataDir, 'audit'), {
     origin: 'firebreak/audit',
     signingKey: loadSigningKey(secrets.auditSigningKey.reveal()),
     checkpointEvery: 1000,
     checkpointIntervalMs: 5 * 60_000,
+    sink,
   });
 }
 
 /** Builds the real activities from config: SMTP when configured, the .eml outbox otherwise. */
-export function activitiesFromConfig(config: Config, secrets: ResolvedSecrets): ReturnType<typeof createActivities> {
+export function activitiesFromConfig(config: Config, secrets: ResolvedSecrets, log: Logger = createLogger()): ReturnType<typeof createActivities> {
   const smtp = secrets.smtpUrl ? nodemailer.createTransport(secrets.smtpUrl.reveal()) : undefined;
-  let auditLog: Promise<AuditLog> | undefined;
+  let opened: Promise<AuditLog> | undefined;
+  const auditLog = () => (opened ??= openAuditLog(config, secrets, checkpointEmailSink(config, smtp, log)));
   const endpoints = httpEndpointsFromConfig(config);
   return createActivities({
     dataDir: config.dataDir,
     mailFrom: config.email.from,
     smtp,
-    evidence: { dir: path.join(config.dataDir, 'evidence') },
-    auditLog: () => (auditLog ??= openAuditLog(config, secrets)),
+    evidence: {
+      dir: path.join(config.dataDir, 'evidence'),
+      onCustodyEvent: async (event, item) => {
+        await (await auditLog()).append(custodyAuditEntry(event, item));
+      },
+    },
+    auditLog,
     http: { endpoints },
     containment: containmentFromConfig(config, endpoints),
   });

@@ -1,6 +1,8 @@
 import type { AuditActor, AuditLog } from '../../audit';
 import type { PublishTimelineRequest } from '../../workflows/incident/timeline-publisher';
 
+const CLOSING_EVENTS = new Set(['incident.completed', 'incident.aborted', 'incident.failed']);
+
 function actorOf(name: string | undefined): AuditActor {
   if (!name) return { kind: 'system', id: 'firebreak' };
   const [kind, ...rest] = name.split(':');
@@ -10,7 +12,8 @@ function actorOf(name: string | undefined): AuditActor {
 
 /**
  * `incident.publish`: writes new timeline entries to the audit log. Workflow code never writes audit records itself;
- * keys come from the entry's position, so a retried activity appends nothing twice.
+ * keys come from the entry's position, so a retried activity appends nothing twice. The batch that closes the incident
+ * ends with a checkpoint.
  */
 export function createPublishTimeline(auditLog: () => Promise<AuditLog>) {
   return async function publishTimeline(request: PublishTimelineRequest): Promise<{ published: number }> {
@@ -27,6 +30,8 @@ export function createPublishTimeline(auditLog: () => Promise<AuditLog>) {
         data,
       });
     }
+    // A signed checkpoint at close commits to everything the incident recorded, and the sink ships it off the machine.
+    if (request.entries.some((entry) => CLOSING_EVENTS.has(entry.event))) await log.checkpoint();
     return { published: request.entries.length };
   };
 }

@@ -1,11 +1,13 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { z } from 'zod';
-import { EvidenceStore } from '../../evidence';
+import { EvidenceStore, type EvidenceStoreOptions } from '../../evidence';
 import { FailureType } from '../../workflows/failure-types';
 import type { ActionRequest } from '../../workflows/runbook-interpreter/steps/action';
 
 export interface EvidenceDeps {
   dir: string;
+  /** Mirrors each custody event into the audit log; a failure fails the capture, whose retry reports it again. */
+  onCustodyEvent?: EvidenceStoreOptions['onCustodyEvent'];
 }
 
 const CaptureInput = z.object({ name: z.string().min(1), from: z.unknown(), mediaType: z.string().optional(), note: z.string().optional() });
@@ -31,7 +33,7 @@ export function createCaptureEvidence(deps: EvidenceDeps) {
     }
     const { name, from, mediaType, note } = parsed.data;
     const content = typeof from === 'string' ? Buffer.from(from) : Buffer.from(JSON.stringify(from, null, 2));
-    store ??= EvidenceStore.open(deps.dir);
+    store ??= EvidenceStore.open(deps.dir, { onCustodyEvent: deps.onCustodyEvent });
     const item = await (await store).put(content, {
       key: request.key,
       incidentId: request.incidentId,

@@ -1,7 +1,12 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { promisify } from 'node:util';
 import { loadPublicKey, verifyAuditLog, type AuditVerification } from '../../audit';
+import { verifyBundle, type BundleVerification } from '../../report/verify-bundle';
 
 /** Where `audit verify` looks when no `--dir` is given: `<dataDir>/audit`. */
 export const DEFAULT_AUDIT_SUBDIR = 'audit';
@@ -26,7 +31,9 @@ export function registerAuditCommands(program: Command, ctx: { dataDir: () => st
         'for an independent check use a copy kept off this machine',
     )
     .option('--json', 'print the full result as JSON')
-    .action(async (opts: { dir?: string; publicKey?: string; json?: boolean }) => {
+    .option('--bundle <path>', 'verify an export bundle (directory or .tar) offline instead of the local log')
+    .action(async (opts: { dir?: string; publicKey?: string; json?: boolean; bundle?: string }) => {
+      if (opts.bundle) return verifyBundleCommand(opts.bundle, opts.publicKey, Boolean(opts.json));
       const dir = opts.dir ?? join(ctx.dataDir(), DEFAULT_AUDIT_SUBDIR);
       const keyFile = opts.publicKey ?? join(ctx.dataDir(), DEFAULT_AUDIT_PUBLIC_KEY_FILE);
       let pem: string;
@@ -64,4 +71,27 @@ export function renderVerification(dir: string, result: AuditVerification): stri
   ];
   if (result.problems.length > PROBLEMS_SHOWN) lines.push(`    ... ${result.problems.length - PROBLEMS_SHOWN} more (use --json)`);
   return `${lines.join('\n')}\n`;
+}
+
+/** `audit verify --bundle`: same exit codes; the key in the bundle is used unless `--public-key` names another copy. */
+async function verifyBundleCommand(bundle: string, publicKeyFile: string | undefined, json: boolean): Promise<void> {
+  const tar = bundle.endsWith('.tar');
+  const dir = tar ? await mkdtemp(join(os.tmpdir(), 'firebreak-bundle-')) : bundle;
+  let result: BundleVerification;
+  try {
+    if (tar) await promisify(execFile)('tar', ['-xf', bundle, '-C', dir]);
+    result = await verifyBundle(dir, publicKeyFile ? loadPublicKey(await fs.readFile(publicKeyFile, 'utf8')) : undefined);
+  } catch (err) {
+    process.stderr.write(`audit verify: ${(err as { code?: string }).code ?? 'error'}: cannot check bundle ${bundle}\n`);
+    process.exitCode = 2;
+    return;
+  } finally {
+    if (tar) await rm(dir, { recursive: true, force: true });
+  }
+  const summary = `${result.incidentId ?? '?'}: ${result.incidentRecords} incident record(s) in a chain of ${result.records}, ${result.evidenceItems} evidence file(s), key ${result.publicKeyId ?? '?'}`;
+  const text = result.ok
+    ? `bundle OK: ${bundle}\n  ${summary}\n`
+    : `bundle FAILED verification: ${bundle}\n  ${summary}\n${result.problems.map((p) => `    ${p.code}${p.seq !== undefined ? ` seq ${p.seq}` : ''}${p.path ? ` ${p.path}` : ''}`).join('\n')}\n`;
+  process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : text);
+  process.exitCode = result.ok ? 0 : 1;
 }

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { AuditWriter } from '../../audit';
 import { Severity } from '../../runbooks/schema/alert';
 import type { Logger } from '../../worker/logging';
 import { type Actor, abortUpdate, answerUpdate, decideUpdate, statusQuery } from '../../workflows/incident/messages';
@@ -16,6 +18,8 @@ export interface ApiDeps {
   catalog: RunbookCatalog;
   tokens: TokenDirectory;
   log: Logger;
+  /** Records refused decisions (who, which step, the refusal code and the reason they gave). */
+  audit?: AuditWriter;
 }
 
 const IncidentParams = z.object({ a: z.literal('incident'), b: z.string().regex(/^[a-z0-9-]+$/), c: z.string().regex(/^[A-Za-z0-9]+$/) });
@@ -113,6 +117,14 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
         const mapped = decisionError(error);
         if (!mapped) throw error;
         deps.log.warn({ incidentId: incidentIdOf(params), stepId: params.step, actor: actor.id, refusal: mapped.body.error }, 'decision refused');
+        if (mapped.status === 403 || mapped.status === 409) await deps.audit?.record({
+          key: `api/decision-refused/${randomUUID()}`,
+          actor: { kind: 'person', id: actor.id },
+          action: 'decision.refused',
+          incidentId: incidentIdOf(params),
+          subject: params.step,
+          data: { decision, refusal: mapped.body.error, status: mapped.status, roles: actor.roles, reason: body.reason },
+        });
         return reply.code(mapped.status).send(mapped.body);
       }
     };

@@ -28,6 +28,8 @@ export interface FirebreakOptions {
   /** Wraps the real activities, e.g. to simulate a crash after a side effect. */
   activities?: (real: Activities) => Activities;
   taskQueue?: string;
+  /** More settings for the YAML config file (beside `people`). */
+  config?: Record<string, unknown>;
 }
 
 export interface ApiAnswer<T = Record<string, unknown>> {
@@ -57,7 +59,7 @@ export class FirebreakUnderTest {
     const dataDir = options.dataDir ?? tempDir('data');
     const people = options.people ?? [];
     const configFile = path.join(dataDir, 'firebreak.yaml');
-    writeFileSync(configFile, toYaml({ people: people.map((p) => ({ id: p.id, roles: p.roles, tokens: [`env:FB_TEST_TOKEN_${p.id.replace(/\W/g, '_').toUpperCase()}`] })) }));
+    writeFileSync(configFile, toYaml({ ...options.config, people: people.map((p) => ({ id: p.id, roles: p.roles, tokens: [`env:FB_TEST_TOKEN_${p.id.replace(/\W/g, '_').toUpperCase()}`] })) }));
     for (const p of people) process.env[`FB_TEST_TOKEN_${p.id.replace(/\W/g, '_').toUpperCase()}`] = `token-${p.id}`;
     const address = options.address ?? (await sharedTemporal()).address;
     const config = loadConfig({
@@ -89,7 +91,7 @@ export class FirebreakUnderTest {
   async startWorker(): Promise<void> {
     const target = temporalTarget(this.config, this.secrets);
     const connection = await connectWorkerConnection(target);
-    const real = activitiesFromConfig(this.config, this.secrets);
+    const real = activitiesFromConfig(this.config, this.secrets, testLog);
     this.worker = await createFirebreakWorker({
       config: this.config,
       secrets: this.secrets,

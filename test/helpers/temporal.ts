@@ -13,7 +13,24 @@ import { freePort } from './net';
  * one workflow bundle. Tests isolate themselves with their own task queue and workflow IDs.
  */
 
-export const testLog = createLogger(process.env.FIREBREAK_TEST_LOG_LEVEL ?? 'silent');
+const testLogLevel = process.env.FIREBREAK_TEST_LOG_LEVEL ?? 'silent';
+const logTaps = new Set<(line: string) => void>();
+export const testLog = createLogger(testLogLevel, {
+  write(line: string) {
+    for (const tap of logTaps) tap(line);
+    if (testLogLevel !== 'silent') process.stdout.write(line);
+  },
+});
+
+/** Receives every line the suite's logger writes, at every level, until the returned function is called. */
+export function tapTestLog(tap: (line: string) => void): () => void {
+  logTaps.add(tap);
+  testLog.level = 'trace';
+  return () => {
+    logTaps.delete(tap);
+    if (logTaps.size === 0) testLog.level = testLogLevel;
+  };
+}
 installRuntimeLogging(testLog);
 
 let shared: Promise<DevServer> | undefined;

@@ -1,0 +1,30 @@
+import type { AuditLog } from './audit-log';
+import type { AuditEntry, AuditRecord } from './record';
+
+/**
+ * How code outside the workflow (HTTP ingress, the API, evidence custody, start-up) writes audit records. The log is
+ * opened on first use and shared. `record` never throws: a request that already happened must still get its answer,
+ * so a failed write is reported to `onError` (which logs it loudly) instead.
+ */
+export interface AuditWriter {
+  record(entry: AuditEntry): Promise<AuditRecord | undefined>;
+}
+
+export function createAuditWriter(open: () => Promise<AuditLog>, onError: (error: unknown, entry: AuditEntry) => void): AuditWriter {
+  let log: Promise<AuditLog> | undefined;
+  return {
+    async record(entry) {
+      try {
+        // A failed open is retried on the next record rather than remembered forever.
+        log ??= open().catch((error: unknown) => {
+          log = undefined;
+          throw error;
+        });
+        return await (await log).append(entry);
+      } catch (error) {
+        onError(error, entry);
+        return undefined;
+      }
+    },
+  };
+}
