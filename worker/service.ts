@@ -10,6 +10,7 @@ import type { Logger } from './logging';
 import { createMetrics } from './metrics';
 import { createRecordKeeping } from './record-keeping';
 import { resolveSecret } from './secret';
+import { slackIngressFromConfig } from './slack';
 import type { ResolvedSecrets } from './secrets';
 
 function tokenHolders(config: Config, secrets: ResolvedSecrets): TokenHolder[] {
@@ -47,6 +48,7 @@ export function createService(options: ServiceOptions): FastifyInstance {
     metrics: createMetrics(),
     log,
     bodyLimitBytes: config.http.bodyLimitBytes,
+    slack: slackIngressFromConfig(config, { client, starter, catalog, log }),
     localWorkerRunning: options.localWorkerRunning,
   });
 }

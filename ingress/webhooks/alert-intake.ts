@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { Logger } from '../../worker/logging';
 import type { IncidentStarter } from '../incident-starter';
 import { applyGrouping, type Grouping } from './alert-grouping';
@@ -51,6 +52,14 @@ export interface AlertIntakeDeps {
   starter: IncidentStarter;
   dedupe: DeliveryDedupe;
   log: Logger;
+  /** Bounds every Temporal call of one delivery (see `temporalDeadlineMs`). */
+  temporal: Pick<Client, 'withDeadline'>;
+  /**
+   * How long one delivery may wait for Temporal before answering 503 (default 3 s). Unbounded, the SDK retries an
+   * unreachable server for ~20 s, longer than senders wait (PagerDuty: 5 s), and a sender that times out does not
+   * always retry.
+   */
+  temporalDeadlineMs?: number;
   /** Retry-After for 503: long enough for a Temporal restart, short against senders' retry budgets (PagerDuty: ~20 min). */
   retryAfterSeconds?: number;
 }
@@ -60,6 +69,29 @@ function jsonBody(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
     return { ok: true, value: JSON.parse(raw.toString('utf8')) };
   } catch {
     return { ok: false };
+  }
+}
+
+class TemporalDeadlineExceeded extends Error {
+  readonly code = 'temporal.deadline_exceeded';
+}
+
+/**
+ * Runs Temporal calls under a gRPC deadline and answers no later than it. The SDK checks the deadline only between
+ * retry backoffs (overshooting by seconds), so the answer races a timer; the calls left running stop at the deadline.
+ */
+async function withinDeadline<R>(deps: AlertIntakeDeps, fn: () => Promise<R>): Promise<R> {
+  const ms = deps.temporalDeadlineMs ?? 3000;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TemporalDeadlineExceeded(`no answer from Temporal within ${ms} ms`)), ms);
+  });
+  const work = deps.temporal.withDeadline(new Date(Date.now() + ms), fn);
+  work.catch(() => undefined); // after the timer won, its rejection has nobody else to reach
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -105,8 +137,8 @@ export async function takeDelivery(source: ConfiguredSource, delivery: InboundDe
   try {
     // In parallel: each start is idempotent (workflow id from the fingerprint, delivery id deduped in the workflow), so a
     // partial failure answered 503 and retried by the sender doubles nothing.
-    const incidents = await Promise.all(
-      routed.map(async (r) => ({ ...(await deps.starter.alert(r!.alert, r!.pinned)), runbook: r!.pinned.runbook.id, via: r!.via })),
+    const incidents = await withinDeadline(deps, () =>
+      Promise.all(routed.map(async (r) => ({ ...(await deps.starter.alert(r!.alert, r!.pinned)), runbook: r!.pinned.runbook.id, via: r!.via }))),
     );
     if (deliveryId) await deps.dedupe.remember(source.name, deliveryId);
     return { status: 202, outcome: 'accepted', body: { accepted: true, deliveryId, incidents }, deliveryId };

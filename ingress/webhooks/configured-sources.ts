@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import { type Config, ConfigError } from '../../worker/config';
 import type { Logger } from '../../worker/logging';
 import { resolveSecret, type Secret, SecretReferenceError } from '../../worker/secret';
@@ -26,7 +27,7 @@ export function resolveSourceAuth(name: string, source: Pick<SourceConfig, 'kind
     const setting = ['sources', name, 'auth', ...at].join('.');
     if (typeof value === 'string') {
       try {
-        return secretPosition || /^(env|file):/.test(value) ? resolveSecret(setting, value, false).reveal() : value;
+        return secretPosition || /^(env|file):/.test(value) ? resolveSecret(setting, value).reveal() : value;
       } catch (error) {
         if (!(error instanceof SecretReferenceError)) throw error;
         problems.push(error.message);
@@ -86,6 +87,7 @@ export function configuredSources(config: Config, signingSecret: Secret): Map<st
 
 export interface IngressParts {
   config: Config;
+  client: Client;
   webhookSigningSecret: Secret;
   catalog: RunbookCatalog;
   starter: IncidentStarter;
@@ -101,5 +103,5 @@ export function createIngress(parts: IngressParts): { sources: Map<string, Confi
     retentionMs,
     onPruneError: (err) => log.warn({ err }, 'pruning remembered deliveries failed'),
   });
-  return { sources, intake: { router: new AlertRouter(parts.catalog, config.routing, log), starter: parts.starter, dedupe, log } };
+  return { sources, intake: { router: new AlertRouter(parts.catalog, config.routing, log), starter: parts.starter, dedupe, log, temporal: parts.client } };
 }
