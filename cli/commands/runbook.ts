@@ -88,7 +88,8 @@ export function registerRunbookCommands(program: Command): void {
     .option('--library <dir>', 'where child runbooks are looked up (default: the file\'s directory)')
     .action(async (file: string, opts: { alert?: string; script?: string; library?: string }) => {
       // Loaded on use: the test server client and worker would slow every other runbook command's start.
-      const { testRunbook } = await import('../runbook-test/command');
+      // require, not import(): the CLI runs as CommonJS through tsx's require hook, which a dynamic import() bypasses.
+      const { testRunbook } = require('../runbook-test/command') as typeof import('../runbook-test/command');
       finish(await testRunbook({ file, ...opts }));
     });
   runbook

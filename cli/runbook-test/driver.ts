@@ -93,7 +93,7 @@ function refusalType(error: unknown): string {
   throw error;
 }
 
-async function play(handle: WorkflowHandle, move: ScriptedMove): Promise<Pick<Move, 'kind' | 'refused'>> {
+async function play(handle: WorkflowHandle, move: ScriptedMove, shown: IncidentStatus): Promise<Pick<Move, 'kind' | 'refused'>> {
   const actor: Actor = { kind: 'person', id: move.as, roles: move.roles };
   const at = new Date().toISOString();
   const stepId = move.step;
@@ -101,7 +101,10 @@ async function play(handle: WorkflowHandle, move: ScriptedMove): Promise<Pick<Mo
     if (move.answer !== undefined) return await handle.executeUpdate(answerUpdate, { args: [{ stepId, value: move.answer, actor, at }] }).then(() => ({ kind: 'answer' as const }));
     if (move.approve !== undefined || move.reject !== undefined) {
       const decision = move.approve !== undefined ? 'approve' : 'reject';
-      await handle.executeUpdate(decideUpdate, { args: [{ stepId, decision, reason: (move.approve ?? move.reject)!, actor, at }] });
+      // The scripted person approves the draft as the status showed it, naming its hash when the step has one.
+      const draft = (shown.approvals.find((a) => a.stepId === stepId) as { draftSha256?: string } | undefined)?.draftSha256;
+      const request = { stepId, decision, reason: (move.approve ?? move.reject)!, actor, at, ...(draft ? { draftSha256: draft } : {}) };
+      await handle.executeUpdate(decideUpdate, { args: [request] });
       return { kind: decision };
     }
     if (move.resolve !== undefined) {
@@ -140,7 +143,7 @@ async function drive(env: TestWorkflowEnvironment, rootId: string, input: Runboo
       }
       // An abort is for the whole incident, whichever runbook is waiting.
       const handle = env.client.workflow.getHandle(move.abort !== undefined ? rootId : target.workflowId);
-      report.moves.push({ step: move.step, workflowId: target.workflowId, by: move.as, ...(await play(handle, move)) });
+      report.moves.push({ step: move.step, workflowId: target.workflowId, by: move.as, ...(await play(handle, move, snap.workflows.find((w) => w.id === target.workflowId)!.status)) });
       continue;
     }
     const timer = waiting.find((w) => w.step.kind === 'wait');
