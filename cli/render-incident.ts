@@ -1,7 +1,8 @@
 import type { IncidentStatus } from '../workflows/incident/state';
+import { renderClocks } from './render-clocks';
 
 /** A responder's view of one incident: what happened, what waits on whom, and the timeline. */
-export function renderIncident(s: IncidentStatus): string {
+export function renderIncident(s: IncidentStatus, nowMs: number = Date.now()): string {
   const lines = [
     `${s.incidentId}  [${s.phase}]  ${s.severity}  ${s.title}`,
     `runbook ${s.runbook.id} v${s.runbook.version} (sha256 ${s.runbook.sha256.slice(0, 12)}…), opened by ${s.openedBy} at ${s.openedAt}${s.closedAt ? `, closed ${s.closedAt}` : ''}`,
@@ -19,6 +20,7 @@ export function renderIncident(s: IncidentStatus): string {
     lines.push('', 'waiting for an answer:');
     for (const i of s.pendingInputs) lines.push(`  ${i.stepId}: ${i.ask} (${i.type}${i.choices ? `: ${i.choices.join('/')}` : ''}; role ${i.role})`);
   }
+  lines.push(...renderClocks(s.clocks, nowMs));
   lines.push('', 'timeline:');
   for (const t of s.timeline) lines.push(`  ${t.at}  ${t.event}${t.stepId ? ` ${t.stepId}` : ''}${t.actor ? ` by ${t.actor}` : ''}${t.detail ? ` — ${t.detail}` : ''}`);
   return lines.join('\n');

@@ -12,6 +12,18 @@ const incidentRoute = (id: string): string => {
   return `/v1/incidents/${id}`;
 };
 
+/**
+ * The approval binds to the text: show the person the draft they are deciding on (on stderr, so --json stays clean)
+ * and send its hash. If the draft changes between this read and the decision, the workflow refuses the approval.
+ */
+async function shownDraft(id: string, step: string): Promise<string | undefined> {
+  const status = expectOk(await callApi(cliTarget(), 'GET', incidentRoute(id))) as unknown as IncidentStatus;
+  const approval = status.approvals.find((a) => a.stepId === step);
+  if (approval?.draft === undefined) return undefined;
+  process.stderr.write(`draft (sha256 ${approval.draftSha256}):\n${approval.draft}\n\n`);
+  return approval.draftSha256;
+}
+
 /** Reads and decisions over the HTTP API, as the local admin (or FIREBREAK_TOKEN's person). */
 export function registerIncidentCommands(program: Command): void {
   program
@@ -42,9 +54,11 @@ export function registerIncidentCommands(program: Command): void {
       .command(`${decision} <id> <step>`)
       .description(`${decision} an approval step (you may not decide what you requested)`)
       .requiredOption('--reason <text>', 'why: recorded with your identity')
+      .option('--draft-sha256 <hex>', 'the draft you reviewed (default: the draft shown now, printed before deciding)')
       .option('--json', 'machine-readable output')
-      .action(async (id: string, step: string, opts: { reason: string; json?: boolean }) => {
-        const body = expectOk(await callApi(cliTarget(), 'POST', `${incidentRoute(id)}/steps/${step}/${decision}`, { reason: opts.reason }));
+      .action(async (id: string, step: string, opts: { reason: string; draftSha256?: string; json?: boolean }) => {
+        const draftSha256 = opts.draftSha256 ?? (await shownDraft(id, step));
+        const body = expectOk(await callApi(cliTarget(), 'POST', `${incidentRoute(id)}/steps/${step}/${decision}`, { reason: opts.reason, draftSha256 }));
         print(Boolean(opts.json), body, () => `${decision === 'approve' ? 'approved' : 'rejected'} ${step} as ${body.by}; step is now ${body.stepOutcome}`);
       });
   }

@@ -25,6 +25,8 @@ export interface ApiDeps {
 const IncidentParams = z.object({ a: z.literal('incident'), b: z.string().regex(/^[a-z0-9-]+$/), c: z.string().regex(/^[A-Za-z0-9]+$/) });
 const StepParams = IncidentParams.extend({ step: z.string().regex(/^[a-z][a-z0-9-]*$/) });
 const ReasonBody = z.object({ reason: z.string().trim().min(1, 'a reason is required').max(4000) });
+/** A decision names the SHA-256 of the draft the decider was shown (from the incident status), if the step has one. */
+const DecisionBody = ReasonBody.extend({ draftSha256: z.string().regex(/^[0-9a-f]{64}$/).optional() });
 const AnswerBody = z.object({ value: z.union([z.string(), z.number(), z.boolean()]) });
 const DeclareBody = z.object({ title: z.string().trim().min(1).max(500), severity: Severity.default('high'), runbook: z.string().min(1), description: z.string().max(20_000).optional() });
 
@@ -103,14 +105,14 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
 
     const decide = (decision: 'approve' | 'reject') => async (request: FastifyRequest, reply: FastifyReply) => {
       const params = parse(StepParams, request.params, reply);
-      const body = params && parse(ReasonBody, request.body, reply);
+      const body = params && parse(DecisionBody, request.body, reply);
       if (!params || !body) return reply;
       const actor = request.actor!;
       try {
         const outcome = await deps.client.workflow.getHandle(incidentIdOf(params)).executeUpdate(decideUpdate, {
           // Same person, same step, same decision: the server answers a double submit with the first result.
           updateId: `${params.step}/${actor.id}/${decision}`,
-          args: [{ stepId: params.step, decision, reason: body.reason, actor, at: new Date().toISOString() }],
+          args: [{ stepId: params.step, decision, reason: body.reason, actor, at: new Date().toISOString(), draftSha256: body.draftSha256 }],
         });
         return outcome;
       } catch (error) {

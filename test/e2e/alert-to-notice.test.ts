@@ -6,6 +6,7 @@ import { temporal } from '@temporalio/proto';
 import { simpleParser } from 'mailparser';
 import { loadPublicKey, readAuditRecords, verifyAuditLog } from '../../audit';
 import type { IncidentStatus } from '../../workflows/incident/state';
+import { draftShown } from '../helpers/drafts';
 import { FirebreakUnderTest, eventually } from '../helpers/firebreak';
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -138,10 +139,11 @@ describe('a signed alert becomes an incident that ends in a sent notice', functi
     assert.equal(noReason.status, 400);
     assert.equal(await updateEvents(fb, alertId), 0, 'a refused decision leaves no trace in history');
 
-    const byBob = await fb.api('POST', `${alertRoute}/approve`, { reason: 'notice text is accurate' }, 'token-bob');
+    const draftSha256 = await draftShown(fb, alertId, 'approve-notice');
+    const byBob = await fb.api('POST', `${alertRoute}/approve`, { reason: 'notice text is accurate', draftSha256 }, 'token-bob');
     assert.equal(byBob.status, 200, JSON.stringify(byBob.body));
     assert.equal(byBob.body.stepOutcome, 'approved');
-    const again = await fb.api('POST', `${alertRoute}/approve`, { reason: 'double click' }, 'token-bob');
+    const again = await fb.api('POST', `${alertRoute}/approve`, { reason: 'double click', draftSha256 }, 'token-bob');
     assert.equal(again.status, 200, 'a double submit gets the first answer');
     const done = await eventually(async () => {
       const s = await status(fb, alertId);

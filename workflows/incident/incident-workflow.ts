@@ -38,7 +38,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     (request) => {
       // Mutate before any await: a concurrent second click's validator then already sees this decision.
       const approval = state.status.approvals.find((a) => a.stepId === request.stepId)!;
-      approval.decisions.push({ decision: request.decision, by: request.actor.id, roles: request.actor.roles, reason: request.reason, at: request.at });
+      approval.decisions.push({ decision: request.decision, by: request.actor.id, roles: request.actor.roles, reason: request.reason, at: request.at, draftSha256: request.draftSha256 });
       addTimeline(state, { at: request.at, event: `approval.${request.decision}`, stepId: request.stepId, actor: request.actor.id, detail: request.reason });
       return Promise.resolve({ stepId: request.stepId, decision: request.decision, by: request.actor.id, stepOutcome: approvalOutcome(approval) });
     },

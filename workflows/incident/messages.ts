@@ -36,6 +36,8 @@ export const DecisionRequest = z.object({
   reason: z.string().trim().min(1, 'a reason is required').max(4000),
   actor: Actor,
   at: z.string().datetime({ offset: true }),
+  /** SHA-256 of the draft as the approver was shown it; an approval of a step with a draft must carry it. */
+  draftSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type DecisionRequest = z.infer<typeof DecisionRequest>;
 

@@ -21,6 +21,8 @@ export interface Decision {
   roles: string[];
   reason: string;
   at: string;
+  /** SHA-256 of the draft the decider saw; an approval counts only for the draft it names. */
+  draftSha256?: string;
 }
 
 export interface ApprovalRecord {
@@ -33,6 +35,9 @@ export interface ApprovalRecord {
   requestedAt: string;
   decisions: Decision[];
   escalatedAt?: string;
+  /** The exact text to approve, and its SHA-256: approvals must name this hash. */
+  draft?: string;
+  draftSha256?: string;
 }
 
 export interface PendingInput {

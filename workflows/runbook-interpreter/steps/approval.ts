@@ -2,11 +2,13 @@ import { condition } from '@temporalio/workflow';
 import type { ApprovalStep } from '../../../runbooks/schema/step';
 import { renderTemplate } from '../../../runbooks/template';
 import { type ApprovalRecord, addTimeline } from '../../incident/state';
+import { sha256Hex } from '../../notices/sha256';
 import { type RunContext, type StepOutcome, allowedRoles, duration, finishStep, now, startStep, templateScope } from '../context';
 
 export function approvalOutcome(approval: ApprovalRecord): 'approved' | 'rejected' | 'pending' {
   if (approval.decisions.some((d) => d.decision === 'reject')) return 'rejected';
-  const approvers = new Set(approval.decisions.filter((d) => d.decision === 'approve').map((d) => d.by));
+  // Only approvals of the current draft count: a changed draft needs approving again.
+  const approvers = new Set(approval.decisions.filter((d) => d.decision === 'approve' && d.draftSha256 === approval.draftSha256).map((d) => d.by));
   return approvers.size >= approval.approversNeeded ? 'approved' : 'pending';
 }
 
@@ -26,7 +28,11 @@ export async function runApproval(step: ApprovalStep, ctx: RunContext): Promise<
     requestedAt: record.startedAt,
     decisions: [],
   };
-  if (step.draft) record.result = { draft: renderTemplate(step.draft, templateScope(ctx), { missing: 'empty' }) };
+  if (step.draft) {
+    approval.draft = renderTemplate(step.draft, templateScope(ctx), { missing: 'empty' });
+    approval.draftSha256 = sha256Hex(approval.draft);
+    record.result = { draft: approval.draft, draftSha256: approval.draftSha256 };
+  }
   ctx.state.status.approvals.push(approval);
   const decided = () => approvalOutcome(approval) !== 'pending';
   if (step.timeout && !(await condition(decided, duration(step.timeout)))) {
