@@ -7,6 +7,7 @@ import { evaluateConditionActivity } from './conditions/evaluate';
 import { type DeadlineDeps, createComputeDeadlines } from './deadlines/compute';
 import { type ContainmentDeps, createContainmentActivities } from './containment/adapters';
 import { createSendEmail } from './email/send-email';
+import { createSendEmailBatch } from './email/send-email-batch';
 import { type EvidenceDeps, createCaptureEvidence } from './evidence/capture';
 import { type HttpDeps, createHttpRequest } from './http/request';
 
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     'evidence.capture': createCaptureEvidence(deps.evidence),
     'notify.email': withNoticeAudit(createSendEmail({ from: deps.mailFrom, dataDir: deps.dataDir, smtp: deps.smtp }), deps.auditLog),
+    'notify.email-batch': createSendEmailBatch({ from: deps.mailFrom, dataDir: deps.dataDir, smtp: deps.smtp, evidenceDir: deps.evidence.dir }),
     'conditions.evaluate': evaluateConditionActivity,
     'deadlines.compute': createComputeDeadlines(deps.deadlines),
     'http.request': createHttpRequest(deps.http),

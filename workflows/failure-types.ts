@@ -13,5 +13,6 @@ export const FailureType = {
   DeadlineObligationDisabled: 'deadline.obligation_disabled',
   DeadlineInvalidInput: 'deadline.invalid_input',
   ApprovalDraftMismatch: 'approval.draft_mismatch',
+  RecipientsInvalid: 'recipients.invalid',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

@@ -46,6 +46,7 @@ export function createRecordingFakes(failures: Readonly<Record<string, string>>)
   const activities: ActivityFakes = {
     'evidence.capture': record('evidence.capture', (r) => ({ evidenceId: `ev-${r.stepId}`, name: r.input.name, sha256: sha256(r.input.from) })),
     'notify.email': record('notify.email', (r) => ({ messageId: `<${sha256(r.key).slice(0, 24)}@runbook-test>`, to: [r.input.to].flat(), delivery: 'outbox', alreadySent: false })),
+    'notify.email-batch': record('notify.email-batch', () => ({ position: 0, total: 0, sent: 0, alreadySent: 0, rejected: [] })),
     'notify.slack': record('notify.slack', (r) => ({ channel: r.input.channel ?? 'incident', ts: '0000000000.000100' })),
     'http.request': record('http.request', (r) => ({ endpoint: r.input.endpoint, method: r.input.method, status: 200, bodySha256: sha256(''), bodyBytes: 0 })),
     'identity.disable-user': containment('identity.disable-user'),
@@ -59,6 +60,8 @@ export function createRecordingFakes(failures: Readonly<Record<string, string>>)
     'conditions.evaluate': evaluateConditionActivity,
     'deadlines.compute': createComputeDeadlines(),
     'incident.publish': async (request) => ({ published: request.entries.length }),
+    // The incident's Slack mirror is a view, not a side effect a runbook test checks.
+    'slack.sync': async () => ({ skipped: 'slack.not_configured' }),
   };
   return { activities, calls };
 }

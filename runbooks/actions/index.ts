@@ -23,6 +23,7 @@ const all = [
 export const ACTION_NAMES = [
   'evidence.capture',
   'notify.email',
+  'notify.email-batch',
   'notify.slack',
   'http.request',
   'identity.disable-user',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineAction, Text } from './define';
+import { defineAction, TemplateString, Text } from './define';
 
 const Recipients = z.union([Text, z.array(Text).min(1)]);
 
@@ -17,6 +17,21 @@ export const notifyEmail = defineAction({
   disclosure: true,
 });
 
+export const notifyEmailBatch = defineAction({
+  name: 'notify.email-batch',
+  description: 'Send one notice per person on an affected-recipients list (CSV or JSON), in rate-limited batches, exactly once each.',
+  input: z.strictObject({
+    /** `evidence:<sha256>` or `file:<name>`; usually `{{steps.<capture-step>.sha256}}` behind `evidence:`. */
+    recipients: Text,
+    subject: Text,
+    /** `{{...}}` is the incident's; `[[name]]`, `[[email]]`, `[[<column>]]` are filled per recipient. */
+    body: Text,
+    perMinute: z.union([z.number().int().min(1), TemplateString]).optional(),
+    batchSize: z.union([z.number().int().min(1).max(1000), TemplateString]).optional(),
+  }),
+  disclosure: true,
+});
+
 export const notifySlack = defineAction({
   name: 'notify.slack',
   description: "Post a message to a Slack channel (the incident's channel when none is named).",
@@ -24,4 +39,4 @@ export const notifySlack = defineAction({
   disclosure: true,
 });
 
-export const notifyActions = [notifyEmail, notifySlack];
+export const notifyActions = [notifyEmail, notifyEmailBatch, notifySlack];
