@@ -10,6 +10,7 @@ import { createSendEmail } from './email/send-email';
 import { createSendEmailBatch } from './email/send-email-batch';
 import { type EvidenceDeps, createCaptureEvidence } from './evidence/capture';
 import { type HttpDeps, createHttpRequest } from './http/request';
+import { type SlackActivityDeps, createSlackActivities } from './slack';
 
 export interface ActivityDeps {
   dataDir: string;
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   auditLog: () => Promise<AuditLog>;
   http: HttpDeps;
   containment: ContainmentDeps;
+  /** Absent: Slack is not configured and `slack.sync` does nothing. */
+  slack?: SlackActivityDeps;
   /** Default: the bundled obligations catalogue. */
   deadlines?: DeadlineDeps;
 }
@@ -35,6 +38,7 @@ export function createActivities(deps: ActivityDeps) {
     'http.request': createHttpRequest(deps.http),
     ...createContainmentActivities(deps.containment),
     'incident.publish': createPublishTimeline(deps.auditLog),
+    ...createSlackActivities(deps.slack),
     noop: (async (request) => ({ key: request.key })) satisfies ActionFn,
   };
 }

@@ -6,6 +6,7 @@ import { alertDeliveryAudit } from '../ingress/alert-audit';
 import { type CodecRouteDeps, registerCodecRoutes } from '../ingress/api/codec-routes';
 import { type EvidenceRouteDeps, registerEvidenceRoutes } from '../ingress/api/evidence-routes';
 import { type ApiDeps, registerIncidentRoutes } from '../ingress/api/incident-routes';
+import type { SlackIngress } from '../ingress/slack/slack-app';
 import { type ReportRouteDeps, registerReportRoutes } from '../ingress/api/report-routes';
 import { registerStepRoutes } from '../ingress/api/step-routes';
 import { registerSourceRoutes } from '../ingress/api/source-routes';
@@ -26,6 +27,8 @@ export interface HttpServerDeps {
   bodyLimitBytes: number;
   /** In the all-in-one process, the local worker's own state; elsewhere the task queue's pollers decide. */
   localWorkerRunning?: () => boolean;
+  /** Slack's request endpoint (HTTP mode) or socket (Socket Mode); absent without Slack. */
+  slack?: SlackIngress;
   /** Alert deliveries, accepted and refused, are audited through this. */
   audit?: AuditWriter;
   evidence?: EvidenceRouteDeps;
@@ -98,6 +101,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
 
   registerAlertRoute(app, { sources: deps.sources, intake: deps.intake, deliveries: deps.metrics.alertDeliveries, log: deps.log });
   registerIncidentRoutes(app, deps.api);
+  deps.slack?.mount(app);
   registerStepRoutes(app, deps.api);
   registerSourceRoutes(app, { sources: deps.sources, tokens: deps.api.tokens });
   if (deps.evidence) registerEvidenceRoutes(app, deps.evidence);

@@ -10,6 +10,7 @@ import { containmentFromConfig, httpEndpointsFromConfig } from './http-endpoints
 import { checkpointEmailSink } from './checkpoint-delivery';
 import { type Logger, createLogger } from './logging';
 import type { ResolvedSecrets } from './secrets';
+import { slackActivityDeps } from './slack';
 
 let runtimeInstalled = false;
 
@@ -70,6 +71,7 @@ export function activitiesFromConfig(config: Config, secrets: ResolvedSecrets, l
     auditLog,
     http: { endpoints },
     containment: containmentFromConfig(config, endpoints),
+    slack: slackActivityDeps(config),
   });
 }
 

@@ -14,5 +14,11 @@ export const FailureType = {
   DeadlineInvalidInput: 'deadline.invalid_input',
   ApprovalDraftMismatch: 'approval.draft_mismatch',
   RecipientsInvalid: 'recipients.invalid',
+  /** Slack answered 429: retried after its Retry-After. */
+  SlackRateLimited: 'slack.rate_limited',
+  /** Slack or the network to it failed in a way a retry may fix. */
+  SlackUnavailable: 'slack.unavailable',
+  /** Slack refused the call (bad token, missing scope, unknown channel): retrying cannot help. */
+  SlackRejected: 'slack.rejected',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

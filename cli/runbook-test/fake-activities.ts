@@ -60,6 +60,8 @@ export function createRecordingFakes(failures: Readonly<Record<string, string>>)
     'conditions.evaluate': evaluateConditionActivity,
     'deadlines.compute': createComputeDeadlines(),
     'incident.publish': async (request) => ({ published: request.entries.length }),
+    // The incident's Slack mirror is a view, not a side effect a runbook test checks.
+    'slack.sync': async () => ({ skipped: 'slack.not_configured' }),
   };
   return { activities, calls };
 }

@@ -27,7 +27,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const ctx: RunContext = { input, state, compensations: [] };
   const runbookRoles = [...new Set(Object.values(input.pinned.runbook.roles).flat())];
   const run = new CancellationScope();
-  const publisher = startTimelinePublisher(state);
+  const publisher = startTimelinePublisher(state, input.pinned.runbook);
 
   setHandler(statusQuery, () => state.status);
   setHandler(alertSignal, (alert) => {

@@ -1,5 +1,8 @@
-import { condition, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, log, patched, proxyActivities } from '@temporalio/workflow';
+import type { Runbook } from '../../runbooks/schema/runbook';
+import { type RunbookOutline, type SlackSyncRequest, incidentSnapshot, runbookOutline } from './slack-snapshot';
 import type { IncidentState, TimelineEntry } from './state';
+import { addTimeline } from './state';
 
 export interface PublishTimelineRequest {
   incidentId: string;
@@ -9,6 +12,7 @@ export interface PublishTimelineRequest {
 }
 
 const BATCH = 100;
+const SLACK_SYNC_FAILED = 'slack.sync_failed';
 
 // No attempt limit: an audit record may be late (the audit store is down) but never skipped.
 const { 'incident.publish': publish } = proxyActivities<{ 'incident.publish': (request: PublishTimelineRequest) => Promise<{ published: number }> }>({
@@ -16,12 +20,49 @@ const { 'incident.publish': publish } = proxyActivities<{ 'incident.publish': (r
   retry: { initialInterval: '1s', maximumInterval: '1m' },
 });
 
+// Bounded: Slack is a view of the incident, so an outage costs a stale channel, never a stuck incident. A 429's
+// Retry-After overrides the interval (the activity sets nextRetryDelay).
+const { 'slack.sync': slackSync } = proxyActivities<{ 'slack.sync': (request: SlackSyncRequest) => Promise<unknown> }>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: 6 },
+});
+
+/**
+ * Mirrors the incident into Slack after each batch of timeline entries. Entries that pile up while a sync runs go
+ * out together in the next one (that coalescing is the debounce). A sync that fails for good is recorded on the
+ * timeline; that record itself is not synced, so a long outage cannot feed a loop of failure entries.
+ */
+function startSlackSync(state: IncidentState, outline: RunbookOutline): Promise<void> {
+  let synced = 0;
+  return (async () => {
+    if (!patched('slack-sync')) return;
+    for (;;) {
+      await condition(() => state.status.timeline.length > synced || state.status.closedAt !== undefined);
+      if (state.status.timeline.length === synced) return;
+      const from = synced;
+      const batch = state.status.timeline.slice(from, from + BATCH);
+      synced = from + batch.length;
+      const entries = batch.filter((entry) => entry.event !== SLACK_SYNC_FAILED);
+      if (entries.length === 0) continue;
+      try {
+        await slackSync({ incidentId: state.status.incidentId, from, entries, snapshot: incidentSnapshot(state, outline) });
+      } catch (error) {
+        if (!(error instanceof ActivityFailure)) throw error;
+        const type = error.cause instanceof ApplicationFailure ? error.cause.type : undefined;
+        log.warn('slack sync failed', { incidentId: state.status.incidentId, from, type });
+        addTimeline(state, { at: new Date().toISOString(), event: SLACK_SYNC_FAILED, detail: type ?? 'slack.unavailable' });
+      }
+    }
+  })();
+}
+
 /**
  * Streams new timeline entries out of the workflow (audit log, and whatever else listens) in order, in batches, in the
  * background. `drain` resolves once everything recorded so far is out: the workflow awaits it before it closes.
  */
-export function startTimelinePublisher(state: IncidentState): { drain(): Promise<void> } {
+export function startTimelinePublisher(state: IncidentState, runbook?: Pick<Runbook, 'roles' | 'steps'>): { drain(): Promise<void> } {
   let closing = false;
+  const slack = startSlackSync(state, runbookOutline(runbook));
   const loop = (async () => {
     for (;;) {
       await condition(() => state.status.timeline.length > state.published || closing);
@@ -35,6 +76,7 @@ export function startTimelinePublisher(state: IncidentState): { drain(): Promise
   return {
     async drain() {
       closing = true;
+      await slack;
       await loop;
     },
   };

@@ -1,0 +1,14 @@
+/** Slack mrkdwn treats `&`, `<` and `>` as markup; text from incidents (titles, reasons) is escaped before it is shown. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** `2026-05-01T09:30:12.345Z` → `2026-05-01 09:30Z`: enough to read, the same for every reader. */
+export function shortTime(iso: string | undefined): string {
+  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z` : '';
+}
+
+/** Slack caps a section's text at 3000 characters. */
+export function clip(text: string, max = 2900): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,50 @@
+import type { App } from '@slack/bolt';
+import { statusQuery } from '../../../workflows/incident/messages';
+import type { SlackListenerDeps } from '../deps';
+import { declareModal } from '../modals/declare-modal';
+import { reasonModal } from '../modals/reason-modal';
+import { problemText, tellUser } from '../tell-user';
+import { withTemporal } from '../temporal-call';
+import { HELP_TEXT, parseSubcommand } from './subcommands';
+import { listIncidentsText, statusText } from './status-text';
+
+/**
+ * `/incident`. Acks at once (Slack shows an error after 3 s), then opens a modal with the still-fresh trigger id or
+ * answers through the command's response_url once Temporal has answered.
+ */
+export function registerIncidentCommand(app: App, deps: SlackListenerDeps): void {
+  app.command('/incident', async ({ ack, command, client }) => {
+    await ack();
+    const { name, args } = parseSubcommand(command.text);
+    const audience = { client, user: command.user_id, channel: command.channel_id, responseUrl: command.response_url };
+    const context = { channel: command.channel_id, responseUrl: command.response_url };
+    switch (name) {
+      case 'declare': {
+        const runbooks = (await deps.catalog.runbooks()).map((p) => ({ id: p.runbook.id, title: p.runbook.title }));
+        await client.views.open({ trigger_id: command.trigger_id, view: declareModal(runbooks, context) });
+        return;
+      }
+      case 'abort': {
+        if (!args[0]) return tellUser(audience, problemText({ code: 'command.missing_incident', message: 'usage: `/incident abort <incident-id>`' }), deps.log);
+        await client.views.open({ trigger_id: command.trigger_id, view: reasonModal('abort', { ...context, incidentId: args[0] }) });
+        return;
+      }
+      case 'status': {
+        if (!args[0]) return tellUser(audience, problemText({ code: 'command.missing_incident', message: 'usage: `/incident status <incident-id>`' }), deps.log);
+        const answer = await withTemporal(deps, () => deps.temporal.workflow.getHandle(args[0]!).query(statusQuery));
+        return tellUser(audience, answer.ok ? statusText(answer.value) : problemText(answer.problem), deps.log);
+      }
+      case 'list': {
+        const answer = await withTemporal(deps, () => listIncidentsText(deps.temporal));
+        return tellUser(audience, answer.ok ? answer.value : problemText(answer.problem), deps.log);
+      }
+      case 'run':
+        // The incident workflow has no message that starts a further runbook in a running incident (see issue 6).
+        return tellUser(audience, problemText({ code: 'command.unsupported', message: 'running another runbook inside an open incident is not supported yet' }), deps.log);
+      case 'help':
+        return tellUser(audience, HELP_TEXT, deps.log);
+      default:
+        return tellUser(audience, `${problemText({ code: 'command.unknown', message: 'unknown subcommand' })}\n${HELP_TEXT}`, deps.log);
+    }
+  });
+}

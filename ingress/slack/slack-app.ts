@@ -1,0 +1,56 @@
+import { App } from '@slack/bolt';
+import type { FastifyInstance } from 'fastify';
+import { boltLogger } from './bolt-logger';
+import type { SlackListenerDeps } from './deps';
+import { FastifySlackReceiver } from './http-receiver';
+import { register } from './index';
+import { isOurWorkspace } from './request-verification';
+
+export interface SlackAppOptions {
+  botToken: string;
+  teamId: string;
+  appId: string;
+  /** HTTP mode: requests arrive on Firebreak's HTTP server, signed with this secret. */
+  signingSecret?: () => string;
+  /** Socket Mode (chosen when set): Firebreak dials out to Slack; no public URL, no signatures. */
+  appToken?: string;
+  apiUrl?: string;
+}
+
+export interface SlackIngress {
+  mode: 'http' | 'socket';
+  /** HTTP mode: adds `POST /slack/events`. Socket Mode: connects when the server is ready, disconnects when it closes. */
+  mount(server: FastifyInstance): void;
+}
+
+/** The Bolt app with every Firebreak listener, in HTTP or Socket Mode. */
+export function createSlackApp(options: SlackAppOptions, deps: SlackListenerDeps): SlackIngress {
+  const expected = { teamId: options.teamId, appId: options.appId };
+  // Listener calls (views.open, postEphemeral) sit inside Slack's 3 s trigger window: fail fast, never queue retries.
+  const clientOptions = { ...(options.apiUrl && { slackApiUrl: options.apiUrl }), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 5_000 };
+  const logger = boltLogger(deps.log);
+  if (options.appToken) {
+    const app = new App({ token: options.botToken, appToken: options.appToken, socketMode: true, logger, clientOptions, tokenVerificationEnabled: false });
+    app.use(async ({ body, next }) => {
+      if (isOurWorkspace(body as Record<string, unknown>, expected)) return next();
+      deps.log.warn({ code: 'slack.foreign_workspace' }, 'slack request refused');
+    });
+    register(app, deps);
+    return {
+      mode: 'socket',
+      mount: (server) => {
+        server.addHook('onReady', async () => {
+          await app.start();
+        });
+        server.addHook('onClose', async () => {
+          await app.stop();
+        });
+      },
+    };
+  }
+  if (!options.signingSecret) throw Object.assign(new Error('slack: HTTP mode needs a signing secret'), { code: 'config.invalid' });
+  const receiver = new FastifySlackReceiver({ signingSecret: options.signingSecret, ...expected, log: deps.log });
+  const app = new App({ token: options.botToken, receiver, logger, clientOptions, tokenVerificationEnabled: false });
+  register(app, deps);
+  return { mode: 'http', mount: (server) => receiver.mount(server) };
+}
