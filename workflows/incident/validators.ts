@@ -33,15 +33,16 @@ export function validateDecision(state: IncidentState, request: DecisionRequest)
   const approval = state.status.approvals.find((a) => a.stepId === request.stepId);
   if (!approval || approvalOutcome(approval) !== 'pending') refuse(FailureType.StepNotWaiting, `step ${request.stepId} is not awaiting a decision`);
   requireRole(request.actor, approval.allowedRoles, approval.role);
-  // An approval is of a text: approving without naming the hash shown, or naming another version, approves nothing.
-  if (request.decision === 'approve' && approval.draftSha256 !== undefined && request.draftSha256 !== approval.draftSha256) {
-    refuse(FailureType.ApprovalDraftMismatch, `the draft of ${request.stepId} is ${approval.draftSha256}; the approval names ${request.draftSha256 ?? 'no draft'}`);
-  }
   if (request.actor.id === approval.requestedBy) {
     refuse(FailureType.ApprovalSeparationOfDuties, `${request.actor.id} requested this approval and may not decide it`);
   }
   if (approval.decisions.some((d) => d.by === request.actor.id)) {
     refuse(FailureType.ApprovalSeparationOfDuties, `${request.actor.id} has already decided; ${approval.approversNeeded} distinct approvers are needed`);
+  }
+  // Checked after who may decide, so a person who may not decide at all learns that first.
+  // An approval is of a text: approving without naming the hash shown, or naming another version, approves nothing.
+  if (request.decision === 'approve' && approval.draftSha256 !== undefined && request.draftSha256 !== approval.draftSha256) {
+    refuse(FailureType.ApprovalDraftMismatch, `the draft of ${request.stepId} is ${approval.draftSha256}; the approval names ${request.draftSha256 ?? 'no draft'}`);
   }
 }
 
