@@ -65,7 +65,7 @@ export async function benchClocks(opts: ClockBenchOptions = {}): Promise<ClockBe
         connection: env.nativeConnection,
         taskQueue,
         workflowBundle: kind === 'firebreak' ? firebreakBundle : bareBundle,
-        activities: { 'deadlines.compute': createComputeDeadlines(), 'incident.publish': async (r: { entries: unknown[] }) => ({ published: r.entries.length }) },
+        activities: { 'deadlines.compute': createComputeDeadlines(), 'incident.publish': async (r: { entries: unknown[] }) => ({ published: r.entries.length }), 'slack.sync': async () => ({ skipped: 'slack.not_configured' }) },
         maxCachedWorkflows: incidents + 100,
       });
       const rssBefore = process.memoryUsage().rss;

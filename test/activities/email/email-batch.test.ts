@@ -7,7 +7,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
-import { type BatchProgress, createSendEmailBatch } from '../../../activities/email/send-email-batch';
+import { type BatchProgress, type EmailBatchResult, createSendEmailBatch } from '../../../activities/email/send-email-batch';
 import { parseRecipients } from '../../../activities/email/recipients';
 import { tempDir } from '../../helpers/temporal';
 
@@ -86,7 +86,7 @@ describe('notify.email-batch against a real SMTP server', function () {
     const env = new MockActivityEnvironment();
     const beats: BatchProgress[] = [];
     env.on('heartbeat', (details: BatchProgress) => beats.push(details));
-    const result = await env.run(send, request);
+    const result = (await env.run(send, request)) as EmailBatchResult;
     assert.deepEqual({ total: result.total, sent: result.sent, alreadySent: result.alreadySent }, { total: 5, sent: 5, alreadySent: 0 });
     assert.deepEqual(inbox.received.map((m) => m.to).sort(), Array.from({ length: 5 }, (_, i) => `person${i}@example.org`).sort());
     assert.equal(new Set(inbox.received.map((m) => m.messageId)).size, 5);
@@ -110,14 +110,14 @@ describe('notify.email-batch against a real SMTP server', function () {
     inbox = new Inbox();
     await inbox.start(port);
     const second = new MockActivityEnvironment({ heartbeatDetails: last, attempt: 2 });
-    const result = await second.run(send, request);
+    const result = (await second.run(send, request)) as EmailBatchResult;
     const all = [...before, ...inbox.received].map((m) => m.to);
     assert.equal(all.length, 6);
     assert.equal(new Set(all).size, 6, 'nobody notified twice');
     assert.equal(result.sent, 6);
 
     // A third run (say, the worker crashed before reporting completion) sends nothing.
-    const replay = await new MockActivityEnvironment().run(send, request);
+    const replay = (await new MockActivityEnvironment().run(send, request)) as EmailBatchResult;
     assert.equal(replay.alreadySent, 6);
     assert.equal(inbox.received.length, 3);
   });

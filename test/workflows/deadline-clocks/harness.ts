@@ -47,6 +47,7 @@ export function clockActivities(sent: { key: string; at: number }[] = []): TestA
   return {
     'deadlines.compute': createComputeDeadlines(),
     'incident.publish': async (request) => ({ published: request.entries.length }),
+    'slack.sync': async () => ({ skipped: 'slack.not_configured' as const }),
     noop: async (request: ActionRequest) => {
       sent.push({ key: request.key, at: Date.now() });
       return { key: request.key };
