@@ -1,4 +1,4 @@
-import { WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError } from '@temporalio/client';
+import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError } from '@temporalio/client';
 import { decisionError } from '../api/decision-errors';
 import type { SlackListenerDeps } from './deps';
 
@@ -13,6 +13,8 @@ const GRPC_UNAVAILABLE = 14;
 
 /** Maps a failed Temporal call to what the Slack user is told. */
 export function callProblem(error: unknown): CallProblem {
+  // The client wraps gRPC failures of some calls (queries, starts) in a ServiceError; the status code is on the cause.
+  if (error instanceof ServiceError && isGrpcServiceError(error.cause)) return callProblem(error.cause);
   const refused = decisionError(error);
   if (refused) return { code: refused.body.error, message: refused.body.message };
   if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || (isGrpcServiceError(error) && error.code === GRPC_DEADLINE_EXCEEDED)) {

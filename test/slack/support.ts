@@ -41,6 +41,7 @@ export interface SlackHarness {
   fb: FirebreakUnderTest;
   slack: FakeSlack;
   sender: SlackSender;
+  stopWorkerForTest(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -94,6 +95,7 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
     fb,
     slack,
     sender,
+    stopWorkerForTest: () => fb.stopWorker(),
     async stop() {
       await fb.stop();
       await slack.stop();
@@ -145,3 +147,20 @@ export function ephemeralCode(text: string): string {
 }
 
 export { ViewId };
+
+/** Declares through `/incident declare` and the modal, as `user`; resolves to the new incident id. */
+export async function declareFromSlack(h: SlackHarness, user: string, title: string): Promise<string> {
+  const responseUrl = h.slack.responseUrl();
+  const before = h.slack.views.length;
+  await h.sender.command(user, 'declare', { response_url: responseUrl });
+  const view = await eventually(async () => h.slack.views[before] as { callback_id: string; private_metadata: string } | undefined, 10_000, 'declare modal');
+  await h.sender.submit(user, view, {
+    title: { title: { type: 'plain_text_input', value: title } },
+    severity: { severity: { type: 'static_select', selected_option: { value: 'high' } } },
+    runbook: { runbook: { type: 'static_select', selected_option: { value: 'slack-drill' } } },
+    description: { description: { type: 'plain_text_input', value: null } },
+  });
+  const id = responseUrl.slice(responseUrl.lastIndexOf('/') + 1);
+  const reply = await eventually(async () => h.slack.responses.find((r) => r.id === id), 20_000, 'declare reply');
+  return /`(incident\/declared\/[0-9A-Z]+)`/.exec(String(reply.body.text))![1]!;
+}
