@@ -34,6 +34,8 @@ describe('Temporal unreachable: 503 with Retry-After, and nothing lost', functio
       assert.ok(tookMs < 5_000, `503 took ${tookMs} ms`);
       assert.equal(await deliveriesCounted(fb, 'outage', 'temporal_unavailable'), 1);
 
+      // The call the 503 gave up on retries in the background until its gRPC deadline; let it end before the restart.
+      await new Promise((r) => setTimeout(r, 5_000));
       server = await startTemporal(temporalDir, server.port);
       await fb.startWorker();
       // The sender's retry: same delivery id, fresh timestamp. Not remembered as seen, so it is accepted now.

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { alertIncidentId } from '../ingress/incident-starter';
+import { alertSignal, type IncidentInput } from '../workflows/incident/messages';
+import type { Alert } from '../runbooks/schema/alert';
+import { loadRunbookLibrary } from '../runbooks/load';
+import { signDelivery } from '../ingress/webhooks/delivery-signer';
+import { startIngress, secretEnv, whsec } from '../test/ingress/ingress-harness';
+
+export interface IngressBenchOptions {
+  /** Alerts per measured run (default 1000). */
+  alerts?: number;
+  /** Requests in flight at once, for the ingress and for the bare client alike (default 32). */
+  concurrency?: number;
+}
+
+export interface LoadFigures {
+  alertsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface ScenarioFigures {
+  /** Through HTTP: verify, dedupe, normalise, route, signal-with-start, remember. */
+  ingress: LoadFigures;
+  /** The same signal-with-start calls straight from the Temporal client. */
+  bare: LoadFigures;
+  /** ingress / bare alerts per second (target ≥ 0.8). */
+  throughputRatio: number;
+  /** ingress p99 − bare p99 (target ≤ 10 ms). */
+  p99OverheadMs: number;
+}
+
+export interface IngressBenchResult {
+  alerts: number;
+  concurrency: number;
+  distinct: ScenarioFigures;
+  /** 9 of every 10 alerts repeat a fingerprint already sent (new delivery ids): signals to open incidents. */
+  duplicates90: ScenarioFigures;
+}
+
+async function drive(jobs: (() => Promise<void>)[], concurrency: number): Promise<LoadFigures> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < jobs.length) {
+        const job = jobs[next++]!;
+        const t = performance.now();
+        await job();
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number): number => Number(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(2));
+  return { alertsPerSec: Math.round(jobs.length / seconds), p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+/**
+ * Measures the alert ingress against the bare Temporal client in one run, on the test harness (real HTTP service, real
+ * Temporal dev server). The worker is stopped while measuring, so both sides only pay for Temporal durably accepting
+ * the start or signal, not for runbooks running on the same machine. Requests are signed before the clock starts.
+ * Prints nothing.
+ */
+export async function benchIngress(opts: IngressBenchOptions = {}): Promise<IngressBenchResult> {
+  const alerts = opts.alerts ?? 1000;
+  const concurrency = opts.concurrency ?? 32;
+  const secret = whsec();
+  const refs = secretEnv('bench', { secret });
+  const fb = await startIngress({ sources: { bench: { kind: 'standard-webhooks', auth: { secrets: [refs.secret] } } }, routing: { rules: [], defaultRunbook: 'generic-alert-notice' } });
+  try {
+    const library = await loadRunbookLibrary(fb.config.runbooksDir);
+    const pinned = library.runbooks.find((p) => p.runbook.id === 'generic-alert-notice')!;
+    const run = randomUUID().slice(0, 8);
+    const fingerprints = (kind: string, duplicateShare: number): string[] => {
+      const distinct = Math.max(1, Math.round(alerts * (1 - duplicateShare)));
+      return Array.from({ length: alerts }, (_, i) => `${kind}-${run}-${i % distinct}`);
+    };
+
+    const ingressJobs = (prints: string[]): (() => Promise<void>)[] =>
+      prints.map((fingerprint) => {
+        const body = JSON.stringify({ title: 'bench alert', severity: 'medium', fingerprint, labels: { bench: 'ingress' } });
+        const headers = { 'content-type': 'application/json', ...signDelivery('standard-webhooks', { secrets: [secret] }, body) };
+        return async () => {
+          const response = await fetch(`${fb.baseUrl}/v1/alerts/bench`, { method: 'POST', headers, body });
+          await response.arrayBuffer();
+          if (response.status !== 202) throw new Error(`ingress answered ${response.status}`);
+        };
+      });
+
+    const bareJobs = (prints: string[]): (() => Promise<void>)[] =>
+      prints.map((fingerprint) => {
+        const now = new Date().toISOString();
+        const alert: Alert = { source: 'bare', deliveryId: randomUUID(), fingerprint, title: 'bench alert', severity: 'medium', status: 'firing', labels: { bench: 'bare' }, occurredAt: now, receivedAt: now, raw: {} };
+        const workflowId = alertIncidentId('bare', fingerprint);
+        const input: IncidentInput = {
+          incidentId: workflowId, title: alert.title, severity: alert.severity, openedBy: { kind: 'source', id: 'bare', roles: [] }, openedAt: now,
+          pinned, alert, children: {}, config: { contacts: fb.config.contacts },
+        };
+        return async () => {
+          await fb.client.workflow.signalWithStart('incidentWorkflow', { workflowId, taskQueue: fb.config.temporal.taskQueue, args: [input], signal: alertSignal, signalArgs: [alert] });
+        };
+      });
+
+    const scenario = async (name: string, duplicateShare: number): Promise<ScenarioFigures> => {
+      const ingress = await drive(ingressJobs(fingerprints(`${name}-http`, duplicateShare)), concurrency);
+      const bare = await drive(bareJobs(fingerprints(`${name}-bare`, duplicateShare)), concurrency);
+      return { ingress, bare, throughputRatio: Number((ingress.alertsPerSec / bare.alertsPerSec).toFixed(2)), p99OverheadMs: Number((ingress.p99Ms - bare.p99Ms).toFixed(2)) };
+    };
+
+    await fb.stopWorker();
+    // Warm-up: loads the runbook library, opens HTTP keep-alive and gRPC channels.
+    await drive(ingressJobs(fingerprints('warm-http', 0).slice(0, 50)), concurrency);
+    await drive(bareJobs(fingerprints('warm-bare', 0).slice(0, 50)), concurrency);
+    const distinct = await scenario('distinct', 0);
+    const duplicates90 = await scenario('dup', 0.9);
+    return { alerts, concurrency, distinct, duplicates90 };
+  } finally {
+    await fb.stop();
+  }
+}
