@@ -43,7 +43,7 @@ export function createService(options: ServiceOptions): FastifyInstance {
     taskQueue: config.temporal.taskQueue,
     sources: ingress.sources,
     intake: ingress.intake,
-    api: { client, starter, catalog, tokens, log, audit: records.audit },
+    api: { client, taskQueue: config.temporal.taskQueue, starter, catalog, tokens, log, audit: records.audit },
     ...records,
     metrics: createMetrics(),
     log,

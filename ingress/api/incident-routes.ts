@@ -14,6 +14,8 @@ import type { TokenDirectory } from './token-directory';
 
 export interface ApiDeps {
   client: Client;
+  /** This deployment's task queue: the namespace may hold other deployments' incidents. */
+  taskQueue: string;
   starter: IncidentStarter;
   catalog: RunbookCatalog;
   tokens: TokenDirectory;
@@ -52,7 +54,8 @@ const incidentIdOf = (p: { a: string; b: string; c: string }): string => `${p.a}
 async function summary(client: Client, info: WorkflowExecutionInfo) {
   const base = { id: info.workflowId, temporalStatus: info.status.name, startedAt: info.startTime.toISOString(), closedAt: info.closeTime?.toISOString() };
   try {
-    const s = await client.workflow.getHandle(info.workflowId, info.runId).query(statusQuery);
+    // One incident whose worker is gone must not stall the whole list: each summary gets two seconds.
+    const s = await client.connection.withDeadline(Date.now() + 2_000, () => client.workflow.getHandle(info.workflowId, info.runId).query(statusQuery));
     const waiting = s.steps.filter((step) => step.state === 'waiting' || step.state === 'blocked').map((step) => step.id);
     return { ...base, title: s.title, severity: s.severity, phase: s.phase, runbook: `${s.runbook.id}@${s.runbook.version}`, waitingOn: waiting, alerts: s.alerts.count };
   } catch {
@@ -75,7 +78,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
 
     api.get('/v1/incidents', async () => {
       const incidents = [];
-      for await (const info of deps.client.workflow.list({ query: `WorkflowType = 'incidentWorkflow'`, pageSize: 100 })) {
+      for await (const info of deps.client.workflow.list({ query: `WorkflowType = 'incidentWorkflow' AND TaskQueue = '${deps.taskQueue}'`, pageSize: 100 })) {
         incidents.push(info);
         if (incidents.length >= 100) break;
       }
@@ -90,7 +93,9 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       } catch (error) {
         const mapped = decisionError(error);
         if (mapped) return reply.code(mapped.status).send(mapped.body);
-        throw error;
+        // A query needs a worker for the incident's task queue: without one, say so and let the caller retry.
+        deps.log.warn({ incidentId: incidentIdOf(params), err: error }, 'status query failed');
+        return reply.code(503).header('retry-after', '5').send({ error: 'incident.status_unavailable', message: 'no worker answered the status query; retry later' });
       }
     });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
@@ -55,7 +56,10 @@ describe('firebreak serve and firebreak worker as separate processes against one
     const worker = start('worker');
     await eventually(async () => ((await health()) === 200 ? true : undefined), 60_000, 'a polling worker');
 
-    const id = /accepted: (\S+)/.exec(await cli('alert', 'send', '--example'))![1]!;
+    // A fingerprint of its own: the example alert's would join an incident another test left open on the shared server.
+    const alertFile = path.join(env.FIREBREAK_DATA_DIR!, 'alert.json');
+    writeFileSync(alertFile, JSON.stringify({ title: `Scale-out check ${randomUUID()}`, severity: 'high' }));
+    const id = /accepted: (\S+)/.exec(await cli('alert', 'send', '--file', alertFile))![1]!;
     await eventually(async () => (JSON.parse(await cli('incident', id, '--json')).steps.some((s: { id: string; state: string }) => s.id === 'approve-notice' && s.state === 'waiting') ? true : undefined), 60_000);
     await cli('approve', id, 'approve-notice', '--reason', 'approved from another process');
     await eventually(async () => (JSON.parse(await cli('incident', id, '--json')).phase === 'completed' ? true : undefined), 60_000);

@@ -19,7 +19,7 @@ describe('action registry', () => {
 
   it('marks notifications, and only notifications, as disclosures', () => {
     const disclosures = ACTION_NAMES.filter((name) => actionRegistry[name].disclosure);
-    assert.deepEqual(disclosures, ['notify.email', 'notify.slack']);
+    assert.deepEqual(disclosures, ['notify.email', 'notify.email-batch', 'notify.slack']);
   });
 
   it('accepts templates where values come from the incident', () => {
