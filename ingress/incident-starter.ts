@@ -20,6 +20,7 @@ export interface IncidentStarterDeps {
   client: Client;
   taskQueue: string;
   contacts: Record<string, string>;
+  historyEventLimit?: number;
   childrenOf(pinned: PinnedRunbook): Promise<Record<string, PinnedRunbook>>;
 }
 
@@ -28,7 +29,7 @@ export class IncidentStarter {
   constructor(private readonly deps: IncidentStarterDeps) {}
 
   private async input(base: Omit<IncidentInput, 'config' | 'children'>): Promise<IncidentInput> {
-    return { ...base, children: await this.deps.childrenOf(base.pinned), config: { contacts: this.deps.contacts } };
+    return { ...base, children: await this.deps.childrenOf(base.pinned), config: { contacts: this.deps.contacts }, historyEventLimit: this.deps.historyEventLimit };
   }
 
   /**

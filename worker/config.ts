@@ -66,6 +66,8 @@ export const Config = z.object({
       taskQueue: z.string().default('firebreak'),
       devServerPort: Port.default(7233),
       uiPort: Port.default(8233),
+      /** History length at which a waiting incident continues as new; default 10,000 (Temporal's hard limit is 51,200). */
+      historyEventLimit: z.coerce.number().int().min(50).max(40_000).optional(),
       tls: z
         .object({ serverName: z.string().optional(), caFile: z.string().optional(), certFile: z.string().optional(), keyFile: z.string().optional() })
         .optional(),
@@ -136,6 +138,7 @@ const ENV_SETTINGS: Record<string, string[]> = {
   TEMPORAL_TASK_QUEUE: ['temporal', 'taskQueue'],
   FIREBREAK_TEMPORAL_PORT: ['temporal', 'devServerPort'],
   FIREBREAK_TEMPORAL_UI_PORT: ['temporal', 'uiPort'],
+  FIREBREAK_HISTORY_EVENT_LIMIT: ['temporal', 'historyEventLimit'],
   TEMPORAL_TLS_SERVER_NAME: ['temporal', 'tls', 'serverName'],
   TEMPORAL_TLS_CA: ['temporal', 'tls', 'caFile'],
   TEMPORAL_TLS_CERT: ['temporal', 'tls', 'certFile'],

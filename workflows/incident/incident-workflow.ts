@@ -1,5 +1,6 @@
-import { CancellationScope, allHandlersFinished, condition, isCancellation, log, setHandler } from '@temporalio/workflow';
+import { CancellationScope, allHandlersFinished, condition, continueAsNew, isCancellation, log, setHandler } from '@temporalio/workflow';
 import { recordOpenClocksAtClose } from '../deadline-clocks/clock-records';
+import { superviseClock } from '../deadline-clocks/supervisor';
 import { compensate } from '../runbook-interpreter/compensation';
 import { type RunContext, now } from '../runbook-interpreter/context';
 import { runSteps } from '../runbook-interpreter/dispatch';
@@ -14,6 +15,7 @@ import {
   statusQuery,
 } from './messages';
 import { type IncidentStatus, actorName, addTimeline, initialState, recordAlert } from './state';
+import { DEFAULT_HISTORY_EVENT_LIMIT, readyToContinueAsNew } from './continue-as-new';
 import { startTimelinePublisher } from './timeline-publisher';
 import { validateAbort, validateAnswer, validateDecision, validateResolution } from './validators';
 
@@ -24,7 +26,7 @@ import { validateAbort, validateAnswer, validateDecision, validateResolution } f
  */
 export async function incidentWorkflow(input: IncidentInput): Promise<IncidentStatus> {
   const state = initialState(input);
-  const ctx: RunContext = { input, state, compensations: [] };
+  const ctx: RunContext = { input, state, compensations: input.carried?.compensations ?? [] };
   const runbookRoles = [...new Set(Object.values(input.pinned.runbook.roles).flat())];
   const run = new CancellationScope();
   const publisher = startTimelinePublisher(state, input.pinned.runbook);
@@ -72,9 +74,17 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     { validator: (request) => validateResolution(state, request, runbookRoles) },
   );
 
+  const historyEventLimit = input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
+  const runbook = run.run(async () => {
+    // Clocks carried over from an earlier run get their timer loops back; finished steps are skipped by the interpreter.
+    for (const clock of state.status.clocks) if (clock.state === 'running') void superviseClock(state, clock);
+    await runSteps(input.pinned.runbook.steps, ctx);
+    return 'finished' as const;
+  });
+  let rolled = false;
   try {
-    await run.run(() => runSteps(input.pinned.runbook.steps, ctx));
-    state.status.phase = 'completed';
+    rolled = (await Promise.race([runbook, condition(() => readyToContinueAsNew(state, historyEventLimit)).then(() => 'rolled' as const)])) === 'rolled';
+    if (!rolled) state.status.phase = 'completed';
   } catch (error) {
     state.status.phase = isCancellation(error) && state.status.abort ? 'aborted' : 'failed';
     if (state.status.phase === 'failed') {
@@ -82,6 +92,11 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       addTimeline(state, { at: now(), event: 'runbook.failed', detail: (error as Error).message });
     }
     await CancellationScope.nonCancellable(() => compensate(ctx));
+  }
+  if (rolled) {
+    // Outside the try: continueAsNew ends this run by throwing, which the failure path must not take for a failure.
+    log.info('incident continues as new', { incidentId: input.incidentId, timeline: state.status.timeline.length });
+    return continueAsNew<typeof incidentWorkflow>({ ...input, carried: { state, compensations: ctx.compensations } });
   }
   state.status.closedAt = now();
   recordOpenClocksAtClose(state, state.status.closedAt);

@@ -2,7 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { Alert, Severity } from '../../runbooks/schema/alert';
 import { PinnedRunbook } from '../../runbooks/schema/runbook';
-import type { IncidentStatus } from './state';
+import type { CarriedState, IncidentStatus } from './state';
 
 /** Who did something: a person (API token, CLI, Slack), an alert source, or Firebreak itself. */
 export const Actor = z.object({
@@ -23,6 +23,10 @@ export const IncidentInput = z.object({
   pinned: PinnedRunbook,
   /** Child runbooks (`runbook` steps) resolved and pinned when the incident started, by runbook id. */
   children: z.record(z.string(), PinnedRunbook).default({}),
+  /** History length at which a waiting incident continues as new (Temporal terminates at 51,200 events). */
+  historyEventLimit: z.number().int().min(50).max(40_000).optional(),
+  /** What a previous run of this incident carried over when it continued as new; absent on the first run. */
+  carried: z.custom<CarriedState>().optional(),
   /** The alert that opened the incident, when an alert did. */
   alert: Alert.optional(),
   /** Config values runbook templates may read as `{{config.*}}` (addresses, never secrets). */

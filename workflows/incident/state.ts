@@ -89,11 +89,20 @@ export interface IncidentState {
   results: Record<string, unknown>;
   /** How many timeline entries have been published to the audit log. */
   published: number;
+  /** How many timeline entries the Slack mirror has seen (absent until it first runs). */
+  slackSynced?: number;
   /** Choices made for blocked steps, consumed by the step that waits for them. */
   resolutions: Record<string, StepResolution>;
 }
 
+/** Everything a continue-as-new hands to the next run: the state, and the undo actions still owed. */
+export interface CarriedState {
+  state: IncidentState;
+  compensations: { stepId: string; compensation: { action: string; with: Record<string, unknown> } }[];
+}
+
 export function initialState(input: IncidentInput): IncidentState {
+  if (input.carried) return input.carried.state;
   const { runbook, sha256 } = input.pinned;
   return {
     status: {

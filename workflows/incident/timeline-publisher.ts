@@ -33,25 +33,27 @@ const { 'slack.sync': slackSync } = proxyActivities<{ 'slack.sync': (request: Sl
  * timeline; that record itself is not synced, so a long outage cannot feed a loop of failure entries.
  */
 function startSlackSync(state: IncidentState, outline: RunbookOutline): Promise<void> {
-  let synced = 0;
   return (async () => {
     if (!patched('slack-sync')) return;
     for (;;) {
-      await condition(() => state.status.timeline.length > synced || state.status.closedAt !== undefined);
-      if (state.status.timeline.length === synced) return;
-      const from = synced;
+      const synced = () => state.slackSynced ?? 0;
+      await condition(() => state.status.timeline.length > synced() || state.status.closedAt !== undefined);
+      if (state.status.timeline.length === synced()) return;
+      const from = synced();
       const batch = state.status.timeline.slice(from, from + BATCH);
-      synced = from + batch.length;
       const entries = batch.filter((entry) => entry.event !== SLACK_SYNC_FAILED);
-      if (entries.length === 0) continue;
-      try {
-        await slackSync({ incidentId: state.status.incidentId, from, entries, snapshot: incidentSnapshot(state, outline) });
-      } catch (error) {
-        if (!(error instanceof ActivityFailure)) throw error;
-        const type = error.cause instanceof ApplicationFailure ? error.cause.type : undefined;
-        log.warn('slack sync failed', { incidentId: state.status.incidentId, from, type });
-        addTimeline(state, { at: new Date().toISOString(), event: SLACK_SYNC_FAILED, detail: type ?? 'slack.unavailable' });
+      if (entries.length > 0) {
+        try {
+          await slackSync({ incidentId: state.status.incidentId, from, entries, snapshot: incidentSnapshot(state, outline) });
+        } catch (error) {
+          if (!(error instanceof ActivityFailure)) throw error;
+          const type = error.cause instanceof ApplicationFailure ? error.cause.type : undefined;
+          log.warn('slack sync failed', { incidentId: state.status.incidentId, from, type });
+          addTimeline(state, { at: new Date().toISOString(), event: SLACK_SYNC_FAILED, detail: type ?? 'slack.unavailable' });
+        }
       }
+      // Advanced only once the batch is out: a continue-as-new waits for this to catch up, so nothing is skipped.
+      state.slackSynced = from + batch.length;
     }
   })();
 }
@@ -60,6 +62,12 @@ function startSlackSync(state: IncidentState, outline: RunbookOutline): Promise<
  * Streams new timeline entries out of the workflow (audit log, and whatever else listens) in order, in batches, in the
  * background. `drain` resolves once everything recorded so far is out: the workflow awaits it before it closes.
  */
+/** True when every timeline entry so far has reached the audit log and the Slack mirror: no publish is in flight. */
+export function timelinePublished(state: IncidentState): boolean {
+  const length = state.status.timeline.length;
+  return state.published === length && (state.slackSynced === undefined || state.slackSynced === length);
+}
+
 export function startTimelinePublisher(state: IncidentState, runbook?: Pick<Runbook, 'roles' | 'steps'>): { drain(): Promise<void> } {
   let closing = false;
   const slack = startSlackSync(state, runbookOutline(runbook));

@@ -2,6 +2,7 @@ import type { IncidentInput } from '../incident/messages';
 import type { IncidentState, StepRecord } from '../incident/state';
 import { addTimeline } from '../incident/state';
 import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 import type { Compensation } from '../../runbooks/schema/step';
 
 /** How a step ended for the sequence around it: `halt` stops the rest of that sequence (e.g. a rejected approval). */
@@ -34,7 +35,13 @@ export function templateScope(ctx: RunContext): Record<string, unknown> {
   };
 }
 
+/**
+ * The step's record. After a continue-as-new the record carried over is returned as it is (step ids are unique in a
+ * runbook), so a step that was waiting picks up where it was instead of starting again.
+ */
 export function startStep(ctx: RunContext, id: string, kind: string, state: StepRecord['state'] = 'running'): StepRecord {
+  const carried = ctx.state.status.steps.find((step) => step.id === id);
+  if (carried) return carried;
   const record: StepRecord = { id, kind, state, startedAt: now() };
   ctx.state.status.steps.push(record);
   addTimeline(ctx.state, { at: record.startedAt, event: 'step.started', stepId: id, detail: kind });
@@ -49,6 +56,11 @@ export function finishStep(ctx: RunContext, record: StepRecord, state: StepRecor
 /** Roles from config that satisfy a runbook role; an unmapped name is taken to be an organisation role itself. */
 export function allowedRoles(ctx: RunContext, role: string): string[] {
   return ctx.input.pinned.runbook.roles[role] ?? [role];
+}
+
+/** Milliseconds left of `span` counted from `since` (ISO), in workflow time; never negative. */
+export function remainingMs(since: string, span: string): number {
+  return Math.max(0, Date.parse(since) + msToNumber(duration(span)) - Date.now());
 }
 
 /** Runbook durations (`15m`, `12h`) are validated at load time to the format Temporal's timers accept. */

@@ -3,7 +3,7 @@ import type { ApprovalStep } from '../../../runbooks/schema/step';
 import { renderTemplate } from '../../../runbooks/template';
 import { type ApprovalRecord, addTimeline } from '../../incident/state';
 import { sha256Hex } from '../../notices/sha256';
-import { type RunContext, type StepOutcome, allowedRoles, duration, finishStep, now, startStep, templateScope } from '../context';
+import { type RunContext, type StepOutcome, allowedRoles, finishStep, now, remainingMs, startStep, templateScope } from '../context';
 
 export function approvalOutcome(approval: ApprovalRecord): 'approved' | 'rejected' | 'pending' {
   if (approval.decisions.some((d) => d.decision === 'reject')) return 'rejected';
@@ -19,7 +19,8 @@ export function approvalOutcome(approval: ApprovalRecord): 'approved' | 'rejecte
  */
 export async function runApproval(step: ApprovalStep, ctx: RunContext): Promise<StepOutcome> {
   const record = startStep(ctx, step.id, 'approval', 'waiting');
-  const approval: ApprovalRecord = {
+  const carried = ctx.state.status.approvals.find((a) => a.stepId === step.id);
+  const approval: ApprovalRecord = carried ?? {
     stepId: step.id,
     role: step.role,
     allowedRoles: allowedRoles(ctx, step.role),
@@ -28,14 +29,14 @@ export async function runApproval(step: ApprovalStep, ctx: RunContext): Promise<
     requestedAt: record.startedAt,
     decisions: [],
   };
-  if (step.draft) {
+  if (step.draft && !carried) {
     approval.draft = renderTemplate(step.draft, templateScope(ctx), { missing: 'empty' });
     approval.draftSha256 = sha256Hex(approval.draft);
     record.result = { draft: approval.draft, draftSha256: approval.draftSha256 };
   }
-  ctx.state.status.approvals.push(approval);
+  if (!carried) ctx.state.status.approvals.push(approval);
   const decided = () => approvalOutcome(approval) !== 'pending';
-  if (step.timeout && !(await condition(decided, duration(step.timeout)))) {
+  if (step.timeout && !approval.escalatedAt && !(await condition(decided, remainingMs(approval.requestedAt, step.timeout)))) {
     approval.escalatedAt = now();
     addTimeline(ctx.state, { at: approval.escalatedAt, event: 'approval.escalated', stepId: step.id, detail: step.escalate ?? step.role });
   }

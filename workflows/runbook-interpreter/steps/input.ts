@@ -1,15 +1,18 @@
 import { condition } from '@temporalio/workflow';
 import type { InputStep } from '../../../runbooks/schema/step';
 import { addTimeline } from '../../incident/state';
-import { type RunContext, type StepOutcome, allowedRoles, duration, finishStep, now, startStep } from '../context';
+import { type RunContext, type StepOutcome, allowedRoles, finishStep, now, remainingMs, startStep } from '../context';
 
 /** Asks a person holding `role` a typed question; the answer (via answerUpdate) feeds conditions and templates. */
 export async function runInput(step: InputStep, ctx: RunContext): Promise<StepOutcome> {
   const record = startStep(ctx, step.id, 'input', 'waiting');
   const status = ctx.state.status;
-  status.pendingInputs.push({ stepId: step.id, ask: step.ask, type: step.type, choices: step.choices, role: step.role, allowedRoles: allowedRoles(ctx, step.role) });
+  if (!status.pendingInputs.some((p) => p.stepId === step.id)) {
+    status.pendingInputs.push({ stepId: step.id, ask: step.ask, type: step.type, choices: step.choices, role: step.role, allowedRoles: allowedRoles(ctx, step.role) });
+  }
   const answered = () => Object.prototype.hasOwnProperty.call(status.answers, step.id);
-  if (step.timeout && !(await condition(answered, duration(step.timeout)))) {
+  const escalated = () => status.timeline.some((t) => t.event === 'input.escalated' && t.stepId === step.id);
+  if (step.timeout && !escalated() && !(await condition(answered, remainingMs(record.startedAt, step.timeout)))) {
     addTimeline(ctx.state, { at: now(), event: 'input.escalated', stepId: step.id, detail: step.escalate ?? step.role });
   }
   await condition(answered);

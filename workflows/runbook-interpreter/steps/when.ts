@@ -18,8 +18,11 @@ const { 'conditions.evaluate': evaluate } = proxyLocalActivities<{ 'conditions.e
 
 export async function runWhen(step: WhenStep, ctx: RunContext, runSteps: RunSteps): Promise<StepOutcome> {
   const record = startStep(ctx, step.id, 'when');
-  const chosen = await evaluate({ expression: step.condition, scope: templateScope(ctx) });
-  finishStep(ctx, record, 'done', { result: { condition: chosen } });
-  ctx.state.results[step.id] = { condition: chosen };
+  const earlier = record.state === 'done' ? (record.result as { condition: boolean }).condition : undefined;
+  const chosen = earlier ?? (await evaluate({ expression: step.condition, scope: templateScope(ctx) }));
+  if (earlier === undefined) {
+    finishStep(ctx, record, 'done', { result: { condition: chosen } });
+    ctx.state.results[step.id] = { condition: chosen };
+  }
   return runSteps(chosen ? step.steps : step.otherwise, ctx);
 }
