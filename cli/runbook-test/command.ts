@@ -8,7 +8,7 @@ import { loadRunbookFile } from '../../runbooks/load';
 import { createLogger } from '../../worker/logging';
 import { installRuntimeLogging } from '../../worker/temporal-worker';
 import type { CommandOutput } from '../commands/runbook';
-import { type RunbookTestEnvironment, runRunbookTest } from './driver';
+import { type RunbookTestEnvironment, type RunbookTestReport, runRunbookTest } from './driver';
 import { renderRunbookTest, unmetExpectations } from './render';
 import { RecordedAlert, RunbookTestScript } from './script';
 
@@ -42,7 +42,7 @@ function parseInput<T>(what: 'alert' | 'script', source: string, read: (text: st
  * script's people, and prints the path it took. Exit 0 when it finished as expected (completed, or the script's
  * `expect`), 1 when it did not or stopped waiting for someone, 2 when an input could not be read.
  */
-export async function testRunbook(command: RunbookTestCommand, shared?: RunbookTestEnvironment): Promise<CommandOutput> {
+export async function testRunbook(command: RunbookTestCommand, shared?: RunbookTestEnvironment): Promise<CommandOutput & { report?: RunbookTestReport }> {
   const loaded = await loadRunbookFile(command.file);
   if (!loaded.ok) return { stdout: '', stderr: loaded.issues.map((issue) => `${formatIssue(command.file, issue)}\n`).join(''), exitCode: 1 };
   const alert = command.alert === undefined ? undefined : parseInput('alert', command.alert, (text) => JSON.parse(text), RecordedAlert);
@@ -57,5 +57,5 @@ export async function testRunbook(command: RunbookTestCommand, shared?: RunbookT
   const report = await runRunbookTest({ pinned: loaded.pinned, children, alert: alert?.value, script: script.value }, shared);
   const expectedPhase = script.value.expect?.phase ?? 'completed';
   const passed = report.stuckOn.length === 0 && report.status.phase === expectedPhase && unmetExpectations(report, script.value).length === 0;
-  return { stdout: renderRunbookTest(report, loaded.pinned, children, script.value), stderr: '', exitCode: passed ? 0 : 1 };
+  return { stdout: renderRunbookTest(report, loaded.pinned, children, script.value), stderr: '', exitCode: passed ? 0 : 1, report };
 }
