@@ -3,6 +3,7 @@ import { temporal } from '@temporalio/proto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AuditWriter } from '../audit';
 import { alertDeliveryAudit } from '../ingress/alert-audit';
+import { registerClockMetrics } from '../ingress/api/clock-metrics';
 import { type CodecRouteDeps, registerCodecRoutes } from '../ingress/api/codec-routes';
 import { type EvidenceRouteDeps, registerEvidenceRoutes } from '../ingress/api/evidence-routes';
 import { type ApiDeps, registerIncidentRoutes } from '../ingress/api/incident-routes';
@@ -97,6 +98,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     return reply.code(temporalOk && polling ? 200 : 503).send({ ok: temporalOk && polling, temporal: temporalOk, worker: polling });
   });
 
+  registerClockMetrics(deps.metrics.registry, { client: deps.client, taskQueue: deps.taskQueue });
   app.get('/metrics', async (_request, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
 
   registerAlertRoute(app, { sources: deps.sources, intake: deps.intake, deliveries: deps.metrics.alertDeliveries, log: deps.log });
