@@ -1,48 +1,55 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { benchAlertStart } from './alert-start';
 import { benchAudit } from './audit';
 import { renderBarChart } from './chart';
+import { benchClocks } from './clocks';
+import { benchIngress } from './ingress';
+import { benchInterpreter } from './interpreter';
+import { type Row, alertStartRows, auditRows, clockRows, ingressRows, interpreterRows, slackRows } from './rows';
+import { benchSlack } from './slack';
 
 /*
- * `npm run bench [-- name...]`: each benchmark measures Firebreak against a bare baseline in the same run, prints a
- * table and one JSON line, and writes an SVG chart of the comparisons to bench/results/.
+ * `npm run bench [-- name...] [-- --clocks-incidents N]`: each benchmark measures Firebreak against a bare baseline in
+ * the same run, prints a table and one JSON line (rows plus every benchmark's full result), and writes an SVG chart of
+ * the comparisons to bench/results/.
  */
 
-type Row = { bench: string; measure: string; firebreak: number; baseline: number; unit: string };
+interface RunnerOptions {
+  /** Open incidents for the clocks benchmark: 1000 keeps a full run short; the issue's figure is 10,000. */
+  clocksIncidents: number;
+}
 
-const benches: Record<string, () => Promise<Row[]>> = {
-  'alert-start': async () => {
-    const r = await benchAlertStart();
-    return [
-      { bench: 'alert-start', measure: 'throughput', firebreak: r.firebreak.perSecond, baseline: r.bare.perSecond, unit: 'starts/s' },
-      { bench: 'alert-start', measure: 'p50 latency', firebreak: r.firebreak.p50Ms, baseline: r.bare.p50Ms, unit: 'ms' },
-      { bench: 'alert-start', measure: 'p99 latency', firebreak: r.firebreak.p99Ms, baseline: r.bare.p99Ms, unit: 'ms' },
-    ];
-  },
-  audit: async () => {
-    const r = await benchAudit();
-    return [
-      { bench: 'audit', measure: 'durable appends', firebreak: r.auditAppendsPerSec, baseline: r.plainAppendsPerSec, unit: 'records/s' },
-      { bench: 'audit', measure: 'verify', firebreak: r.verifyRecordsPerSec, baseline: Number.NaN, unit: 'records/s' },
-    ];
-  },
+type Bench = (options: RunnerOptions) => Promise<{ result: unknown; rows: Row[] }>;
+
+const bench = <R>(run: (options: RunnerOptions) => Promise<R>, rows: (result: R) => Row[]): Bench => async (options) => {
+  const result = await run(options);
+  return { result, rows: rows(result) };
 };
 
-const fmt = (n: number): string => (Number.isNaN(n) ? '-' : n >= 100 ? n.toFixed(0) : n.toFixed(2));
+const benches: Record<string, Bench> = {
+  'alert-start': bench(() => benchAlertStart(), alertStartRows),
+  audit: bench(() => benchAudit(), auditRows),
+  ingress: bench(() => benchIngress(), ingressRows),
+  clocks: bench((o) => benchClocks({ incidents: o.clocksIncidents }), clockRows),
+  slack: bench(() => benchSlack(), slackRows),
+  interpreter: bench(() => benchInterpreter(), interpreterRows),
+};
 
-async function main(): Promise<void> {
-  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const names = wanted.length ? wanted : Object.keys(benches);
+function parseCommandLine(): { names: string[]; options: RunnerOptions } {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'clocks-incidents': { type: 'string', default: '1000' } } });
+  const clocksIncidents = Number(values['clocks-incidents']);
+  if (!Number.isInteger(clocksIncidents) || clocksIncidents < 1) throw new Error(`--clocks-incidents must be a positive integer, got ${values['clocks-incidents']}`);
+  const names = positionals.length ? positionals : Object.keys(benches);
   const unknown = names.filter((n) => !benches[n]);
   if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}`);
-  const rows: Row[] = [];
-  for (const name of names) {
-    process.stderr.write(`[bench] ${name} …\n`);
-    const started = Date.now();
-    rows.push(...(await benches[name]!()));
-    process.stderr.write(`[bench] ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  }
+  return { names, options: { clocksIncidents } };
+}
+
+const fmt = (n: number): string => (Number.isNaN(n) ? '-' : Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
+
+function printTable(rows: readonly Row[]): void {
   const header = ['bench', 'measure', 'firebreak', 'baseline', 'ratio', 'unit'];
   const table = rows.map((r) => [r.bench, r.measure, fmt(r.firebreak), fmt(r.baseline), fmt(r.firebreak / r.baseline), r.unit]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
@@ -50,10 +57,25 @@ async function main(): Promise<void> {
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of table) console.log(line(row));
+}
+
+async function main(): Promise<void> {
+  const { names, options } = parseCommandLine();
+  const rows: Row[] = [];
+  const results: Record<string, unknown> = {};
+  for (const name of names) {
+    process.stderr.write(`[bench] ${name} …\n`);
+    const started = Date.now();
+    const measured = await benches[name]!(options);
+    rows.push(...measured.rows);
+    results[name] = measured.result;
+    process.stderr.write(`[bench] ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+  printTable(rows);
   const dir = path.join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'latest.svg'), renderBarChart(rows.filter((r) => !Number.isNaN(r.baseline))));
-  console.log(JSON.stringify({ at: new Date().toISOString(), rows }));
+  console.log(JSON.stringify({ at: new Date().toISOString(), options, rows, results }));
   console.error(`[bench] chart: ${path.join(dir, 'latest.svg')}`);
 }
 

@@ -1,0 +1,60 @@
+import type { AlertStartResult } from './alert-start';
+import type { AuditBenchResult } from './audit';
+import type { ChartRow } from './chart';
+import type { ClockBenchFigures } from './clocks';
+import type { IngressBenchResult, ScenarioFigures } from './ingress';
+import type { InterpreterBenchResult } from './interpreter';
+import type { SlackBenchResult } from './slack';
+
+/** One comparison: Firebreak against its same-run baseline; `NaN` baseline where nothing bare does the same work. */
+export type Row = ChartRow;
+
+export function alertStartRows(r: AlertStartResult): Row[] {
+  return [
+    { bench: 'alert-start', measure: 'throughput', firebreak: r.firebreak.perSecond, baseline: r.bare.perSecond, unit: 'starts/s' },
+    { bench: 'alert-start', measure: 'p50 latency', firebreak: r.firebreak.p50Ms, baseline: r.bare.p50Ms, unit: 'ms' },
+    { bench: 'alert-start', measure: 'p99 latency', firebreak: r.firebreak.p99Ms, baseline: r.bare.p99Ms, unit: 'ms' },
+  ];
+}
+
+export function auditRows(r: AuditBenchResult): Row[] {
+  return [
+    { bench: 'audit', measure: 'durable appends', firebreak: r.auditAppendsPerSec, baseline: r.plainAppendsPerSec, unit: 'records/s' },
+    { bench: 'audit', measure: 'verify', firebreak: r.verifyRecordsPerSec, baseline: Number.NaN, unit: 'records/s' },
+  ];
+}
+
+export function ingressRows(r: IngressBenchResult): Row[] {
+  const scenario = (name: string, s: ScenarioFigures): Row[] => [
+    { bench: 'ingress', measure: `${name} throughput`, firebreak: s.ingress.alertsPerSec, baseline: s.bare.alertsPerSec, unit: 'alerts/s' },
+    { bench: 'ingress', measure: `${name} p50 latency`, firebreak: s.ingress.p50Ms, baseline: s.bare.p50Ms, unit: 'ms' },
+    { bench: 'ingress', measure: `${name} p99 latency`, firebreak: s.ingress.p99Ms, baseline: s.bare.p99Ms, unit: 'ms' },
+  ];
+  return [...scenario('distinct', r.distinct), ...scenario('90% duplicate', r.duplicates90)];
+}
+
+export function clockRows(r: ClockBenchFigures): Row[] {
+  const bench = `clocks ×${r.incidents}`;
+  return [
+    { bench, measure: `start ${r.incidents * r.clocksPerIncident} clocks`, firebreak: r.firebreak.startSeconds, baseline: r.bare.startSeconds, unit: 's' },
+    { bench, measure: 'worker RSS growth', firebreak: r.firebreak.rssMb, baseline: r.bare.rssMb, unit: 'MB' },
+    { bench, measure: 'alarm lateness p50', firebreak: r.firebreak.latenessP50Ms, baseline: r.bare.latenessP50Ms, unit: 'ms' },
+    { bench, measure: 'alarm lateness p99', firebreak: r.firebreak.latenessP99Ms, baseline: r.bare.latenessP99Ms, unit: 'ms' },
+  ];
+}
+
+export function slackRows(r: SlackBenchResult): Row[] {
+  return [
+    { bench: 'slack', measure: 'approval round trip p50', firebreak: r.slackApprovalRoundTrip.p50Ms, baseline: r.bareUpdateRoundTrip.p50Ms, unit: 'ms' },
+    { bench: 'slack', measure: 'approval round trip p99', firebreak: r.slackApprovalRoundTrip.p99Ms, baseline: r.bareUpdateRoundTrip.p99Ms, unit: 'ms' },
+    // No bare equivalent: this is how fast Slack hears back while Temporal is slow (Slack's limit is 3 s).
+    { bench: 'slack', measure: `ack p99, Temporal +${r.ackWithTemporalSlowed.slowTemporalMs} ms`, firebreak: r.ackWithTemporalSlowed.p99Ms, baseline: Number.NaN, unit: 'ms' },
+  ];
+}
+
+export function interpreterRows(r: InterpreterBenchResult): Row[] {
+  return [
+    { bench: 'interpreter', measure: `${r.steps} noop steps, median of ${r.runs}`, firebreak: r.interpreter.medianWallMs, baseline: r.baseline.medianWallMs, unit: 'ms' },
+    { bench: 'interpreter', measure: 'history events', firebreak: r.interpreter.events, baseline: r.baseline.events, unit: 'events' },
+  ];
+}
