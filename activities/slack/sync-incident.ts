@@ -57,8 +57,11 @@ async function escalate(deps: SyncDeps, snapshot: IncidentSnapshot, channel: str
   await postOnce(deps, key, channel, { text });
   const members = [...new Set((await Promise.all(orgRoles.map((r) => deps.roles.holders(r)))).flat())];
   for (const user of members) {
+    const dmKey = `${key}/dm/${user}`;
+    // A retried sync skips members already told rather than opening their DM again (conversations.open is a call of its own).
+    if (await deps.store.get(dmKey)) continue;
     const dm = await callSlack('conversations.open', () => deps.client.conversations.open({ users: user }));
-    await postOnce(deps, `${key}/dm/${user}`, dm.channel!.id!, { text: `${text}\nChannel: <#${channel}>` });
+    await postOnce(deps, dmKey, dm.channel!.id!, { text: `${text}\nChannel: <#${channel}>` });
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { Activities } from '../../activities';
@@ -48,6 +48,8 @@ export interface SlackHarness {
 export interface HarnessOptions {
   people?: Person[];
   escalateAfter?: string;
+  /** A runbook from test/fixtures/runbooks/ to install instead of the drill. */
+  runbookFixture?: string;
   temporalTimeoutMs?: number;
   address?: string;
   activities?: (real: Activities) => Activities;
@@ -60,7 +62,8 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
   const dataDir = tempDir('slack');
   const runbooks = path.join(dataDir, 'runbooks');
   mkdirSync(runbooks);
-  writeFileSync(path.join(runbooks, 'slack-drill.yaml'), drillRunbook(options.escalateAfter));
+  if (options.runbookFixture) copyFileSync(path.join(__dirname, '..', 'fixtures', 'runbooks', options.runbookFixture), path.join(runbooks, options.runbookFixture));
+  else writeFileSync(path.join(runbooks, 'slack-drill.yaml'), drillRunbook(options.escalateAfter));
   process.env.FB_TEST_SLACK_BOT = slack.botToken;
   process.env.FB_TEST_SLACK_SIGNING = SIGNING_SECRET;
   const people = options.people ?? [];
