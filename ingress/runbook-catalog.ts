@@ -7,18 +7,34 @@ import type { Alert } from '../runbooks/schema/alert';
 import type { PinnedRunbook } from '../runbooks/schema/runbook';
 import type { Logger } from '../worker/logging';
 
+export interface RunbookCatalogOptions {
+  /** How long one look at the directory serves: a look stats every runbook file, the ingress's largest cost per alert. */
+  checkEveryMs?: number;
+  /** Milliseconds; injectable so tests need not sleep. */
+  clock?: () => number;
+}
+
 /**
  * The runbook library as incidents start from it. It reloads when a file changes, so a new incident gets the edited
- * runbook, while incidents already running keep the document (and hash) they were pinned to.
+ * runbook within `checkEveryMs` (1 s) of the edit, while incidents already running keep the document (and hash) they
+ * were pinned to.
  */
 export class RunbookCatalog {
   private loaded: PinnedRunbook[] = [];
   private signature = '';
+  private checkedAt = Number.NEGATIVE_INFINITY;
+  private checking?: Promise<PinnedRunbook[]>;
+  private readonly checkEveryMs: number;
+  private readonly clock: () => number;
 
   constructor(
     private readonly dir: string,
     private readonly log: Logger,
-  ) {}
+    options: RunbookCatalogOptions = {},
+  ) {
+    this.checkEveryMs = options.checkEveryMs ?? 1000;
+    this.clock = options.clock ?? Date.now;
+  }
 
   private async currentSignature(): Promise<string> {
     const names = (await readdir(this.dir)).filter((n) => /\.ya?ml$/.test(n)).sort();
@@ -26,7 +42,9 @@ export class RunbookCatalog {
     return stamps.join('|');
   }
 
-  async runbooks(): Promise<PinnedRunbook[]> {
+  private async refresh(): Promise<PinnedRunbook[]> {
+    // Stamped with when the look began: an edit made during it is still caught by the next look, within checkEveryMs.
+    const startedAt = this.clock();
     const signature = await this.currentSignature();
     if (signature !== this.signature) {
       const library = await loadRunbookLibrary(this.dir);
@@ -35,7 +53,18 @@ export class RunbookCatalog {
       this.signature = signature;
       this.log.info({ runbooks: this.loaded.map((p) => `${p.runbook.id}@${p.runbook.version}`) }, 'runbook library loaded');
     }
+    this.checkedAt = startedAt;
     return this.loaded;
+  }
+
+  /**
+   * The library as of at most `checkEveryMs` ago. Concurrent callers share one look; a look that fails (the
+   * directory is gone) rejects its callers and the next call looks again.
+   */
+  runbooks(): Promise<PinnedRunbook[]> {
+    if (this.clock() - this.checkedAt < this.checkEveryMs) return Promise.resolve(this.loaded);
+    this.checking ??= this.refresh().finally(() => (this.checking = undefined));
+    return this.checking;
   }
 
   async byId(id: string): Promise<PinnedRunbook | undefined> {

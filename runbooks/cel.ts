@@ -125,12 +125,28 @@ export function evaluateCondition(expression: string, scope: ConditionScope): bo
   return result;
 }
 
-function compile(expression: string) {
+const planCondition = (expression: string) => plan(env, parse(expression));
+type CompiledCondition = ReturnType<typeof planCondition>;
+
+// Parsing and planning cost far more than evaluating, and the ingress evaluates the same few `match` and `when`
+// texts for every alert. A plan holds no bindings, so one plan serves every call. Bounded because routing rules and
+// runbooks are replaced while the process runs: the oldest entry goes first.
+const COMPILED_MAX = 1_000;
+const compiled = new Map<string, CompiledCondition>();
+
+function compile(expression: string): CompiledCondition {
+  const cached = compiled.get(expression);
+  if (cached) return cached;
+  let run: CompiledCondition;
   try {
-    return plan(env, parse(expression));
+    run = planCondition(expression);
   } catch (error) {
+    // Not cached: conditions are checked when they load, so one that fails to compile does not recur on a hot path.
     throw new ConditionEvaluationError(expression, (error as Error).message);
   }
+  if (compiled.size >= COMPILED_MAX) compiled.delete(compiled.keys().next().value!);
+  compiled.set(expression, run);
+  return run;
 }
 
 // JSON numbers are doubles in CEL, so `== 3` against an integral JSON number must still be true:

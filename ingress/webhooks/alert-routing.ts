@@ -21,43 +21,28 @@ export interface RoutedAlert {
  * alert rather than dropping it.
  */
 export class AlertRouter {
-  private cached?: { at: number; runbooks: Promise<PinnedRunbook[]> };
-
   constructor(
     private readonly catalog: Pick<RunbookCatalog, 'runbooks'>,
     private readonly routing: RoutingConfig,
     private readonly log: Logger,
-    /** How long one look at the library serves: each look stats every runbook file, the ingress's largest cost. */
-    private readonly libraryTtlMs = 1000,
   ) {}
 
-  /** The library as of at most `libraryTtlMs` ago: an edited runbook reaches new incidents within that time. */
-  private library(): Promise<PinnedRunbook[]> {
-    const now = Date.now();
-    if (!this.cached || now - this.cached.at >= this.libraryTtlMs) {
-      const runbooks = this.catalog.runbooks();
-      this.cached = { at: now, runbooks };
-      runbooks.catch(() => (this.cached = undefined));
-    }
-    return this.cached.runbooks;
-  }
-
-  private async byId(id: string): Promise<PinnedRunbook | undefined> {
-    return (await this.library()).find((p) => p.runbook.id === id);
-  }
-
   async route(alert: Alert, sourceRules: readonly RoutingRule[] = []): Promise<RoutedAlert | undefined> {
+    // One look per alert, so the rules, the `match` rules and the default all see the same library. The catalog
+    // throttles how often that look touches the disk.
+    const library = await this.catalog.runbooks();
+    const byId = (id: string): PinnedRunbook | undefined => library.find((p) => p.runbook.id === id);
     for (const rule of [...sourceRules, ...this.routing.rules]) {
       if (!this.holds(rule, alert)) continue;
-      const pinned = await this.byId(rule.runbook);
+      const pinned = byId(rule.runbook);
       if (pinned) return { alert: rule.severity ? { ...alert, severity: rule.severity } : alert, pinned, via: 'rule' };
       // A rule naming a runbook that is not (or no longer) in the library must not swallow the alert.
       this.log.error({ source: alert.source, runbook: rule.runbook, code: 'routing.unknown_runbook' }, 'routing rule names a runbook that is not loaded');
     }
-    const matched = matchRunbook(alert, await this.library());
+    const matched = matchRunbook(alert, library);
     if (matched) return { alert, pinned: matched, via: 'match' };
     if (this.routing.defaultRunbook) {
-      const fallback = await this.byId(this.routing.defaultRunbook);
+      const fallback = byId(this.routing.defaultRunbook);
       if (fallback) return { alert, pinned: fallback, via: 'default' };
       this.log.error({ runbook: this.routing.defaultRunbook, code: 'routing.unknown_runbook' }, 'default runbook is not loaded');
     }

@@ -178,6 +178,9 @@ describe('containment, undo and failure policies against a recording HTTP server
     const before = await until(first, 'hold waiting', (s) => stepState(s, 'hold') === 'waiting');
     const file = path.join(runbooksDir, 'pinned-v1.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('version: 1', 'version: 2').replace('after-v1', 'after-v2'));
+    // The catalog looks at the runbook directory at most once a second (each look stats every file), and the first
+    // declare looked less than a second ago: an edit reaches new incidents within a second, not instantly.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
 
     const second = await declare('pinned');
     const edited = await until(second, 'hold waiting', (s) => stepState(s, 'hold') === 'waiting');

@@ -60,6 +60,23 @@ describe('CEL conditions', () => {
       assert.throws(() => evaluateCondition('alert.title', { alert }), ConditionEvaluationError);
       assert.throws(() => evaluateCondition('alert.title ==', { alert }), ConditionEvaluationError);
     });
+
+    it('gives each evaluation of a repeated condition its own bindings', () => {
+      const expression = 'alert.severity == "high" && has(answers.ok)';
+      assert.equal(evaluateCondition(expression, { alert, answers: { ok: true } }), true);
+      assert.equal(evaluateCondition(expression, { alert }), false);
+      assert.equal(evaluateCondition(expression, { alert: { ...alert, severity: 'low' }, answers: { ok: true } }), false);
+      assert.throws(() => evaluateCondition('answers.records > 1', {}), ConditionEvaluationError);
+      assert.equal(evaluateCondition('answers.records > 1', { answers: { records: 2 } }), true);
+    });
+
+    it('still evaluates a condition correctly after more than a thousand others have been seen', () => {
+      const first = 'answers.n == 0';
+      assert.equal(evaluateCondition(first, { answers: { n: 0 } }), true);
+      for (let n = 1; n <= 1_100; n++) assert.equal(evaluateCondition(`answers.n == ${n}`, { answers: { n } }), true);
+      assert.equal(evaluateCondition(first, { answers: { n: 0 } }), true);
+      assert.equal(evaluateCondition(first, { answers: { n: 1 } }), false);
+    });
   });
 
   describe('matching an alert to a runbook', () => {
