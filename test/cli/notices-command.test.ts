@@ -81,17 +81,17 @@ describe('firebreak notices', () => {
   it('keeps the shipped runbooks’ notices word for word the same as their templates', async () => {
     const library = loadNoticeLibrary(loadCatalogueFile());
     const { runbooks } = await loadRunbookLibrary(path.join(__dirname, '..', '..', 'runbooks', 'library'));
-    const breach = flatSteps(runbooks.find((p) => p.runbook.id === 'personal-data-breach')!.runbook.steps);
-    const body = (id: string) => (breach.find((s) => s.id === id) as { with?: { body?: string } }).with?.body;
-    const draft = (id: string) => (breach.find((s) => s.id === id) as { draft?: string }).draft;
-    for (const [notify, approval, obligation, audience] of [
-      ['regulator-notice', 'regulator-notice-approved', 'gdpr-art33-sa', 'regulator'],
-      ['subject-notice', 'subject-notice-approved', 'gdpr-art34-ds', 'individuals'],
-      ['hipaa-individual-notice', 'hipaa-notice-approved', 'hipaa-individuals', 'individuals'],
+    const steps = (runbook: string) => flatSteps(runbooks.find((p) => p.runbook.id === runbook)!.runbook.steps);
+    for (const [runbook, notify, approval, obligation, audience] of [
+      ['personal-data-breach', 'regulator-notice', 'regulator-notice-approved', 'gdpr-art33-sa', 'regulator'],
+      ['personal-data-breach', 'subject-notice', 'subject-notice-approved', 'gdpr-art34-ds', 'individuals'],
+      ['personal-data-breach', 'hipaa-individual-notice', 'hipaa-notice-approved', 'hipaa-individuals', 'individuals'],
+      ['ransomware-host', 'form-8k', 'form-8k-approved', 'sec-8k-105', 'public'],
     ] as const) {
       const template = findNotice(library, obligation, audience)!;
-      assert.equal(body(notify), template.body, notify);
-      assert.equal(draft(approval), template.body, approval);
+      const step = (id: string) => steps(runbook).find((s) => s.id === id) as { draft?: string; with?: { body?: string } };
+      assert.equal(step(notify).with?.body, template.body, `${runbook} ${notify}`);
+      assert.equal(step(approval).draft, template.body, `${runbook} ${approval}`);
     }
   });
 });
