@@ -21,6 +21,8 @@ export interface IncidentStarterDeps {
   taskQueue: string;
   contacts: Record<string, string>;
   historyEventLimit?: number;
+  /** Whether a Slack workspace is configured, so incidents mirror themselves there. */
+  slackMirror: boolean;
   childrenOf(pinned: PinnedRunbook): Promise<Record<string, PinnedRunbook>>;
 }
 
@@ -29,7 +31,7 @@ export class IncidentStarter {
   constructor(private readonly deps: IncidentStarterDeps) {}
 
   private async input(base: Omit<IncidentInput, 'config' | 'children'>): Promise<IncidentInput> {
-    return { ...base, children: await this.deps.childrenOf(base.pinned), config: { contacts: this.deps.contacts }, historyEventLimit: this.deps.historyEventLimit };
+    return { ...base, children: await this.deps.childrenOf(base.pinned), config: { contacts: this.deps.contacts }, historyEventLimit: this.deps.historyEventLimit, slackMirror: this.deps.slackMirror };
   }
 
   /**

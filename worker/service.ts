@@ -33,7 +33,7 @@ export interface ServiceOptions {
 export function createService(options: ServiceOptions): FastifyInstance {
   const { config, secrets, client, log } = options;
   const catalog = new RunbookCatalog(config.runbooksDir, log);
-  const starter = new IncidentStarter({ client, taskQueue: config.temporal.taskQueue, contacts: config.contacts, historyEventLimit: config.temporal.historyEventLimit, childrenOf: (p) => catalog.childrenOf(p) });
+  const starter = new IncidentStarter({ client, taskQueue: config.temporal.taskQueue, contacts: config.contacts, historyEventLimit: config.temporal.historyEventLimit, slackMirror: config.slack !== undefined, childrenOf: (p) => catalog.childrenOf(p) });
   const ingress = createIngress({ config, client, webhookSigningSecret: secrets.webhookSigningSecret, catalog, starter, log });
   const tokens = new TokenDirectory(tokenHolders(config, secrets));
   const records = createRecordKeeping({ config, secrets, client, catalog, tokens, log });

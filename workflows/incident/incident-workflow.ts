@@ -29,7 +29,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const ctx: RunContext = { input, state, compensations: input.carried?.compensations ?? [] };
   const runbookRoles = [...new Set(Object.values(input.pinned.runbook.roles).flat())];
   const run = new CancellationScope();
-  const publisher = startTimelinePublisher(state, input.pinned.runbook);
+  // Inputs from before the flag existed mirror to Slack, as they did when they were recorded.
+  const publisher = startTimelinePublisher(state, input.pinned.runbook, input.slackMirror ?? true);
 
   setHandler(statusQuery, () => state.status);
   setHandler(alertSignal, (alert) => {

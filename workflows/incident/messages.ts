@@ -23,6 +23,8 @@ export const IncidentInput = z.object({
   pinned: PinnedRunbook,
   /** Child runbooks (`runbook` steps) resolved and pinned when the incident started, by runbook id. */
   children: z.record(z.string(), PinnedRunbook).default({}),
+  /** False when no Slack workspace is configured: the incident then schedules no Slack mirror at all. */
+  slackMirror: z.boolean().optional(),
   /** History length at which a waiting incident continues as new (Temporal terminates at 51,200 events). */
   historyEventLimit: z.number().int().min(50).max(40_000).optional(),
   /** What a previous run of this incident carried over when it continued as new; absent on the first run. */

@@ -32,9 +32,9 @@ const { 'slack.sync': slackSync } = proxyActivities<{ 'slack.sync': (request: Sl
  * out together in the next one (that coalescing is the debounce). A sync that fails for good is recorded on the
  * timeline; that record itself is not synced, so a long outage cannot feed a loop of failure entries.
  */
-function startSlackSync(state: IncidentState, outline: RunbookOutline): Promise<void> {
+function startSlackSync(state: IncidentState, outline: RunbookOutline, mirrorToSlack: boolean): Promise<void> {
   return (async () => {
-    if (!patched('slack-sync')) return;
+    if (!patched('slack-sync') || !mirrorToSlack) return;
     for (;;) {
       const synced = () => state.slackSynced ?? 0;
       await condition(() => state.status.timeline.length > synced() || state.status.closedAt !== undefined);
@@ -68,9 +68,9 @@ export function timelinePublished(state: IncidentState): boolean {
   return state.published === length && (state.slackSynced === undefined || state.slackSynced === length);
 }
 
-export function startTimelinePublisher(state: IncidentState, runbook?: Pick<Runbook, 'roles' | 'steps'>): { drain(): Promise<void> } {
+export function startTimelinePublisher(state: IncidentState, runbook?: Pick<Runbook, 'roles' | 'steps'>, mirrorToSlack = true): { drain(): Promise<void> } {
   let closing = false;
-  const slack = startSlackSync(state, runbookOutline(runbook));
+  const slack = startSlackSync(state, runbookOutline(runbook), mirrorToSlack);
   const loop = (async () => {
     for (;;) {
       await condition(() => state.status.timeline.length > state.published || closing);
