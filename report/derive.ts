@@ -97,6 +97,7 @@ export function summaryFrom(status: unknown, records: readonly AuditRecord[]): I
   const opened = records.find((r) => r.action === 'incident.opened');
   const closed = [...records].reverse().find((r) => CLOSE.test(r.action));
   const fromAudit: IncidentReport['summary'] = {
+    severity: opened ? text(opened, 'severity') : undefined,
     runbook: opened ? text(opened, 'detail')?.replace(/^runbook /, '') : undefined,
     openedAt: opened ? when(opened) : undefined,
     openedBy: opened?.actor.id,

@@ -21,6 +21,7 @@ export function createPublishTimeline(auditLog: () => Promise<AuditLog>) {
     for (const [offset, entry] of request.entries.entries()) {
       const data: Record<string, string> = { at: entry.at };
       if (entry.detail !== undefined) data.detail = entry.detail;
+      Object.assign(data, entry.facts);
       await log.append({
         key: `${request.incidentId}/timeline/${request.from + offset}`,
         actor: actorOf(entry.actor),

@@ -198,6 +198,8 @@ describe('the record of an incident: audit coverage, evidence API, report, expor
     assert.equal(offline.summary.source, 'audit');
     assert.equal(offline.summary.outcome, 'completed');
     assert.equal(offline.summary.runbook, 'generic-alert-notice v1');
+    assert.equal(offline.summary.severity, report.summary.severity, 'the severity survives Temporal retention');
+    assert.equal(offline.summary.title, undefined, 'alert content stays out of the append-only log');
     assert.deepEqual(offline.steps, report.steps);
     assert.deepEqual(offline.decisions, report.decisions);
   });

@@ -55,6 +55,11 @@ export interface TimelineEntry {
   actor?: string;
   stepId?: string;
   detail?: string;
+  /**
+   * Named facts the audit record keeps as fields, for reports after Temporal's retention. Never alert content: the
+   * audit log is append-only, so nothing personal may enter it (the title stays in the evidence store).
+   */
+  facts?: Record<string, string>;
 }
 
 export type IncidentPhase = 'running' | 'completed' | 'aborted' | 'failed';
@@ -118,7 +123,7 @@ export function initialState(input: IncidentInput): IncidentState {
       pendingInputs: [],
       answers: {},
       alerts: { count: input.alert ? 1 : 0, lastSeenAt: input.alert?.receivedAt, status: input.alert?.status ?? 'firing' },
-      timeline: [{ at: input.openedAt, event: 'incident.opened', actor: actorName(input.openedBy), detail: `runbook ${runbook.id} v${runbook.version}` }],
+      timeline: [{ at: input.openedAt, event: 'incident.opened', actor: actorName(input.openedBy), detail: `runbook ${runbook.id} v${runbook.version}`, facts: { severity: input.severity } }],
       clocks: [],
     },
     seenDeliveryIds: input.alert ? [input.alert.deliveryId] : [],
