@@ -112,7 +112,7 @@ export async function benchInterpreter(opts: InterpreterBenchOptions = {}): Prom
       const incidentId = `bench/interpreter/${runId}/${n}`;
       const input: IncidentInput = {
         incidentId, title: 'bench interpreter', severity: 'low', openedBy: { kind: 'system', id: 'bench', roles: [] },
-        openedAt: new Date().toISOString(), pinned, children: {}, config: { contacts: fb.config.contacts },
+        openedAt: new Date().toISOString(), pinned, children: {}, config: { contacts: fb.config.contacts }, slackMirror: fb.config.slack !== undefined,
       };
       return fb.client.workflow.start('incidentWorkflow', { workflowId: incidentId, taskQueue, args: [input] });
     };
