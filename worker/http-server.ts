@@ -9,6 +9,7 @@ import { type EvidenceRouteDeps, registerEvidenceRoutes } from '../ingress/api/e
 import { type ApiDeps, registerIncidentRoutes } from '../ingress/api/incident-routes';
 import type { SlackIngress } from '../ingress/slack/slack-app';
 import { type ReportRouteDeps, registerReportRoutes } from '../ingress/api/report-routes';
+import { registerRunbookRoutes } from '../ingress/api/runbook-routes';
 import { registerStepRoutes } from '../ingress/api/step-routes';
 import { registerSourceRoutes } from '../ingress/api/source-routes';
 import type { AlertIntakeDeps, ConfiguredSource } from '../ingress/webhooks/alert-intake';
@@ -105,6 +106,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   registerIncidentRoutes(app, deps.api);
   deps.slack?.mount(app);
   registerStepRoutes(app, deps.api);
+  registerRunbookRoutes(app, deps.api);
   registerSourceRoutes(app, { sources: deps.sources, tokens: deps.api.tokens });
   if (deps.evidence) registerEvidenceRoutes(app, deps.evidence);
   if (deps.codec) registerCodecRoutes(app, deps.codec);

@@ -13,6 +13,8 @@ export const FailureType = {
   DeadlineObligationDisabled: 'deadline.obligation_disabled',
   DeadlineInvalidInput: 'deadline.invalid_input',
   ApprovalDraftMismatch: 'approval.draft_mismatch',
+  /** A runbook with that id is already running in the incident (as its main runbook or an added one). */
+  RunbookAlreadyRunning: 'runbook.already_running',
   RecipientsInvalid: 'recipients.invalid',
   /** Slack answered 429: retried after its Retry-After. */
   SlackRateLimited: 'slack.rate_limited',

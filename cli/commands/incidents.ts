@@ -83,6 +83,16 @@ export function registerIncidentCommands(program: Command): void {
     });
 
   program
+    .command('run <id> <runbook>')
+    .description('run another runbook in an open incident, beside its own (incident commander or a role of its runbook)')
+    .option('--reason <text>', 'why: recorded with your identity')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, runbook: string, opts: { reason?: string; json?: boolean }) => {
+      const body = expectOk(await callApi(cliTarget(), 'POST', `${incidentRoute(id)}/runbooks`, { runbook, ...(opts.reason ? { reason: opts.reason } : {}) }));
+      print(Boolean(opts.json), body, () => `runbook ${runbook} started in ${id} as ${String(body.childId)}`);
+    });
+
+  program
     .command('declare')
     .description('declare an incident and start a runbook')
     .requiredOption('--title <text>', 'what is happening')

@@ -14,6 +14,7 @@ const STATUS_BY_TYPE: Record<string, number> = {
   [FailureType.IncidentClosed]: 409,
   [FailureType.AnswerInvalid]: 400,
   [FailureType.ApprovalDraftMismatch]: 409,
+  [FailureType.RunbookAlreadyRunning]: 409,
 };
 
 /** Maps a refused Update (validator reason) or a missing incident to an HTTP answer; undefined for anything else. */

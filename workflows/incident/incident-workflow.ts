@@ -4,6 +4,7 @@ import { superviseClock } from '../deadline-clocks/supervisor';
 import { compensate } from '../runbook-interpreter/compensation';
 import { type RunContext, now } from '../runbook-interpreter/context';
 import { runSteps } from '../runbook-interpreter/dispatch';
+import { type AddedRunbooks, addedRunbooksFinished, startAddedRunbook } from '../runbook-interpreter/steps/added-runbook';
 import { approvalOutcome } from '../runbook-interpreter/steps/approval';
 import {
   type IncidentInput,
@@ -12,12 +13,13 @@ import {
   answerUpdate,
   decideUpdate,
   resolveStepUpdate,
+  runRunbookUpdate,
   statusQuery,
 } from './messages';
 import { type IncidentStatus, actorName, addTimeline, initialState, recordAlert } from './state';
 import { DEFAULT_HISTORY_EVENT_LIMIT, readyToContinueAsNew } from './continue-as-new';
 import { startTimelinePublisher } from './timeline-publisher';
-import { validateAbort, validateAnswer, validateDecision, validateResolution } from './validators';
+import { validateAbort, validateAnswer, validateDecision, validateResolution, validateRunRunbook } from './validators';
 
 /**
  * One incident: runs its pinned runbook from the first step to the last, taking people's decisions as Updates and
@@ -30,7 +32,12 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const runbookRoles = [...new Set(Object.values(input.pinned.runbook.roles).flat())];
   const run = new CancellationScope();
   // Inputs from before the flag existed mirror to Slack, as they did when they were recorded.
-  const publisher = startTimelinePublisher(state, input.pinned.runbook, input.slackMirror ?? true);
+  // Shielded: when a parent incident's abort cancels this one (a child runbook), the record still goes out in full.
+  let publisher!: ReturnType<typeof startTimelinePublisher>;
+  void new CancellationScope({ cancellable: false }).run(() => {
+    publisher = startTimelinePublisher(state, input.pinned.runbook, input.slackMirror ?? true);
+    return Promise.resolve();
+  });
 
   setHandler(statusQuery, () => state.status);
   setHandler(alertSignal, (alert) => {
@@ -74,12 +81,18 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     },
     { validator: (request) => validateResolution(state, request, runbookRoles) },
   );
+  const added: AddedRunbooks = new Map();
+  setHandler(runRunbookUpdate, (request) => Promise.resolve(startAddedRunbook(ctx, run, added, request)), {
+    validator: (request) => validateRunRunbook(state, request, runbookRoles),
+  });
 
   const historyEventLimit = input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
   const runbook = run.run(async () => {
     // Clocks carried over from an earlier run get their timer loops back; finished steps are skipped by the interpreter.
     for (const clock of state.status.clocks) if (clock.state === 'running') void superviseClock(state, clock);
     await runSteps(input.pinned.runbook.steps, ctx);
+    // Runbooks added while the incident ran finish before it completes.
+    await addedRunbooksFinished(added);
     return 'finished' as const;
   });
   let rolled = false;
@@ -93,6 +106,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       addTimeline(state, { at: now(), event: 'runbook.failed', detail: (error as Error).message });
     }
     await CancellationScope.nonCancellable(() => compensate(ctx));
+    // An abort cancelled the added runbooks too; their steps record how they ended before the incident closes.
+    await CancellationScope.nonCancellable(() => addedRunbooksFinished(added));
   }
   if (rolled) {
     // Outside the try: continueAsNew ends this run by throwing, which the failure path must not take for a failure.
@@ -102,7 +117,10 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   state.status.closedAt = now();
   recordOpenClocksAtClose(state, state.status.closedAt);
   addTimeline(state, { at: state.status.closedAt, event: `incident.${state.status.phase}`, actor: state.status.abort ? state.status.abort.by : actorName({ kind: 'system', id: 'firebreak', roles: [] }) });
-  await condition(allHandlersFinished);
-  await publisher.drain();
+  // Not cancellable: a child incident cancelled by its parent's abort still closes in order instead of failing its task.
+  await CancellationScope.nonCancellable(async () => {
+    await condition(allHandlersFinished);
+    await publisher.drain();
+  });
   return state.status;
 }

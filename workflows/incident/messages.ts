@@ -68,6 +68,17 @@ export const StepResolution = z.object({
 });
 export type StepResolution = z.infer<typeof StepResolution>;
 
+/** Run another runbook in an incident already under way, beside its main runbook; the ingress resolves and pins it. */
+export const RunRunbookRequest = z.object({
+  pinned: PinnedRunbook,
+  /** Child runbooks (`runbook` steps) of the added runbook, pinned with it, by runbook id. */
+  children: z.record(z.string(), PinnedRunbook).default({}),
+  actor: Actor,
+  at: z.string().datetime({ offset: true }),
+  reason: z.string().trim().min(1).max(4000).optional(),
+});
+export type RunRunbookRequest = z.infer<typeof RunRunbookRequest>;
+
 /** A repeat or resolved alert for the open incident (same fingerprint). */
 export const alertSignal = defineSignal<[Alert]>('alertSignal');
 /** An approval or rejection; the validator refuses (and records nothing) when the actor may not decide. */
@@ -76,6 +87,8 @@ export const answerUpdate = defineUpdate<{ stepId: string; value: string | numbe
 export const abortUpdate = defineUpdate<{ aborted: true }, [AbortRequest]>('abortUpdate');
 /** What to do with an action step that failed under an `escalate` policy. */
 export const resolveStepUpdate = defineUpdate<{ stepId: string; choice: StepResolution['choice'] }, [StepResolution]>('resolveStepUpdate');
+/** Starts the added runbook as a child workflow and answers at once; its step `run-<runbook-id>` tracks it. */
+export const runRunbookUpdate = defineUpdate<{ started: true; childId: string }, [RunRunbookRequest]>('runRunbookUpdate');
 export const statusQuery = defineQuery<IncidentStatus>('statusQuery');
 
 export interface DecisionOutcome {

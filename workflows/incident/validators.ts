@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import { FailureType } from '../failure-types';
 import { approvalOutcome } from '../runbook-interpreter/steps/approval';
-import type { AbortRequest, Actor, AnswerRequest, DecisionRequest, StepResolution } from './messages';
+import type { AbortRequest, Actor, AnswerRequest, DecisionRequest, RunRunbookRequest, StepResolution } from './messages';
 import type { IncidentState } from './state';
 
 /*
@@ -85,4 +85,15 @@ export function validateResolution(state: IncidentState, request: StepResolution
   const step = state.status.steps.find((s) => s.id === request.stepId);
   if (!step || step.state !== 'blocked') refuse(FailureType.StepNotWaiting, `step ${request.stepId} is not blocked on a failure`);
   requireRole(request.actor, [...runbookRoles, 'incident-commander'], 'any role of this runbook');
+}
+
+export function validateRunRunbook(state: IncidentState, request: RunRunbookRequest, runbookRoles: string[]): void {
+  requireOpen(state);
+  // An abort requested but not yet wound down: the incident is closing, and a new child would only be cancelled.
+  if (state.status.abort) refuse(FailureType.IncidentClosed, 'incident is being aborted');
+  requirePerson(request.actor);
+  requireRole(request.actor, [...runbookRoles, 'incident-commander'], 'any role of this runbook');
+  const id = request.pinned.runbook.id;
+  const added = state.status.steps.find((s) => s.id === `run-${id}`);
+  if (id === state.status.runbook.id || added?.state === 'running') refuse(FailureType.RunbookAlreadyRunning, `runbook ${id} is already running in this incident`);
 }

@@ -3,6 +3,8 @@ import { statusQuery } from '../../../workflows/incident/messages';
 import type { SlackListenerDeps } from '../deps';
 import { declareModal } from '../modals/declare-modal';
 import { reasonModal } from '../modals/reason-modal';
+import { pinForRun, runRunbook } from '../../run-runbook';
+import { slackActor } from '../actor';
 import { problemText, tellUser } from '../tell-user';
 import { withTemporal } from '../temporal-call';
 import { HELP_TEXT, parseSubcommand } from './subcommands';
@@ -38,9 +40,17 @@ export function registerIncidentCommand(app: App, deps: SlackListenerDeps): void
         const answer = await withTemporal(deps, () => listIncidentsText(deps.temporal));
         return tellUser(audience, answer.ok ? answer.value : problemText(answer.problem), deps.log);
       }
-      case 'run':
-        // The incident workflow has no message that starts a further runbook in a running incident (see issue 6).
-        return tellUser(audience, problemText({ code: 'command.unsupported', message: 'running another runbook inside an open incident is not supported yet' }), deps.log);
+      case 'run': {
+        // `/incident run <incident-id> <runbook>`; the other order is taken too (incident ids start with `incident/`).
+        const [first, second] = args;
+        const [incidentId, runbookId] = first && !first.startsWith('incident/') && second?.startsWith('incident/') ? [second, first] : [first, second];
+        if (!incidentId || !runbookId) return tellUser(audience, problemText({ code: 'command.missing_argument', message: 'usage: `/incident run <incident-id> <runbook>`' }), deps.log);
+        const resolved = await pinForRun(deps.catalog, runbookId);
+        if (!resolved) return tellUser(audience, problemText({ code: 'runbook.not_found', message: `no runbook ${runbookId}` }), deps.log);
+        const actor = await slackActor(deps, command.user_id);
+        const answer = await withTemporal(deps, () => runRunbook(deps.temporal, incidentId, resolved, actor));
+        return tellUser(audience, answer.ok ? `Running runbook \`${runbookId}\` in \`${incidentId}\` (\`${answer.value.childId}\`).` : problemText(answer.problem), deps.log);
+      }
       case 'help':
         return tellUser(audience, HELP_TEXT, deps.log);
       default:

@@ -15,6 +15,6 @@ export const HELP_TEXT = [
   '• `/incident list` — open incidents',
   '• `/incident status <incident-id>` — current status',
   '• `/incident abort <incident-id>` — abort with a reason (completed steps are compensated)',
-  '• `/incident run <runbook> <incident-id>` — not available yet',
+  '• `/incident run <incident-id> <runbook>` — run another runbook in the incident, beside its own',
   '• `/incident help` — this text',
 ].join('\n');
