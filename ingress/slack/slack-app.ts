@@ -1,4 +1,4 @@
-import { App } from '@slack/bolt';
+import { App, SocketModeReceiver } from '@slack/bolt';
 import type { FastifyInstance } from 'fastify';
 import { boltLogger } from './bolt-logger';
 import type { SlackListenerDeps } from './deps';
@@ -30,8 +30,23 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackListenerDeps
   const clientOptions = { ...(options.apiUrl && { slackApiUrl: options.apiUrl }), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 5_000 };
   const logger = boltLogger(deps.log);
   if (options.appToken) {
-    const app = new App({ token: options.botToken, appToken: options.appToken, socketMode: true, logger, clientOptions, tokenVerificationEnabled: false });
-    app.use(async ({ body, next }) => {
+    // Our own receiver so listeners see the envelope (id and type), which Bolt otherwise drops: it picks listeners
+    // from the payload alone, so an envelope without an id or of a type Firebreak does not serve would still act.
+    const receiver = new SocketModeReceiver({
+      appToken: options.appToken,
+      logger,
+      // Only the API URL: the fail-fast options above are for listener calls. `apps.connections.open` keeps
+      // @slack/socket-mode's own retries, or one failed call while reconnecting would end the reconnect for good.
+      installerOptions: { clientOptions: { ...(options.apiUrl && { slackApiUrl: options.apiUrl }) } },
+      customPropertiesExtractor: (args: { envelope_id?: unknown; type?: unknown }) => ({ socketEnvelope: { id: args.envelope_id, type: args.type } }),
+    });
+    const app = new App({ token: options.botToken, receiver, logger, clientOptions, tokenVerificationEnabled: false });
+    app.use(async ({ body, context, next }) => {
+      const envelope = context.socketEnvelope as { id?: unknown; type?: unknown } | undefined;
+      if (!isServedEnvelope(envelope, body)) {
+        deps.log.warn({ code: 'slack.malformed_envelope', envelopeType: typeof envelope?.type === 'string' ? envelope.type : undefined }, 'slack envelope ignored');
+        return;
+      }
       if (isOurWorkspace(body as Record<string, unknown>, expected)) return next();
       deps.log.warn({ code: 'slack.foreign_workspace' }, 'slack request refused');
     });
@@ -53,4 +68,11 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackListenerDeps
   const app = new App({ token: options.botToken, receiver, logger, clientOptions, tokenVerificationEnabled: false });
   register(app, deps);
   return { mode: 'http', mount: (server) => receiver.mount(server) };
+}
+
+/** Socket Mode envelopes Firebreak acts on: with an id to ack, a slash command or an interaction, a JSON object payload. */
+function isServedEnvelope(envelope: { id?: unknown; type?: unknown } | undefined, body: unknown): boolean {
+  if (!envelope || typeof envelope.id !== 'string' || envelope.id === '') return false;
+  if (envelope.type !== 'slash_commands' && envelope.type !== 'interactive') return false;
+  return typeof body === 'object' && body !== null && !Array.isArray(body);
 }

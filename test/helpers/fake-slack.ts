@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { slackSignature } from '../../ingress/slack/request-verification';
+import { FakeSocketMode } from './fake-socket';
 
 /*
  * A local stand-in for the Slack Web API speaking its HTTP contract: form-encoded POSTs to /api/<method> with a
@@ -45,9 +46,18 @@ export class FakeSlack {
   latencyMs = 0;
   private readonly faults = new Map<string, Fault[]>();
   private clock = 1_700_000_000;
+  /** Socket Mode: `apps.connections.open` (with the app token) hands out a URL served here. */
+  readonly socket = new FakeSocketMode();
   private readonly server = createServer((request, response) => void this.handle(request, response));
 
-  constructor(readonly botToken: string) {}
+  constructor(
+    readonly botToken: string,
+    readonly appToken = 'xapp-fake-token',
+  ) {
+    this.server.on('upgrade', (request, socket) => {
+      if (!this.socket.upgrade(request, socket)) socket.destroy();
+    });
+  }
 
   static async start(botToken = 'xoxb-fake-token'): Promise<FakeSlack> {
     const fake = new FakeSlack(botToken);
@@ -87,6 +97,7 @@ export class FakeSlack {
   }
 
   async stop(): Promise<void> {
+    this.socket.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -111,7 +122,8 @@ export class FakeSlack {
     const fault = this.faults.get(method)?.shift();
     const call: FakeCall = { method, args, at: Date.now(), status: 200 };
     this.calls.push(call);
-    if (request.headers.authorization !== `Bearer ${this.botToken}`) return this.send(response, 200, { ok: false, error: 'invalid_auth' });
+    const token = method === 'apps.connections.open' ? this.appToken : this.botToken;
+    if (request.headers.authorization !== `Bearer ${token}`) return this.send(response, 200, { ok: false, error: 'invalid_auth' });
     if (fault && 'drop' in fault) return void request.socket.destroy();
     if (fault && 'status' in fault) {
       call.status = fault.status;
@@ -132,6 +144,8 @@ export class FakeSlack {
   private apply(method: string, a: Record<string, unknown>): Record<string, unknown> {
     const str = (name: string) => String(a[name] ?? '');
     switch (method) {
+      case 'apps.connections.open':
+        return { ok: true, url: `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}/socket/${randomUUID()}` };
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', team_id: 'T0FAKE', bot_id: 'BFAKE' };
       case 'conversations.create': {
@@ -238,5 +252,31 @@ export class SlackSender {
       user: { id: user, team_id: this.team.id },
       view: { id: 'V1', type: 'modal', callback_id: view.callback_id, private_metadata: view.private_metadata ?? '', state: { values }, hash: 'h' },
     });
+  }
+}
+
+/**
+ * Sends the same slash commands and interactions over Socket Mode: a form becomes a `slash_commands` envelope, an
+ * interaction a `interactive` one, pushed down the fake's WebSocket. Resolves once the app acks the envelope
+ * (status 200, body = the ack's payload) or after `ackTimeoutMs` without one (status 0).
+ */
+export class SocketSender extends SlackSender {
+  constructor(
+    readonly fake: FakeSlack,
+    team = { id: 'T0FIRE', appId: 'A0FIRE' },
+    readonly ackTimeoutMs = 10_000,
+  ) {
+    super('', '', team);
+  }
+
+  override async post(form: Record<string, string>): Promise<{ status: number; body: string; ms: number }> {
+    const started = Date.now();
+    const id = form.payload !== undefined ? this.fake.socket.envelope('interactive', JSON.parse(form.payload)) : this.fake.socket.envelope('slash_commands', form);
+    while (Date.now() - started < this.ackTimeoutMs) {
+      const ack = this.fake.socket.ackFor(id);
+      if (ack) return { status: 200, body: JSON.stringify(ack.payload ?? {}), ms: ack.at - started };
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return { status: 0, body: '', ms: Date.now() - started };
   }
 }

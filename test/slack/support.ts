@@ -4,7 +4,7 @@ import { stringify as toYaml } from 'yaml';
 import type { Activities } from '../../activities';
 import { ActionId, ViewId } from '../../slack/action-ids';
 import type { IncidentStatus } from '../../workflows/incident/state';
-import { FakeSlack, type FakeMessage, SlackSender } from '../helpers/fake-slack';
+import { FakeSlack, type FakeMessage, SlackSender, SocketSender } from '../helpers/fake-slack';
 import { FirebreakUnderTest, type Person, eventually } from '../helpers/firebreak';
 import { tempDir } from '../helpers/temporal';
 
@@ -53,6 +53,8 @@ export interface HarnessOptions {
   temporalTimeoutMs?: number;
   address?: string;
   activities?: (real: Activities) => Activities;
+  /** Socket Mode: an app token and no signing secret; `sender` pushes envelopes down the fake's WebSocket. */
+  socketMode?: boolean;
 }
 
 /** Firebreak with Slack configured against a fresh fake Slack, and a sender of signed Slack requests. */
@@ -66,6 +68,7 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
   else writeFileSync(path.join(runbooks, 'slack-drill.yaml'), drillRunbook(options.escalateAfter));
   process.env.FB_TEST_SLACK_BOT = slack.botToken;
   process.env.FB_TEST_SLACK_SIGNING = SIGNING_SECRET;
+  process.env.FB_TEST_SLACK_APP = slack.appToken;
   const people = options.people ?? [];
   const configFile = path.join(dataDir, 'slack.yaml');
   writeFileSync(
@@ -74,7 +77,7 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
       people: people.map((p) => ({ id: p.id, roles: p.roles, tokens: [`env:FB_TEST_TOKEN_${p.id.replace(/\W/g, '_').toUpperCase()}`] })),
       slack: {
         botToken: 'env:FB_TEST_SLACK_BOT',
-        signingSecret: 'env:FB_TEST_SLACK_SIGNING',
+        ...(options.socketMode ? { appToken: 'env:FB_TEST_SLACK_APP' } : { signingSecret: 'env:FB_TEST_SLACK_SIGNING' }),
         teamId: TEAM.id,
         appId: TEAM.appId,
         apiUrl: slack.apiUrl,
@@ -93,7 +96,7 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
     activities: options.activities,
     env: { FIREBREAK_CONFIG: configFile, FIREBREAK_RUNBOOKS_DIR: runbooks },
   });
-  const sender = new SlackSender(`${fb.baseUrl}/slack/events`, SIGNING_SECRET, TEAM);
+  const sender = options.socketMode ? new SocketSender(slack, TEAM) : new SlackSender(`${fb.baseUrl}/slack/events`, SIGNING_SECRET, TEAM);
   return {
     fb,
     slack,
