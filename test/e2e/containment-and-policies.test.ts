@@ -58,7 +58,8 @@ describe('containment, undo and failure policies against a recording HTTP server
       return undefined;
     };
     runbooksDir = tempDir('runbooks');
-    for (const name of readdirSync(FIXTURES)) copyFileSync(path.join(FIXTURES, name), path.join(runbooksDir, name));
+    // Only this folder's own runbooks: sub-folders hold other tests' libraries.
+    for (const name of readdirSync(FIXTURES).filter((n) => n.endsWith('.yaml'))) copyFileSync(path.join(FIXTURES, name), path.join(runbooksDir, name));
     const dataDir = tempDir('data');
     fb = await FirebreakUnderTest.start({ dataDir, people: PEOPLE, env: { FIREBREAK_CONFIG: writeConfig(dataDir, server), FIREBREAK_RUNBOOKS_DIR: runbooksDir } });
   });
