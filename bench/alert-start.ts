@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { AesGcmPayloadCodec } from '../codec/aes-gcm-codec';
 import type { IncidentInput } from '../workflows/incident/messages';
 import { FirebreakUnderTest } from '../test/helpers/firebreak';
 import { startTemporal } from '../test/helpers/temporal';
@@ -61,8 +63,6 @@ async function sampleInput(fb: FirebreakUnderTest): Promise<IncidentInput> {
   const history = await fb.client.workflow.getHandle(id).fetchHistory();
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   const payloads = started?.input?.payloads ?? [];
-  const { defaultPayloadConverter } = await import('@temporalio/common');
-  const { AesGcmPayloadCodec } = await import('../codec/aes-gcm-codec');
   const [decoded] = await new AesGcmPayloadCodec(fb.secrets.keyring).decode(payloads as never);
   return defaultPayloadConverter.fromPayload(decoded!) as IncidentInput;
 }

@@ -38,7 +38,8 @@ export function registerReportCommands(program: Command): void {
     .requiredOption('--out <path>', 'an empty directory, or a file ending in .tar')
     .action(async (incident: string, opts: { out: string }) => {
       // Loaded here: the other commands don't need the worker's modules.
-      const { openLocalStores } = await import('../../worker/local-stores');
+      // require, not import(): the CLI runs under tsx's CommonJS hook, whose import() cannot load .ts files.
+      const { openLocalStores } = require('../../worker/local-stores') as typeof import('../../worker/local-stores');
       const stores = await openLocalStores();
       const tar = opts.out.endsWith('.tar');
       const dir = tar ? await mkdtemp(path.join(os.tmpdir(), 'firebreak-export-')) : opts.out;
