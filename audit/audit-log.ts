@@ -1,6 +1,7 @@
 import { KeyObject } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import type { z } from 'zod';
 import { canonicalJson } from './canonical-json';
 import { Checkpoint, signCheckpoint } from './checkpoint';
 import { AuditError } from './errors';
@@ -31,13 +32,36 @@ export interface AuditLogOptions {
   now?: () => Date;
 }
 
+interface PendingAppend {
+  entry: z.output<typeof AuditEntry>;
+  resolve(record: AuditRecord): void;
+  reject(err: unknown): void;
+}
+
+interface BatchedRecord {
+  record: AuditRecord;
+  line: Buffer;
+  /** The append and any same-key appends of the same batch: all get this one record. */
+  waiters: PendingAppend[];
+}
+
+/** What one group commit put on disk, settled after its lock is released. */
+interface Written {
+  records: { waiter: PendingAppend; record: AuditRecord }[];
+  refused: { waiter: PendingAppend; err: AuditError }[];
+  checkpoints: Checkpoint[];
+}
+
 /**
  * Append-only, hash-chained audit log in one directory (`audit.jsonl`, `checkpoints.jsonl`).
- * Safe for concurrent appends within a process (a promise queue) and across processes on
- * one machine (a lock file). Every append is fsynced before it resolves.
+ * Safe for concurrent appends within a process (a promise queue, with group commit) and
+ * across processes on one machine (a lock file). Every append is fsynced before it resolves.
  */
 export class AuditLog {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Appends waiting for the next group commit. */
+  private waiting: PendingAppend[] = [];
+  private flushQueued = false;
   private readonly deliveries = new Set<Promise<void>>();
   private closed = false;
 
@@ -77,18 +101,13 @@ export class AuditLog {
     if (!parsed.success) {
       throw new AuditError('audit.invalid_entry', 'invalid audit entry', { paths: parsed.error.issues.map((i) => i.path.join('.')) });
     }
-    const { record, checkpoint } = await this.serialised(async (): Promise<{ record: AuditRecord; checkpoint?: Checkpoint }> => {
-      const known = await this.storedUnder(parsed.data.key);
-      if (known) return { record: known };
-      return this.locked(async () => {
-        const raced = await this.storedUnder(parsed.data.key);
-        if (raced) return { record: raced };
-        const stored = await this.writeRecord(parsed.data);
-        return { record: stored, checkpoint: this.checkpointDue() ? await this.writeCheckpoint() : undefined };
-      });
-    });
-    if (checkpoint) this.deliverInBackground(checkpoint);
-    return record;
+    if (this.closed) throw new AuditError('audit.closed', 'audit log is closed');
+    const stored = new Promise<AuditRecord>((resolve, reject) => this.waiting.push({ entry: parsed.data, resolve, reject }));
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      void this.serialised(() => this.flush()).catch(() => undefined);
+    }
+    return stored;
   }
 
   /**
@@ -143,21 +162,85 @@ export class AuditLog {
     return record.key === key ? record : undefined;
   }
 
-  private async writeRecord(entry: ReturnType<typeof AuditEntry.parse>): Promise<AuditRecord> {
-    const body = { ...entry, seq: this.state.size + 1, at: this.now().toISOString(), prev: this.state.head };
-    const record: AuditRecord = { ...body, hash: computeRecordHash(body) };
-    const line = Buffer.from(`${canonicalJson(record)}\n`, 'utf8');
-    const max = this.opts.maxRecordBytes ?? 64 * 1024;
-    if (line.length > max) throw new AuditError('audit.record_too_large', 'audit record too large', { bytes: line.length, max });
-    await appendDurably(this.files.records, line);
-    this.state.recordAppended(record, line.length);
-    return record;
+  /**
+   * Group commit: every append that arrived while the previous batch was being written goes to disk in one write and
+   * one fdatasync, under one lock. Concurrent callers (the ingress answers many senders at once) then share the
+   * fsync instead of queueing behind one each; a lone caller still gets its own.
+   */
+  private async flush(): Promise<void> {
+    this.flushQueued = false;
+    const batch = this.waiting;
+    this.waiting = [];
+    const written: Written = { records: [], refused: [], checkpoints: [] };
+    let failure: { err: unknown } | undefined;
+    try {
+      const fresh: PendingAppend[] = [];
+      for (const pending of batch) {
+        const known = await this.storedUnder(pending.entry.key);
+        if (known) pending.resolve(known);
+        else fresh.push(pending);
+      }
+      if (fresh.length > 0) await this.locked(() => this.writeBatch(fresh, written));
+    } catch (err) {
+      failure = { err };
+    }
+    // Only now, with the lock released: a caller that resolves must find the log free, as before group commit.
+    for (const { waiter, record } of written.records) waiter.resolve(record);
+    for (const { waiter, err } of written.refused) waiter.reject(err);
+    // Those resolved ignore this; the rest may retry, and a record that did reach the disk is found by its key.
+    if (failure) for (const pending of batch) pending.reject(failure.err);
+    for (const cp of written.checkpoints) this.deliverInBackground(cp);
   }
 
-  private checkpointDue(): boolean {
+  private async writeBatch(batch: PendingAppend[], written: Written): Promise<void> {
+    const max = this.opts.maxRecordBytes ?? 64 * 1024;
+    let segment: BatchedRecord[] = [];
+    const byKey = new Map<string, BatchedRecord>();
+    const commitSegment = async (): Promise<void> => {
+      if (segment.length === 0) return;
+      await appendDurably(this.files.records, Buffer.concat(segment.map((s) => s.line)));
+      for (const s of segment) this.state.recordAppended(s.record, s.line.length);
+      for (const s of segment) for (const waiter of s.waiters) written.records.push({ waiter, record: s.record });
+      segment = [];
+      byKey.clear();
+    };
+    for (const pending of batch) {
+      const { key } = pending.entry;
+      const twin = byKey.get(key);
+      if (twin) {
+        twin.waiters.push(pending);
+        continue;
+      }
+      const raced = await this.storedUnder(key);
+      if (raced) {
+        written.records.push({ waiter: pending, record: raced });
+        continue;
+      }
+      const previous = segment.at(-1)?.record;
+      const body = { ...pending.entry, seq: (previous?.seq ?? this.state.size) + 1, at: this.now().toISOString(), prev: previous?.hash ?? this.state.head };
+      const record: AuditRecord = { ...body, hash: computeRecordHash(body) };
+      const line = Buffer.from(`${canonicalJson(record)}\n`, 'utf8');
+      if (line.length > max) {
+        written.refused.push({ waiter: pending, err: new AuditError('audit.record_too_large', 'audit record too large', { bytes: line.length, max }) });
+        continue;
+      }
+      const batched = { record, line, waiters: [pending] };
+      segment.push(batched);
+      byKey.set(key, batched);
+      // A checkpoint commits only to records already on disk, so the segment is written before it.
+      if (this.checkpointDue(segment.length)) {
+        await commitSegment();
+        written.checkpoints.push(await this.writeCheckpoint());
+      }
+    }
+    await commitSegment();
+  }
+
+  /** Whether a checkpoint is due once `unwritten` more records are on disk. */
+  private checkpointDue(unwritten: number): boolean {
     if (!this.opts.signingKey) return false;
     const last = this.state.lastCheckpoint;
-    if (this.state.size - (last?.size ?? 0) >= (this.opts.checkpointEvery ?? 1000)) return true;
+    if (this.state.size + unwritten - (last?.size ?? 0) >= (this.opts.checkpointEvery ?? 1000)) return true;
     const since = last?.at ?? this.state.firstRecordAt;
     return since !== undefined && this.now().getTime() - Date.parse(since) >= (this.opts.checkpointIntervalMs ?? 5 * 60_000);
   }

@@ -11,6 +11,18 @@ async function openLog(dir: string, extra: Partial<Parameters<typeof AuditLog.op
   return AuditLog.open(dir, { origin: 'test.firebreak/audit', signingKey: keys.signingKey, ...extra });
 }
 
+/** Counts fdatasyncs of the records file, the cost group commit shares between concurrent appends. */
+function countDatasyncs(log: AuditLog): () => number {
+  const files = (log as unknown as { files: { records: { datasync(): Promise<void> } } }).files;
+  const original = files.records.datasync.bind(files.records);
+  let count = 0;
+  files.records.datasync = () => {
+    count += 1;
+    return original();
+  };
+  return () => count;
+}
+
 describe('audit log', () => {
   let dir: string;
   beforeEach(async () => {
@@ -61,6 +73,28 @@ describe('audit log', () => {
     const result = await verifyAuditLog(dir, keys.publicKey);
     assert.deepEqual(result.problems, []);
     assert.equal(result.records, 50);
+  });
+
+  it('commits concurrent appends together yet checkpoints at exactly every N records, and refuses only the oversized one', async () => {
+    const delivered: Checkpoint[] = [];
+    const log = await openLog(dir, { checkpointEvery: 10, maxRecordBytes: 1024, sink: (cp) => void delivered.push(cp) });
+    const syncs = countDatasyncs(log);
+    const appends = Array.from({ length: 35 }, (_, i) =>
+      log.append({ key: `k-${i}`, actor, action: 'test.appended', data: { pad: i === 17 ? 'x'.repeat(2000) : '' } }).then(
+        (record) => record.seq,
+        (err: { code?: string }) => err.code,
+      ),
+    );
+    const outcomes = await Promise.all(appends);
+    await log.close();
+    assert.equal(outcomes[17], 'audit.record_too_large');
+    assert.deepEqual(outcomes.filter((o) => typeof o === 'number').sort((a, b) => Number(a) - Number(b)), Array.from({ length: 34 }, (_, i) => i + 1));
+    assert.deepEqual(delivered.map((cp) => cp.size), [10, 20, 30]);
+    // One sync for the first lone append, then the other 33 in a batch split only at the three checkpoints.
+    assert.ok(syncs() < 12, `expected group commits, saw ${syncs()} record fdatasyncs for 34 records`);
+    const result = await verifyAuditLog(dir, keys.publicKey);
+    assert.deepEqual(result.problems, []);
+    assert.equal(result.records, 34);
   });
 
   it('checkpoints every N records, after the interval, and on demand, handing each to the sink', async () => {
