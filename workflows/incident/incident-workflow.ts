@@ -6,19 +6,12 @@ import { type RunContext, now } from '../runbook-interpreter/context';
 import { runSteps } from '../runbook-interpreter/dispatch';
 import { type AddedRunbooks, addedRunbooksFinished, startAddedRunbook } from '../runbook-interpreter/steps/added-runbook';
 import { approvalOutcome } from '../runbook-interpreter/steps/approval';
-import {
-  type IncidentInput,
-  abortUpdate,
-  alertSignal,
-  answerUpdate,
-  decideUpdate,
-  resolveStepUpdate,
-  runRunbookUpdate,
-  statusQuery,
-} from './messages';
+import { abortUpdate, alertSignal, answerUpdate, decideUpdate, resolveStepUpdate, runRunbookUpdate, statusQuery } from './definitions';
+import type { IncidentInput } from './messages';
 import { type IncidentStatus, actorName, addTimeline, initialState, recordAlert } from './state';
 import { DEFAULT_HISTORY_EVENT_LIMIT, readyToContinueAsNew } from './continue-as-new';
 import { startTimelinePublisher } from './timeline-publisher';
+import { handleBatchProgress } from './batch-progress';
 import { validateAbort, validateAnswer, validateDecision, validateResolution, validateRunRunbook } from './validators';
 
 /**
@@ -40,6 +33,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   });
 
   setHandler(statusQuery, () => state.status);
+  handleBatchProgress(state);
   setHandler(alertSignal, (alert) => {
     recordAlert(state, alert);
   });

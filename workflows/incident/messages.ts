@@ -1,8 +1,7 @@
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { Alert, Severity } from '../../runbooks/schema/alert';
 import { PinnedRunbook } from '../../runbooks/schema/runbook';
-import type { CarriedState, IncidentStatus } from './state';
+import type { CarriedState } from './state';
 
 /** Who did something: a person (API token, CLI, Slack), an alert source, or Firebreak itself. */
 export const Actor = z.object({
@@ -79,22 +78,6 @@ export const RunRunbookRequest = z.object({
 });
 export type RunRunbookRequest = z.infer<typeof RunRunbookRequest>;
 
-/** A repeat or resolved alert for the open incident (same fingerprint). */
-export const alertSignal = defineSignal<[Alert]>('alertSignal');
-/** An approval or rejection; the validator refuses (and records nothing) when the actor may not decide. */
-export const decideUpdate = defineUpdate<DecisionOutcome, [DecisionRequest]>('decideUpdate');
-export const answerUpdate = defineUpdate<{ stepId: string; value: string | number | boolean }, [AnswerRequest]>('answerUpdate');
-export const abortUpdate = defineUpdate<{ aborted: true }, [AbortRequest]>('abortUpdate');
-/** What to do with an action step that failed under an `escalate` policy. */
-export const resolveStepUpdate = defineUpdate<{ stepId: string; choice: StepResolution['choice'] }, [StepResolution]>('resolveStepUpdate');
-/** Starts the added runbook as a child workflow and answers at once; its step `run-<runbook-id>` tracks it. */
-export const runRunbookUpdate = defineUpdate<{ started: true; childId: string }, [RunRunbookRequest]>('runRunbookUpdate');
-export const statusQuery = defineQuery<IncidentStatus>('statusQuery');
-
-export interface DecisionOutcome {
-  stepId: string;
-  decision: 'approve' | 'reject';
-  by: string;
-  /** approved: enough distinct approvers; rejected: any rejection; pending: more approvers needed. */
-  stepOutcome: 'approved' | 'rejected' | 'pending';
-}
+// The definitions live apart from the schemas so workflow code can import them without bundling zod: every cached
+// workflow evaluates its own copy of each module it imports.
+export { type DecisionOutcome, abortUpdate, alertSignal, answerUpdate, decideUpdate, resolveStepUpdate, runRunbookUpdate, statusQuery } from './definitions';
