@@ -1,10 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { EvidenceBackend } from './backend';
 import { CustodyTrail } from './custody-trail';
 import { EvidenceError } from './errors';
-import { hashOpenFile, objectPath, storeObject, writeOnce } from './object-files';
+import { LocalFilesBackend } from './local-files';
 import { CustodyEvent, EvidenceItem, EvidenceMeta, Handler } from './schema';
 
 export interface EvidenceStoreOptions {
@@ -25,25 +24,22 @@ export function evidenceIdFor(key: string): string {
 }
 
 /**
- * Content-addressed, write-once evidence on the local file system, with a custody trail per
- * item. Layout: `objects/<aa>/<sha256>` (bytes, read-only), `items/<id>.json`,
- * `custody/<id>.jsonl`, `incidents/<digest of incident id>/<id>` (index), `tmp/`.
+ * Content-addressed, write-once evidence with a custody trail per item, kept by a backend (a local folder or an
+ * S3-compatible bucket).
  */
 export class EvidenceStore {
   private readonly custodyTrail: CustodyTrail;
 
-  private constructor(
-    private readonly dir: string,
-    private readonly opts: EvidenceStoreOptions,
+  constructor(
+    private readonly backend: EvidenceBackend,
+    private readonly opts: EvidenceStoreOptions = {},
   ) {
-    this.custodyTrail = new CustodyTrail(dir);
+    this.custodyTrail = new CustodyTrail(backend);
   }
 
+  /** The store in the local folder `dir`. */
   static async open(dir: string, opts: EvidenceStoreOptions = {}): Promise<EvidenceStore> {
-    for (const sub of ['objects', 'items', 'custody', 'incidents', 'tmp']) {
-      await fs.mkdir(join(dir, sub), { recursive: true, mode: 0o700 });
-    }
-    return new EvidenceStore(dir, opts);
+    return new EvidenceStore(await LocalFilesBackend.open(dir), opts);
   }
 
   /**
@@ -64,11 +60,11 @@ export class EvidenceStore {
       await this.recordCollection(existing);
       return existing;
     }
-    const { sha256, size } = await storeObject(this.dir, content, this.opts.maxBytes ?? 512 * 1024 * 1024);
+    const { sha256, size } = await this.backend.putObject(content, this.opts.maxBytes ?? 512 * 1024 * 1024);
     const { key: _key, ...described } = parsed.data;
     const item: EvidenceItem = { ...described, evidenceId, sha256, size, collectedAt: parsed.data.collectedAt ?? this.now() };
-    // The item file is the commit point; a concurrent capture with the same key loses here and returns the winner.
-    const created = await writeOnce(this.itemPath(evidenceId), `${JSON.stringify(item)}\n`, 0o444);
+    // The item record is the commit point; a concurrent capture with the same key loses here and returns the winner.
+    const created = await this.backend.createItem(evidenceId, JSON.stringify(item));
     const stored = created ? item : await this.get(evidenceId);
     await this.recordCollection(stored);
     return stored;
@@ -88,19 +84,17 @@ export class EvidenceStore {
    */
   async open(evidenceId: string, actor: Handler, purpose: string, opts: { event?: 'viewed' | 'exported' } = {}): Promise<Readable> {
     const item = await this.get(evidenceId);
-    // Hash and stream through one file handle, so a swap of the file after checking can't slip in.
-    const fh = await fs.open(objectPath(this.dir, item.sha256), 'r').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return undefined;
-      throw err;
-    });
-    const actual = fh ? await hashOpenFile(fh) : { sha256: createHash('sha256').digest('hex'), size: 0 };
-    if (!fh || actual.sha256 !== item.sha256 || actual.size !== item.size) {
-      await fh?.close();
+    const actual = await this.backend.readObject(item.sha256);
+    if (!actual.bytes || actual.sha256 !== item.sha256 || actual.size !== item.size) {
+      actual.bytes?.destroy();
       await this.addEvent(item, { event: 'tamper-detected', by: actor, reason: purpose, sha256: actual.sha256 });
       throw new EvidenceError('evidence.tampered', 'stored evidence no longer matches its hash', { evidenceId, expected: item.sha256, actual: actual.sha256 });
     }
-    await this.addEvent(item, { event: opts.event ?? 'viewed', by: actor, reason: purpose, sha256: actual.sha256 });
-    return fh.createReadStream({ start: 0 });
+    await this.addEvent(item, { event: opts.event ?? 'viewed', by: actor, reason: purpose, sha256: actual.sha256 }).catch((err: unknown) => {
+      actual.bytes!.destroy();
+      throw err;
+    });
+    return actual.bytes;
   }
 
   /** Records a transfer of custody (to a person or organisation, with the reason). Throws `evidence.not_found`. */
@@ -117,20 +111,13 @@ export class EvidenceStore {
 
   /** Every item of an incident, ordered by collection time. */
   async listEvidence(incidentId: string): Promise<EvidenceItem[]> {
-    let ids: string[];
-    try {
-      ids = await fs.readdir(this.incidentDir(incidentId));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
+    const ids = await this.backend.listItems(incidentId);
     const items = await Promise.all(ids.map((id) => this.get(id)));
     return items.sort((a, b) => Date.parse(a.collectedAt) - Date.parse(b.collectedAt) || a.evidenceId.localeCompare(b.evidenceId));
   }
 
   private async recordCollection(item: EvidenceItem): Promise<void> {
-    await fs.mkdir(this.incidentDir(item.incidentId), { recursive: true, mode: 0o700 });
-    await fs.writeFile(join(this.incidentDir(item.incidentId), item.evidenceId), '');
+    await this.backend.indexItem(item.incidentId, item.evidenceId);
     const collected: CustodyEvent = {
       eventId: `${item.evidenceId}/collected`,
       evidenceId: item.evidenceId,
@@ -154,13 +141,8 @@ export class EvidenceStore {
 
   private async find(evidenceId: string): Promise<EvidenceItem | undefined> {
     if (!/^ev-[0-9a-f]{32}$/.test(evidenceId)) return undefined;
-    let text: string;
-    try {
-      text = await fs.readFile(this.itemPath(evidenceId), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
+    const text = await this.backend.readItem(evidenceId);
+    if (text === undefined) return undefined;
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -170,14 +152,6 @@ export class EvidenceStore {
     const parsed = EvidenceItem.safeParse(json);
     if (!parsed.success) throw new EvidenceError('evidence.corrupt_record', 'unreadable evidence item', { evidenceId });
     return parsed.data;
-  }
-
-  private itemPath(evidenceId: string): string {
-    return join(this.dir, 'items', `${evidenceId}.json`);
-  }
-
-  private incidentDir(incidentId: string): string {
-    return join(this.dir, 'incidents', createHash('sha256').update(incidentId, 'utf8').digest('hex').slice(0, 32));
   }
 
   private now(): string {

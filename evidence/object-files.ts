@@ -11,13 +11,11 @@ export function objectPath(dir: string, sha256: string): string {
 }
 
 /**
- * Streams `content` to a temp file while hashing it, fsyncs, then moves it into its
- * content-addressed place. An existing object with that hash is never rewritten (the move
- * is a hard link, which refuses to replace). Throws `evidence.too_large` past `maxBytes`,
- * leaving nothing behind.
+ * Streams `content` into a new temp file in `tmpDir` while hashing it, and fsyncs it; the caller owns (and removes)
+ * the file. Throws `evidence.too_large` past `maxBytes`, leaving nothing behind.
  */
-export async function storeObject(dir: string, content: Readable | Buffer, maxBytes: number): Promise<{ sha256: string; size: number }> {
-  const tmp = join(dir, 'tmp', `${Date.now()}-${randomBytes(8).toString('hex')}`);
+export async function spoolToFile(tmpDir: string, content: Readable | Buffer, maxBytes: number): Promise<{ path: string; sha256: string; size: number }> {
+  const tmp = join(tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
   const fh = await fs.open(tmp, 'wx', 0o600);
   const hash = createHash('sha256');
   let size = 0;
@@ -37,10 +35,19 @@ export async function storeObject(dir: string, content: Readable | Buffer, maxBy
     throw err;
   }
   await fh.close();
-  const sha256 = hash.digest('hex');
+  return { path: tmp, sha256: hash.digest('hex'), size };
+}
+
+/**
+ * Spools `content` to `<dir>/tmp`, then moves it into its content-addressed place. An existing object with that hash
+ * is never rewritten (the move is a hard link, which refuses to replace). Throws `evidence.too_large` past `maxBytes`,
+ * leaving nothing behind.
+ */
+export async function storeObject(dir: string, content: Readable | Buffer, maxBytes: number): Promise<{ sha256: string; size: number }> {
+  const { path: tmp, sha256, size } = await spoolToFile(join(dir, 'tmp'), content, maxBytes);
   const target = objectPath(dir, sha256);
-  await fs.mkdir(join(target, '..'), { recursive: true });
   try {
+    await fs.mkdir(join(target, '..'), { recursive: true });
     await fs.link(tmp, target);
     await fs.chmod(target, 0o444);
     await syncDir(join(target, '..'));
