@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { actionRegistry, isActionName } from './actions';
+import { DISCLOSURE_STEP_DEFAULTS } from './actions/define';
 import type { RunbookIssue } from './issues';
 import { authoringStepSchemas, STEP_KIND_KEYS, type StepKindKey } from './schema/authoring';
 
@@ -160,7 +161,9 @@ function buildAction(step: Shallow['action'], path: Path, walk: StepWalk): Norma
   const inputs = checkInputs(step.action, authoredWith, [...path, 'action'], [...path, 'with'], walk);
   collectTemplates(inputs, [...path, 'with'], walk);
   collectIds(step.stops, [...path, 'stops'], walk.clocks);
-  const retry = typeof step.retry === 'number' ? { maximumAttempts: step.retry } : step.retry;
+  const authoredRetry = typeof step.retry === 'number' ? { maximumAttempts: step.retry } : step.retry;
+  const disclosure = isActionName(step.action) && actionRegistry[step.action].disclosure;
+  const retry = disclosure ? { ...DISCLOSURE_STEP_DEFAULTS.retry, ...authoredRetry } : authoredRetry;
   return {
     kind: 'action',
     id: step.id,
@@ -169,7 +172,7 @@ function buildAction(step: Shallow['action'], path: Path, walk: StepWalk): Norma
     with: inputs,
     timeout: step.timeout,
     retry,
-    onFailure: step.onFailure,
+    onFailure: step.onFailure ?? (disclosure ? DISCLOSURE_STEP_DEFAULTS.onFailure : undefined),
     compensate: buildCompensation(step, authoredWith, path, walk),
     stops: oneOrMany(step.stops),
   };

@@ -27,6 +27,16 @@ export const ConfigName = z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/, '
 /** Duration like 30m or 24h, or a template that renders to one. */
 export const DurationInput = z.union([z.string().regex(/^\d+(s|m|h|d)$/, 'durations look like 30m, 24h or 7d'), TemplateString]);
 
+/**
+ * What a step running a disclosure action gets unless its author says otherwise. A notice has to outlast a mail or chat
+ * server outage (100 attempts at most 5 minutes apart: about 8 hours), and when it finally cannot go out a person
+ * decides what happens (escalate): aborting would leave the duty unmet and undo the incident's containment.
+ */
+export const DISCLOSURE_STEP_DEFAULTS = {
+  retry: { maximumAttempts: 100, initialInterval: '5s', maximumInterval: '5m' },
+  onFailure: 'escalate',
+} as const;
+
 export function defineAction(definition: ActionDefinition): ActionDefinition {
   return definition;
 }
