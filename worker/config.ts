@@ -113,10 +113,15 @@ export const Config = z.object({
     .object({
       /** Every signed checkpoint is also mailed here (SMTP, or the outbox without it): a copy the log's host cannot rewrite. */
       checkpointEmail: z.string().email().optional(),
+      /** Every signed checkpoint is also posted to this Slack channel (an id; the bot must be a member). Needs `slack`. */
+      checkpointSlackChannel: z.string().regex(/^[CG][A-Z0-9]+$/, 'expected a Slack channel id such as C012AB3CD').optional(),
     })
     .default({}),
   /** Roles whose API tokens may use the codec endpoint (the Temporal UI showing decrypted payloads). */
   codecRoles: z.array(z.string().min(1)).min(1).default(['incident-commander']),
+}).refine((config) => config.audit.checkpointSlackChannel === undefined || config.slack !== undefined, {
+  message: 'posting checkpoints to Slack needs the slack section configured',
+  path: ['audit', 'checkpointSlackChannel'],
 });
 export type Config = z.infer<typeof Config>;
 

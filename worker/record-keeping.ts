@@ -12,7 +12,7 @@ import type { EvidenceRouteDeps } from '../ingress/api/evidence-routes';
 import type { ReportRouteDeps } from '../ingress/api/report-routes';
 import type { TokenDirectory } from '../ingress/api/token-directory';
 import type { RunbookCatalog } from '../ingress/runbook-catalog';
-import { checkpointEmailSink } from './checkpoint-delivery';
+import { checkpointSinks } from './checkpoint-delivery';
 import type { Config } from './config';
 import { configFingerprint } from './config-fingerprint';
 import type { Logger } from './logging';
@@ -38,7 +38,7 @@ export function createRecordKeeping(deps: { config: Config; secrets: ResolvedSec
   const { config, secrets, log } = deps;
   const smtp = secrets.smtpUrl ? nodemailer.createTransport(secrets.smtpUrl.reveal()) : undefined;
   const audit = createAuditWriter(
-    () => openAuditLog(config, secrets, checkpointEmailSink(config, smtp, log)),
+    () => openAuditLog(config, secrets, checkpointSinks(config, smtp, log)),
     (error, entry) => log.error({ err: error, action: entry.action, key: entry.key }, 'audit record not written'),
   );
   void audit.record({ key: `config/${randomUUID()}`, actor: { kind: 'system', id: 'firebreak' }, action: 'config.loaded', data: { sha256: configFingerprint(config), role: 'http-service' } });

@@ -7,7 +7,7 @@ import { firebreakDataConverter } from '../codec/data-converter';
 import { createActivities } from '../activities';
 import type { Config } from './config';
 import { containmentFromConfig, httpEndpointsFromConfig } from './http-endpoints';
-import { checkpointEmailSink } from './checkpoint-delivery';
+import { checkpointSinks } from './checkpoint-delivery';
 import { type Logger, createLogger } from './logging';
 import type { ResolvedSecrets } from './secrets';
 import { slackActivityDeps } from './slack';
@@ -56,7 +56,7 @@ export function openAuditLog(config: Config, secrets: ResolvedSecrets, sink?: Ch
 export function activitiesFromConfig(config: Config, secrets: ResolvedSecrets, log: Logger = createLogger()): ReturnType<typeof createActivities> {
   const smtp = secrets.smtpUrl ? nodemailer.createTransport(secrets.smtpUrl.reveal()) : undefined;
   let opened: Promise<AuditLog> | undefined;
-  const auditLog = () => (opened ??= openAuditLog(config, secrets, checkpointEmailSink(config, smtp, log)));
+  const auditLog = () => (opened ??= openAuditLog(config, secrets, checkpointSinks(config, smtp, log)));
   const endpoints = httpEndpointsFromConfig(config);
   return createActivities({
     dataDir: config.dataDir,

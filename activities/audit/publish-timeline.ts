@@ -1,4 +1,4 @@
-import type { AuditActor, AuditLog } from '../../audit';
+import type { AuditActor, AuditLog, Checkpoint } from '../../audit';
 import type { PublishTimelineRequest } from '../../workflows/incident/timeline-publisher';
 
 const CLOSING_EVENTS = new Set(['incident.completed', 'incident.aborted', 'incident.failed']);
@@ -16,7 +16,7 @@ function actorOf(name: string | undefined): AuditActor {
  * ends with a checkpoint.
  */
 export function createPublishTimeline(auditLog: () => Promise<AuditLog>) {
-  return async function publishTimeline(request: PublishTimelineRequest): Promise<{ published: number }> {
+  return async function publishTimeline(request: PublishTimelineRequest): Promise<{ published: number; checkpoint?: Checkpoint }> {
     const log = await auditLog();
     for (const [offset, entry] of request.entries.entries()) {
       const data: Record<string, string> = { at: entry.at };
@@ -31,8 +31,9 @@ export function createPublishTimeline(auditLog: () => Promise<AuditLog>) {
         data,
       });
     }
-    // A signed checkpoint at close commits to everything the incident recorded, and the sink ships it off the machine.
-    if (request.entries.some((entry) => CLOSING_EVENTS.has(entry.event))) await log.checkpoint();
+    // A signed checkpoint at close commits to everything the incident recorded, and the sink ships it off the machine;
+    // the workflow also posts it to the incident's Slack channel.
+    if (request.entries.some((entry) => CLOSING_EVENTS.has(entry.event))) return { published: request.entries.length, checkpoint: await log.checkpoint() };
     return { published: request.entries.length };
   };
 }

@@ -1,6 +1,8 @@
 import { Context, log } from '@temporalio/activity';
 import type { WebClient } from '@slack/web-api';
+import type { CloseCheckpointRequest } from '../../workflows/incident/close-checkpoint';
 import type { SlackSyncRequest } from '../../workflows/incident/slack-snapshot';
+import { postCloseCheckpoint } from './checkpoint-post';
 import { SlackMessageStore } from './message-store';
 import { createNotifySlack } from './notify-slack';
 import type { SlackRoleDirectory } from './role-directory';
@@ -16,8 +18,8 @@ export interface SlackActivityDeps {
 }
 
 /**
- * The Slack activities. Without Slack configured (`deps` undefined) `slack.sync` is a no-op, so the workflow needs
- * no knowledge of whether Slack exists.
+ * The Slack activities. Without Slack configured (`deps` undefined) `slack.sync` and `slack.postCheckpoint` are
+ * no-ops, so the workflow needs no knowledge of whether Slack exists.
  */
 export function createSlackActivities(deps: SlackActivityDeps | undefined) {
   const store = deps && new SlackMessageStore(deps.storeDir);
@@ -31,6 +33,12 @@ export function createSlackActivities(deps: SlackActivityDeps | undefined) {
         request,
       );
       log.info('slack synced', { incidentId: request.incidentId, channel: result.channel, statusTs: result.statusTs, from: request.from });
+      return result;
+    },
+    'slack.postCheckpoint': async (request: CloseCheckpointRequest) => {
+      if (!deps || !store) return { skipped: 'slack.not_configured' as const };
+      const result = await postCloseCheckpoint({ client: deps.client, store, attempt }, request);
+      log.info('close checkpoint posted', { incidentId: request.incidentId, size: request.checkpoint.size, ...result });
       return result;
     },
   };

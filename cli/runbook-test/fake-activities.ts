@@ -62,6 +62,7 @@ export function createRecordingFakes(failures: Readonly<Record<string, string>>)
     'incident.publish': async (request) => ({ published: request.entries.length }),
     // The incident's Slack mirror is a view, not a side effect a runbook test checks.
     'slack.sync': async () => ({ skipped: 'slack.not_configured' }),
+    'slack.postCheckpoint': async () => ({ skipped: 'slack.not_configured' }),
   };
   return { activities, calls };
 }

@@ -45,6 +45,7 @@ export class FakeSlack {
   /** Added to every answer, to model a slow Slack. */
   latencyMs = 0;
   private readonly faults = new Map<string, Fault[]>();
+  private readonly targetedFaults: { method: string; match: (args: Record<string, unknown>) => boolean; fault: Fault }[] = [];
   private clock = 1_700_000_000;
   /** Socket Mode: `apps.connections.open` (with the app token) hands out a URL served here. */
   readonly socket = new FakeSocketMode();
@@ -83,6 +84,11 @@ export class FakeSlack {
     this.faults.set(method, [...(this.faults.get(method) ?? []), ...faults]);
   }
 
+  /** Like `fail`, for the next call to `method` whose arguments `match` (one message among concurrent posts). */
+  failWhen(method: string, match: (args: Record<string, unknown>) => boolean, fault: Fault): void {
+    this.targetedFaults.push({ method, match, fault });
+  }
+
   callsTo(method: string): FakeCall[] {
     return this.calls.filter((c) => c.method === method);
   }
@@ -119,7 +125,8 @@ export class FakeSlack {
     }
     const method = url.replace(/^\/api\//, '').split('?')[0]!;
     const args = parseArgs(raw, request.headers['content-type']);
-    const fault = this.faults.get(method)?.shift();
+    const targeted = this.targetedFaults.findIndex((t) => t.method === method && t.match(args));
+    const fault = targeted >= 0 ? this.targetedFaults.splice(targeted, 1)[0]!.fault : this.faults.get(method)?.shift();
     const call: FakeCall = { method, args, at: Date.now(), status: 200 };
     this.calls.push(call);
     const token = method === 'apps.connections.open' ? this.appToken : this.botToken;

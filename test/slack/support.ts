@@ -55,6 +55,8 @@ export interface HarnessOptions {
   activities?: (real: Activities) => Activities;
   /** Socket Mode: an app token and no signing secret; `sender` pushes envelopes down the fake's WebSocket. */
   socketMode?: boolean;
+  /** The `audit` config section. */
+  audit?: Record<string, unknown>;
 }
 
 /** Firebreak with Slack configured against a fresh fake Slack, and a sender of signed Slack requests. */
@@ -75,6 +77,7 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
     configFile,
     toYaml({
       people: people.map((p) => ({ id: p.id, roles: p.roles, tokens: [`env:FB_TEST_TOKEN_${p.id.replace(/\W/g, '_').toUpperCase()}`] })),
+      ...(options.audit && { audit: options.audit }),
       slack: {
         botToken: 'env:FB_TEST_SLACK_BOT',
         ...(options.socketMode ? { appToken: 'env:FB_TEST_SLACK_APP' } : { signingSecret: 'env:FB_TEST_SLACK_SIGNING' }),

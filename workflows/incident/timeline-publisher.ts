@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, condition, log, patched, proxyActivities } from '@temporalio/workflow';
 import type { Runbook } from '../../runbooks/schema/runbook';
+import { type SignedCheckpoint, postCloseCheckpoint } from './close-checkpoint';
 import { type RunbookOutline, type SlackSyncRequest, incidentSnapshot, runbookOutline } from './slack-snapshot';
 import type { IncidentState, TimelineEntry } from './state';
 import { addTimeline } from './state';
@@ -15,7 +16,7 @@ const BATCH = 100;
 const SLACK_SYNC_FAILED = 'slack.sync_failed';
 
 // No attempt limit: an audit record may be late (the audit store is down) but never skipped.
-const { 'incident.publish': publish } = proxyActivities<{ 'incident.publish': (request: PublishTimelineRequest) => Promise<{ published: number }> }>({
+const { 'incident.publish': publish } = proxyActivities<{ 'incident.publish': (request: PublishTimelineRequest) => Promise<{ published: number; checkpoint?: SignedCheckpoint }> }>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumInterval: '1m' },
 });
@@ -70,6 +71,7 @@ export function timelinePublished(state: IncidentState): boolean {
 
 export function startTimelinePublisher(state: IncidentState, runbook?: Pick<Runbook, 'roles' | 'steps'>, mirrorToSlack = true): { drain(): Promise<void> } {
   let closing = false;
+  let closeCheckpoint: SignedCheckpoint | undefined;
   const slack = startSlackSync(state, runbookOutline(runbook), mirrorToSlack);
   const loop = (async () => {
     for (;;) {
@@ -77,7 +79,7 @@ export function startTimelinePublisher(state: IncidentState, runbook?: Pick<Runb
       if (state.status.timeline.length === state.published) return;
       const from = state.published;
       const entries = state.status.timeline.slice(from, from + BATCH);
-      await publish({ incidentId: state.status.incidentId, from, entries });
+      closeCheckpoint = (await publish({ incidentId: state.status.incidentId, from, entries })).checkpoint ?? closeCheckpoint;
       state.published = from + entries.length;
     }
   })();
@@ -86,6 +88,7 @@ export function startTimelinePublisher(state: IncidentState, runbook?: Pick<Runb
       closing = true;
       await slack;
       await loop;
+      await postCloseCheckpoint(state.status.incidentId, closeCheckpoint, mirrorToSlack);
     },
   };
 }
