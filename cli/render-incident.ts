@@ -16,6 +16,13 @@ export function renderIncident(s: IncidentStatus, nowMs: number = Date.now()): s
     lines.push('', 'waiting for approval:');
     for (const a of pending) lines.push(`  ${a.stepId}: role ${a.role} (${a.allowedRoles.join(', ')}), ${a.approversNeeded} approver(s), not ${a.requestedBy}`);
   }
+  const batches = Object.entries(s.batches ?? {});
+  if (batches.length > 0) {
+    lines.push('', 'notice batches:');
+    for (const [stepId, b] of batches) {
+      lines.push(`  ${stepId}: ${b.sent + b.alreadySent + b.failed}/${b.total} — ${b.sent} sent, ${b.alreadySent} already sent, ${b.failed} failed (${b.state === 'done' ? 'done' : `running, as of ${b.updatedAt}`})`);
+    }
+  }
   if (s.pendingInputs.length > 0) {
     lines.push('', 'waiting for an answer:');
     for (const i of s.pendingInputs) lines.push(`  ${i.stepId}: ${i.ask} (${i.type}${i.choices ? `: ${i.choices.join('/')}` : ''}; role ${i.role})`);

@@ -16,6 +16,14 @@ export const FailureType = {
   /** A runbook with that id is already running in the incident (as its main runbook or an added one). */
   RunbookAlreadyRunning: 'runbook.already_running',
   RecipientsInvalid: 'recipients.invalid',
+  /** A notice names an attachment that is not evidence of the incident: it is never sent without it. */
+  AttachmentMissing: 'notice.attachment_missing',
+  /** The evidence behind an attachment is not the file the approvers saw: the notice needs a new approval. */
+  AttachmentChanged: 'notice.attachment_changed',
+  /** An attachment larger than mail servers accept. */
+  AttachmentTooLarge: 'notice.attachment_too_large',
+  /** The stored evidence bytes no longer match their recorded SHA-256. */
+  EvidenceTampered: 'evidence.tampered',
   /** Slack answered 429: retried after its Retry-After. */
   SlackRateLimited: 'slack.rate_limited',
   /** Slack or the network to it failed in a way a retry may fix. */

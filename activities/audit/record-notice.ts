@@ -23,7 +23,14 @@ export function withNoticeAudit(send: (request: ActionRequest) => Promise<EmailR
       action: 'notice.sent',
       incidentId: request.incidentId,
       subject: request.stepId,
-      data: { channel: 'email', messageId: result.messageId, to: result.to, delivery: result.delivery, textSha256: noticeTextSha256(input) },
+      data: {
+        channel: 'email',
+        messageId: result.messageId,
+        to: result.to,
+        delivery: result.delivery,
+        textSha256: noticeTextSha256(input),
+        ...(result.attachments && { attachments: result.attachments.map(({ name, evidenceId, sha256 }) => ({ name, evidenceId, sha256 })) }),
+      },
     });
     return result;
   };

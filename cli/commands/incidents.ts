@@ -19,8 +19,9 @@ const incidentRoute = (id: string): string => {
 async function shownDraft(id: string, step: string): Promise<string | undefined> {
   const status = expectOk(await callApi(cliTarget(), 'GET', incidentRoute(id))) as unknown as IncidentStatus;
   const approval = status.approvals.find((a) => a.stepId === step);
-  if (approval?.draft === undefined) return undefined;
-  process.stderr.write(`draft (sha256 ${approval.draftSha256}):\n${approval.draft}\n\n`);
+  if (approval?.draftSha256 === undefined) return undefined;
+  const files = (approval.attachments ?? []).map((a) => `  ${a.sha256}  ${a.name} (${a.size} bytes, ${a.evidenceId})\n`).join('');
+  process.stderr.write(`draft (sha256 ${approval.draftSha256}):\n${approval.draft ?? ''}\n${files ? `attachments:\n${files}` : ''}\n`);
   return approval.draftSha256;
 }
 

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { defineAction, TemplateString, Text } from './define';
 
 const Recipients = z.union([Text, z.array(Text).min(1)]);
+const NoticeName = z.string().regex(/^[a-z0-9][a-z0-9-]*\.(regulator|individuals|customers|public)$/, 'expected <obligation>.<audience>, e.g. gdpr-art33-sa.regulator');
+const Attachments = z.union([TemplateString, z.array(Text).min(1)]);
 
 export const notifyEmail = defineAction({
   name: 'notify.email',
@@ -13,6 +15,10 @@ export const notifyEmail = defineAction({
     body: Text,
     /** Named message template whose text replaces `body` when configured. */
     template: z.string().regex(/^[a-z][a-z0-9-]*$/).optional(),
+    /** The notice template the text was copied from (`<obligation>.<audience>`), named when an attachment is missing. */
+    notice: NoticeName.optional(),
+    /** Evidence names to attach, or `{{steps.<approval>.attachments}}`: exactly the files that approval was given for. */
+    attachments: Attachments.optional(),
   }),
   disclosure: true,
 });
@@ -26,6 +32,9 @@ export const notifyEmailBatch = defineAction({
     subject: Text,
     /** `{{...}}` is the incident's; `[[name]]`, `[[email]]`, `[[<column>]]` are filled per recipient. */
     body: Text,
+    notice: NoticeName.optional(),
+    /** Attached to every recipient's notice; see notify.email. */
+    attachments: Attachments.optional(),
     perMinute: z.union([z.number().int().min(1), TemplateString]).optional(),
     batchSize: z.union([z.number().int().min(1).max(1000), TemplateString]).optional(),
   }),

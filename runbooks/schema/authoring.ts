@@ -37,6 +37,7 @@ export const AuthoringApproval = z.strictObject({
   timeout: Duration.optional(),
   escalate: z.string().min(1).optional(),
   draft: z.string().min(1).optional(),
+  attachments: z.array(z.string().min(1).max(256)).min(1).max(20).optional(),
 });
 
 export const AuthoringInput = z

@@ -59,6 +59,8 @@ export const ApprovalStep = z.object({
   escalate: z.string().optional(),
   /** Templated text the approvers see (and whose hash the approval binds to). */
   draft: z.string().optional(),
+  /** Evidence names (as the notice template lists them) whose SHA-256 the approval binds to as well. */
+  attachments: z.array(z.string().min(1)).min(1).optional(),
 });
 export type ApprovalStep = z.infer<typeof ApprovalStep>;
 

@@ -1,7 +1,8 @@
 import type { RoleMap, Runbook } from '../../runbooks/schema/runbook';
 import type { Step } from '../../runbooks/schema/step';
 import { approvalOutcome } from '../runbook-interpreter/steps/approval';
-import type { Decision, IncidentState, StepState, TimelineEntry } from './state';
+import type { AttachmentRef } from '../notices/approval-hash';
+import type { BatchProgress, Decision, IncidentState, StepState, TimelineEntry } from './state';
 
 /** One approval as the Slack message for it needs it. */
 export interface ApprovalSnapshot {
@@ -14,6 +15,8 @@ export interface ApprovalSnapshot {
   /** The text being approved and its hash: an approval counts only for the draft it names. */
   draft?: string;
   draftSha256?: string;
+  /** Files the notice attaches; their hashes are part of `draftSha256`. */
+  attachments?: AttachmentRef[];
   outcome: 'approved' | 'rejected' | 'pending';
   decisions: Omit<Decision, 'roles'>[];
 }
@@ -51,6 +54,8 @@ export interface IncidentSnapshot {
   inputs: InputSnapshot[];
   /** Deadline clocks when the workflow keeps them (shown as they are). */
   clocks?: unknown;
+  /** Notice batches by step id: counts only, never the addresses. */
+  batches?: Record<string, BatchProgress>;
   abort?: { by: string; reason: string; at: string };
 }
 
@@ -125,11 +130,13 @@ export function incidentSnapshot(state: IncidentState, outline: RunbookOutline):
       escalatedAt: a.escalatedAt,
       draft: a.draft,
       draftSha256: a.draftSha256,
+      ...(a.attachments && { attachments: a.attachments }),
       outcome: approvalOutcome(a),
       decisions: a.decisions.map(({ decision, by, reason, at, draftSha256 }) => ({ decision, by, reason, at, draftSha256 })),
     })),
     inputs,
     ...(clocks !== undefined && { clocks }),
+    ...(status.batches && { batches: status.batches }),
     abort: status.abort,
   };
 }

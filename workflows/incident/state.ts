@@ -1,5 +1,6 @@
 import type { Alert, Severity } from '../../runbooks/schema/alert';
 import type { DeadlineClock } from '../deadline-clocks/types';
+import type { AttachmentRef } from '../notices/approval-hash';
 import type { Actor, IncidentInput, StepResolution } from './messages';
 
 export type StepState = 'running' | 'waiting' | 'done' | 'failed' | 'skipped' | 'rejected' | 'blocked' | 'compensated';
@@ -35,9 +36,11 @@ export interface ApprovalRecord {
   requestedAt: string;
   decisions: Decision[];
   escalatedAt?: string;
-  /** The exact text to approve, and its SHA-256: approvals must name this hash. */
+  /** The exact text to approve, and its SHA-256 (with the attachments' when there are any): approvals must name this hash. */
   draft?: string;
   draftSha256?: string;
+  /** Evidence the notice attaches, as the approvers are shown it; part of what `draftSha256` covers. */
+  attachments?: AttachmentRef[];
 }
 
 export interface PendingInput {
@@ -82,6 +85,18 @@ export interface IncidentStatus {
   abort?: { by: string; reason: string; at: string };
   /** Deadline clocks started by `clock` steps, with every stage's due time and outcome; time left = dueAt - now. */
   clocks: DeadlineClock[];
+  /** Progress of each `notify.email-batch` step by step id, as its activity last reported it (absent until one does). */
+  batches?: Record<string, BatchProgress>;
+}
+
+/** One batch step's counts; `done` once the activity has been through the whole list. */
+export interface BatchProgress {
+  total: number;
+  sent: number;
+  alreadySent: number;
+  failed: number;
+  state: 'running' | 'done';
+  updatedAt: string;
 }
 
 /** Delivery ids remembered for dedupe of repeat alerts; bounded so a flapping source can't grow history without end. */

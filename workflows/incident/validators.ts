@@ -36,7 +36,8 @@ export function validateDecision(state: IncidentState, request: DecisionRequest)
   if (request.actor.id === approval.requestedBy) {
     refuse(FailureType.ApprovalSeparationOfDuties, `${request.actor.id} requested this approval and may not decide it`);
   }
-  if (approval.decisions.some((d) => d.by === request.actor.id)) {
+  // An approval of a draft since replaced (its attachment changed) no longer counts, so its approver may approve again.
+  if (approval.decisions.some((d) => d.by === request.actor.id && (d.decision === 'reject' || d.draftSha256 === approval.draftSha256))) {
     refuse(FailureType.ApprovalSeparationOfDuties, `${request.actor.id} has already decided; ${approval.approversNeeded} distinct approvers are needed`);
   }
   // Checked after who may decide, so a person who may not decide at all learns that first.

@@ -31,6 +31,16 @@ function pendingLine(snapshot: IncidentSnapshot): string {
   return [...approvals, ...inputs].join('\n');
 }
 
+/** Notice batches: how many of the list are out, so nobody has to open the worker's logs to know. */
+function batchesLine(snapshot: IncidentSnapshot): string {
+  return Object.entries(snapshot.batches ?? {})
+    .map(([stepId, b]) => {
+      const counts = `${b.sent + b.alreadySent + b.failed}/${b.total}: ${b.sent} sent, ${b.alreadySent} already sent, ${b.failed} failed`;
+      return `• *${escapeMrkdwn(stepId)}* ${counts} — ${b.state === 'done' ? 'done' : `sending (as of ${shortTime(b.updatedAt)})`}`;
+    })
+    .join('\n');
+}
+
 /** Clocks are shown as the workflow reports them: a name, a due time and a state when it has them. */
 function clocksLine(clocks: unknown, now: Date): string {
   if (!Array.isArray(clocks)) return '';
@@ -59,6 +69,7 @@ export function statusBlocks(snapshot: IncidentSnapshot, ctx: StatusContext, now
     ['Next', next.join('\n')],
     ['Owners', ownersLine(snapshot, ctx)],
     ['Waiting for a decision', pendingLine(snapshot)],
+    ['Notices', batchesLine(snapshot)],
     ['Clocks', clocksLine(snapshot.clocks, now)],
   ];
   const blocks: KnownBlock[] = [

@@ -21,6 +21,10 @@ export function approvalBlocks(incidentId: string, approval: ApprovalSnapshot, m
   if (approval.draft !== undefined) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Draft* (sha256 \`${(approval.draftSha256 ?? '').slice(0, 12)}\`)\n>${escapeMrkdwn(approval.draft).replace(/\n/g, '\n>')}`) } });
   }
+  if (approval.attachments && approval.attachments.length > 0) {
+    const files = approval.attachments.map((a) => `• \`${escapeMrkdwn(a.name)}\` (${a.size} bytes, sha256 \`${a.sha256.slice(0, 12)}\`, ${a.evidenceId})`);
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Attachments* (covered by the approval; a replaced file needs approving again)\n${files.join('\n')}`) } });
+  }
   for (const d of approval.decisions) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(`${DECISION_ICON[d.decision]} by *${escapeMrkdwn(d.by)}* at ${shortTime(d.at)}: ${escapeMrkdwn(d.reason)}`) }] });
   }

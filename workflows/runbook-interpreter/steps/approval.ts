@@ -1,9 +1,31 @@
-import { condition } from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
 import type { ApprovalStep } from '../../../runbooks/schema/step';
 import { renderTemplate } from '../../../runbooks/template';
-import { type ApprovalRecord, addTimeline } from '../../incident/state';
-import { sha256Hex } from '../../notices/sha256';
+import { FailureType } from '../../failure-types';
+import { type ApprovalRecord, type StepRecord, addTimeline } from '../../incident/state';
+import { type AttachmentRef, approvalSha256, sameAttachments } from '../../notices/approval-hash';
 import { type RunContext, type StepOutcome, allowedRoles, finishStep, now, remainingMs, startStep, templateScope } from '../context';
+
+const { 'notify.resolve-attachments': resolveAttachments } = proxyActivities<{
+  'notify.resolve-attachments': (input: { incidentId: string; stepId: string; names: string[] }) => Promise<{ attachments: AttachmentRef[]; missing: string[] }>;
+}>({ startToCloseTimeout: '1m', retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 } });
+
+/**
+ * The evidence the step's attachments name, as it is now. A name the incident has no evidence for fails the step:
+ * nobody should approve, and nothing should send, a notice without the file it promises.
+ */
+async function currentAttachments(step: ApprovalStep & { attachments: string[] }, ctx: RunContext, record: StepRecord): Promise<AttachmentRef[]> {
+  const { attachments, missing } = await resolveAttachments({ incidentId: ctx.input.incidentId, stepId: step.id, names: step.attachments });
+  if (missing.length === 0) return attachments;
+  const message = `approval ${step.id}: attachment ${missing.map((name) => `"${name}"`).join(', ')} is not evidence of this incident; add it (firebreak evidence add) and run the runbook again`;
+  finishStep(ctx, record, 'failed', { error: { type: FailureType.AttachmentMissing, message } });
+  throw ApplicationFailure.nonRetryable(message, 'runbook.step_failed');
+}
+
+function showDraft(approval: ApprovalRecord, record: StepRecord): void {
+  approval.draftSha256 = approvalSha256(approval.draft, approval.attachments);
+  record.result = { draft: approval.draft, draftSha256: approval.draftSha256, ...(approval.attachments && { attachments: approval.attachments }) };
+}
 
 export function approvalOutcome(approval: ApprovalRecord): 'approved' | 'rejected' | 'pending' {
   if (approval.decisions.some((d) => d.decision === 'reject')) return 'rejected';
@@ -29,10 +51,12 @@ export async function runApproval(step: ApprovalStep, ctx: RunContext): Promise<
     requestedAt: record.startedAt,
     decisions: [],
   };
-  if (step.draft && !carried) {
-    approval.draft = renderTemplate(step.draft, templateScope(ctx), { missing: 'empty' });
-    approval.draftSha256 = sha256Hex(approval.draft);
-    record.result = { draft: approval.draft, draftSha256: approval.draftSha256 };
+  const attached = step.attachments ? { ...step, attachments: step.attachments } : undefined;
+  if ((step.draft || attached) && !carried) {
+    if (step.draft) approval.draft = renderTemplate(step.draft, templateScope(ctx), { missing: 'empty' });
+    // Read before the approval is listed: nobody can approve before the files it covers are known.
+    if (attached) approval.attachments = await currentAttachments(attached, ctx, record);
+    showDraft(approval, record);
   }
   if (!carried) ctx.state.status.approvals.push(approval);
   const decided = () => approvalOutcome(approval) !== 'pending';
@@ -40,9 +64,19 @@ export async function runApproval(step: ApprovalStep, ctx: RunContext): Promise<
     approval.escalatedAt = now();
     addTimeline(ctx.state, { at: approval.escalatedAt, event: 'approval.escalated', stepId: step.id, detail: step.escalate ?? step.role });
   }
-  await condition(decided);
+  for (;;) {
+    await condition(decided);
+    if (!attached || approvalOutcome(approval) !== 'approved') break;
+    // Evidence can be replaced while people decide: approvals count only for the files as they are when it is approved.
+    const current = await currentAttachments(attached, ctx, record);
+    if (sameAttachments(current, approval.attachments ?? [])) break;
+    const changed = current.filter((a) => !approval.attachments?.some((b) => b.name === a.name && b.sha256 === a.sha256)).map((a) => a.name);
+    approval.attachments = current;
+    showDraft(approval, record);
+    addTimeline(ctx.state, { at: now(), event: 'approval.draft_changed', stepId: step.id, detail: `attachment changed: ${changed.join(', ')}; approve again` });
+  }
   const outcome = approvalOutcome(approval);
   finishStep(ctx, record, outcome === 'approved' ? 'done' : 'rejected', { result: { ...(record.result as object), outcome, decisions: approval.decisions } });
-  ctx.state.results[step.id] = { outcome, approvers: approval.decisions.map((d) => d.by) };
+  ctx.state.results[step.id] = { outcome, approvers: approval.decisions.map((d) => d.by), ...(approval.attachments && { attachments: approval.attachments }) };
   return outcome === 'approved' ? 'ok' : 'halt';
 }
