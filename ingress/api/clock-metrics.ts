@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { Gauge, type Registry } from 'prom-client';
 import type { DeadlineClock } from '../../workflows/deadline-clocks/types';
 import { statusQuery } from '../../workflows/incident/messages';
+import type { IncidentStatus } from '../../workflows/incident/state';
 
 /*
  * Deadline clocks in /metrics, computed when Prometheus scrapes. The clock's state lives in each incident workflow; the
@@ -13,6 +14,12 @@ import { statusQuery } from '../../workflows/incident/messages';
  *
  * The cost is one query per running incident per scrape, so the list is capped; incidents past the cap or whose query
  * fails are counted in `firebreak_deadline_clocks_unread_incidents`, so a dashboard can tell "0 missed" from "unknown".
+ *
+ * A clock still running when its incident closed (completed, aborted or failed) is a legal duty nobody discharged: the
+ * close records it (`clock.open_at_close`) but cannot end it, so it stays in the gauges. Its incident no longer runs
+ * timers, so its state comes from the due times. Closed incidents are read from their final status (the workflow
+ * result, which needs no worker and never changes, so each is read once per process) for as long as the namespace
+ * keeps them (its retention period).
  */
 
 /** Incidents read per scrape; a deployment with more open incidents sees the rest as unread. */
@@ -28,13 +35,15 @@ export type ClockMetricState = 'running' | 'at_risk' | 'missed';
 /**
  * The one state a running clock is counted under, the worst of its running stages: `missed` once a deadline passed
  * without the notice, `at_risk` once the near-deadline escalation fired, else `running`. Stopped clocks (submitted or
- * stopped with a reason) are not counted.
+ * stopped with a reason) are not counted. The flags come from the incident's timers; the due times stand in for them
+ * where no timer runs any more (the incident closed) and where a timer is late.
  */
-export function clockMetricState(clock: DeadlineClock): ClockMetricState | undefined {
+export function clockMetricState(clock: DeadlineClock, nowMs: number): ClockMetricState | undefined {
   if (clock.state !== 'running') return undefined;
   const open = clock.stages.filter((stage) => stage.state === 'running');
-  if (open.some((stage) => stage.missed)) return 'missed';
-  if (open.some((stage) => stage.atRisk)) return 'at_risk';
+  const dueMs = (stage: (typeof open)[number]) => (stage.dueAt === undefined ? Infinity : Date.parse(stage.dueAt));
+  if (open.some((stage) => stage.missed || dueMs(stage) <= nowMs)) return 'missed';
+  if (open.some((stage) => stage.atRisk || dueMs(stage) - clock.policy.nearLeftMs <= nowMs)) return 'at_risk';
   return 'running';
 }
 
@@ -43,27 +52,56 @@ interface ClockCounts {
   unread: number;
 }
 
-async function countClocks(client: Client, taskQueue: string): Promise<ClockCounts> {
-  const counts: ClockCounts = { byState: { running: 0, at_risk: 0, missed: 0 }, unread: 0 };
-  const ids: { workflowId: string; runId: string }[] = [];
-  const query = `WorkflowType = 'incidentWorkflow' AND TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`;
+type Run = { workflowId: string; runId: string };
+
+/** The running incidents, or (`Completed`) the closed ones; past `cap` only counted. */
+async function listIncidents(client: Client, taskQueue: string, status: 'Running' | 'Completed', cap: number): Promise<{ runs: Run[]; over: number }> {
+  const listed: { runs: Run[]; over: number } = { runs: [], over: 0 };
+  const query = `WorkflowType = 'incidentWorkflow' AND TaskQueue = '${taskQueue}' AND ExecutionStatus = '${status}'`;
   for await (const info of client.workflow.list({ query, pageSize: 100 })) {
-    if (ids.length >= CLOCK_METRICS_MAX_INCIDENTS) counts.unread += 1;
-    else ids.push({ workflowId: info.workflowId, runId: info.runId });
+    if (listed.runs.length >= cap) listed.over += 1;
+    else listed.runs.push({ workflowId: info.workflowId, runId: info.runId });
   }
-  await Promise.all(
-    ids.map(async ({ workflowId, runId }) => {
+  return listed;
+}
+
+/**
+ * Counts clocks of running incidents (queried live) and clocks left running in closed ones (`openAtClose`: per run id,
+ * the clocks its final status holds still running; filled here, pruned to what visibility still lists).
+ */
+async function countClocks(client: Client, taskQueue: string, openAtClose: Map<string, DeadlineClock[]>): Promise<ClockCounts> {
+  const counts: ClockCounts = { byState: { running: 0, at_risk: 0, missed: 0 }, unread: 0 };
+  const withDeadline = <T>(read: () => Promise<T>) => client.connection.withDeadline(Date.now() + CLOCK_METRICS_QUERY_DEADLINE_MS, read);
+  const clocks: DeadlineClock[] = [];
+  const running = await listIncidents(client, taskQueue, 'Running', CLOCK_METRICS_MAX_INCIDENTS);
+  // Every closed incident is listed (cheap), so the cache can be pruned; only unread ones cost a fetch.
+  const closed = await listIncidents(client, taskQueue, 'Completed', Infinity);
+  const listedClosed = new Set(closed.runs.map((run) => run.runId));
+  for (const runId of openAtClose.keys()) if (!listedClosed.has(runId)) openAtClose.delete(runId);
+  const unreadClosed = closed.runs.filter((run) => !openAtClose.has(run.runId));
+  counts.unread += running.over + Math.max(0, unreadClosed.length - CLOCK_METRICS_MAX_INCIDENTS);
+  await Promise.all([
+    ...running.runs.map(async ({ workflowId, runId }) => {
       try {
-        const status = await client.connection.withDeadline(Date.now() + CLOCK_METRICS_QUERY_DEADLINE_MS, () => client.workflow.getHandle(workflowId, runId).query(statusQuery));
-        for (const clock of status.clocks ?? []) {
-          const state = clockMetricState(clock);
-          if (state) counts.byState[state] += 1;
-        }
+        clocks.push(...((await withDeadline(() => client.workflow.getHandle(workflowId, runId).query(statusQuery))).clocks ?? []));
       } catch {
         counts.unread += 1;
       }
     }),
-  );
+    ...unreadClosed.slice(0, CLOCK_METRICS_MAX_INCIDENTS).map(async ({ workflowId, runId }) => {
+      try {
+        const final: IncidentStatus = await withDeadline(() => client.workflow.getHandle(workflowId, runId, { followRuns: false }).result());
+        openAtClose.set(runId, (final.clocks ?? []).filter((clock) => clock.state === 'running'));
+      } catch {
+        counts.unread += 1;
+      }
+    }),
+  ]);
+  const nowMs = Date.now();
+  for (const clock of [...clocks, ...[...openAtClose.values()].flat()]) {
+    const state = clockMetricState(clock, nowMs);
+    if (state) counts.byState[state] += 1;
+  }
   return counts;
 }
 
@@ -71,13 +109,14 @@ async function countClocks(client: Client, taskQueue: string): Promise<ClockCoun
 export function registerClockMetrics(registry: Registry, deps: { client: Client; taskQueue: string }): void {
   // Both gauges are collected in one scrape, and two Prometheus replicas may scrape at once: they share one read.
   let shared: { at: number; counts: Promise<ClockCounts> } | undefined;
+  const openAtClose = new Map<string, DeadlineClock[]>();
   const read = (): Promise<ClockCounts> => {
-    if (!shared || Date.now() - shared.at > SHARED_READ_MS) shared = { at: Date.now(), counts: countClocks(deps.client, deps.taskQueue) };
+    if (!shared || Date.now() - shared.at > SHARED_READ_MS) shared = { at: Date.now(), counts: countClocks(deps.client, deps.taskQueue, openAtClose) };
     return shared.counts;
   };
   new Gauge({
     name: 'firebreak_deadline_clocks',
-    help: 'Deadline clocks of running incidents by state: running, at_risk (near-deadline escalation fired), missed',
+    help: 'Deadline clocks still running, by state: running, at_risk (near-deadline escalation due), missed; includes clocks left running when their incident closed',
     labelNames: ['state'] as const,
     registers: [registry],
     async collect() {
@@ -89,7 +128,7 @@ export function registerClockMetrics(registry: Registry, deps: { client: Client;
   });
   new Gauge({
     name: 'firebreak_deadline_clocks_unread_incidents',
-    help: 'Running incidents whose clocks this scrape could not read (status query failed, or over the cap)',
+    help: 'Incidents whose clocks this scrape could not read (status query or final status failed, or over the cap)',
     registers: [registry],
     async collect() {
       this.reset();

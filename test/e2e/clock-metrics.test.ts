@@ -52,10 +52,35 @@ describe('deadline clocks in /metrics', function () {
     }, 20_000, 'one clock in each state');
     assert.equal(counts.unread, 0);
 
-    // Ending the incident takes its clock out of the running incidents the gauges read.
-    const aborted = await fb.api('POST', `/v1/incidents/${missed}/abort`, { reason: 'test over' });
-    assert.equal(aborted.status, 200, JSON.stringify(aborted.body));
-    await eventually(async () => (sample(await scrape(), 'firebreak_deadline_clocks{state="missed"}') === 0 ? true : undefined), 20_000, 'missed back to 0');
+  });
+
+  it('keeps counting a clock its incident left running at close: the duty outlives the incident', async () => {
+    const before = await eventually(async () => {
+      const text = await scrape();
+      const missed = sample(text, 'firebreak_deadline_clocks{state="missed"}');
+      return missed !== undefined && sample(text, 'firebreak_deadline_clocks_unread_incidents') === 0 ? missed : undefined;
+    }, 20_000, 'a clean scrape');
+    const missed = await incidentAwareFor(80 * HOUR);
+    const open = await incidentAwareFor(0);
+    await eventually(async () => (sample(await scrape(), 'firebreak_deadline_clocks{state="missed"}') === before + 1 ? true : undefined), 20_000, 'the new missed clock counted');
+    const running = sample(await scrape(), 'firebreak_deadline_clocks{state="running"}')!;
+
+    for (const id of [missed, open]) {
+      const aborted = await fb.api('POST', `/v1/incidents/${id}/abort`, { reason: 'test over' });
+      assert.equal(aborted.status, 200, JSON.stringify(aborted.body));
+    }
+    for (const id of [missed, open]) {
+      const final = await fb.client.workflow.getHandle(id).result();
+      assert.equal(final.phase, 'aborted');
+      assert.ok(final.timeline.some((entry: { event: string }) => entry.event === 'clock.open_at_close'), 'the close recorded the open duty');
+    }
+    // Both are gone from the running incidents; their clocks stay counted from the closed incidents' final status.
+    const text = await eventually(async () => {
+      const current = await scrape();
+      return (await fb.client.workflow.count(`ExecutionStatus = 'Running' AND WorkflowId IN ('${missed}', '${open}')`)).count === 0 && sample(current, 'firebreak_deadline_clocks_unread_incidents') === 0 ? current : undefined;
+    }, 20_000, 'both incidents closed and listed as such');
+    assert.equal(sample(text, 'firebreak_deadline_clocks{state="missed"}'), before + 1, 'the missed duty is still missed');
+    assert.equal(sample(text, 'firebreak_deadline_clocks{state="running"}'), running, 'the running duty is still running');
   });
 
   it('counts an incident whose status no worker answers as unread, not as zero clocks', async () => {
@@ -65,7 +90,8 @@ describe('deadline clocks in /metrics', function () {
         const current = await scrape();
         return (sample(current, 'firebreak_deadline_clocks_unread_incidents') ?? 0) >= 2 ? current : undefined;
       }, 20_000, 'both open incidents unread');
-      assert.equal(sample(text, 'firebreak_deadline_clocks{state="running"}'), 0);
+      // Only the clock the closed incident left open: its final status needs no worker.
+      assert.equal(sample(text, 'firebreak_deadline_clocks{state="running"}'), 1);
     } finally {
       await fb.startWorker();
     }
