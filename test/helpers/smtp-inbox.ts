@@ -1,0 +1,52 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  to: string[];
+  messageId: string;
+  subject: string;
+  text: string;
+  attachments: { filename?: string; contentType: string; content: Buffer }[];
+}
+
+/** A real SMTP server on loopback that parses and keeps every message it accepts. */
+export class SmtpInbox {
+  received: ReceivedMail[] = [];
+  private server?: SMTPServer;
+  port = 0;
+
+  async start(): Promise<void> {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData: (stream, session, callback) => {
+        void simpleParser(stream).then((mail) => {
+          this.received.push({
+            to: session.envelope.rcptTo.map((r) => r.address),
+            messageId: mail.messageId ?? '',
+            subject: mail.subject ?? '',
+            text: mail.text ?? '',
+            attachments: mail.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+          });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.server.address() as AddressInfo).port;
+  }
+
+  /** A pooled transport to this inbox. */
+  transport() {
+    return nodemailer.createTransport({ host: '127.0.0.1', port: this.port, secure: false, ignoreTLS: true, connectionTimeout: 2000, pool: true });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
