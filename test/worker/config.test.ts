@@ -38,6 +38,16 @@ describe('configuration', () => {
     assert.deepEqual(problems.map((p) => p.split(': ')[1]), ['people.0.id']);
   });
 
+  it('refuses an audit Slack channel without Slack, and a channel name where an id belongs', () => {
+    const file = path.join(tempDir('config'), 'firebreak.yaml');
+    writeFileSync(file, 'audit:\n  checkpointSlackChannel: C0123AUDIT\n');
+    assert.deepEqual(problemsOf(() => loadConfig({ FIREBREAK_CONFIG: file })).map((p) => p.split(': ')[1]), ['audit.checkpointSlackChannel']);
+    writeFileSync(file, 'audit:\n  checkpointSlackChannel: "#audit"\n');
+    const problems = problemsOf(() => loadConfig({ FIREBREAK_CONFIG: file }));
+    assert.ok(problems.every((p) => p.split(': ')[1] === 'audit.checkpointSlackChannel'));
+    assert.ok(problems.some((p) => p.includes('channel id')));
+  });
+
   it('refuses a secret written literally into a config file, without echoing it', () => {
     assert.throws(() => resolveSecret('email.smtpUrl', 'smtp://user:hunter2@mail'), (e: SecretReferenceError) => {
       assert.equal(e.code, 'config.secret_unresolved');
