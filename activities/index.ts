@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Transporter } from 'nodemailer';
 import type { AuditLog } from '../audit';
 import type { ActionFn } from '../workflows/runbook-interpreter/steps/action';
@@ -32,7 +33,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     'evidence.capture': createCaptureEvidence(deps.evidence),
     'notify.email': withNoticeAudit(createSendEmail({ from: deps.mailFrom, dataDir: deps.dataDir, smtp: deps.smtp }), deps.auditLog),
-    'notify.email-batch': createSendEmailBatch({ from: deps.mailFrom, dataDir: deps.dataDir, smtp: deps.smtp, evidenceDir: deps.evidence.dir }),
+    'notify.email-batch': createSendEmailBatch({ from: deps.mailFrom, dataDir: deps.dataDir, smtp: deps.smtp, evidenceDir: path.join(deps.dataDir, 'evidence') }),
     'conditions.evaluate': evaluateConditionActivity,
     'deadlines.compute': createComputeDeadlines(deps.deadlines),
     'http.request': createHttpRequest(deps.http),

@@ -4,7 +4,8 @@ export type EvidenceErrorCode =
   | 'evidence.not_found'
   | 'evidence.tampered'
   | 'evidence.too_large'
-  | 'evidence.corrupt_record';
+  | 'evidence.corrupt_record'
+  | 'evidence.store_unavailable';
 
 /** Thrown by the evidence store; callers branch on `code`, never on the message. */
 export class EvidenceError extends Error {

@@ -13,6 +13,7 @@ export function configWithoutSecrets(config: Config): unknown {
     secrets: Object.fromEntries(Object.entries(config.secrets).map(([name, value]) => [name, set(value)])),
     email: { ...config.email, smtpUrl: set(config.email.smtpUrl) },
     temporal: { ...config.temporal, apiKey: set(config.temporal.apiKey) },
+    evidence: { ...config.evidence, s3: config.evidence.s3 && { ...config.evidence.s3, accessKeyId: set(config.evidence.s3.accessKeyId), secretAccessKey: set(config.evidence.s3.secretAccessKey) } },
     people: config.people.map((person) => ({ ...person, tokens: person.tokens.length })),
     endpoints: Object.fromEntries(
       Object.entries(config.endpoints).map(([name, endpoint]) => [name, { ...endpoint, headers: Object.keys(endpoint.headers).sort(), secrets: Object.keys(endpoint.secrets).sort() }]),

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { isSecretReference } from './secret';
 import { RoutingConfig, SourcesConfig } from '../ingress/webhooks/source-config';
+import { EvidenceConfig } from './evidence-config';
 import { SlackConfig } from './slack-config';
 
 /*
@@ -117,6 +118,8 @@ export const Config = z.object({
       checkpointSlackChannel: z.string().regex(/^[CG][A-Z0-9]+$/, 'expected a Slack channel id such as C012AB3CD').optional(),
     })
     .default({}),
+  /** Where evidence is kept: the data dir by default, or an S3-compatible bucket. */
+  evidence: EvidenceConfig,
   /** Roles whose API tokens may use the codec endpoint (the Temporal UI showing decrypted payloads). */
   codecRoles: z.array(z.string().min(1)).min(1).default(['incident-commander']),
 }).refine((config) => config.audit.checkpointSlackChannel === undefined || config.slack !== undefined, {
@@ -156,13 +159,23 @@ const ENV_SETTINGS: Record<string, string[]> = {
   SMTP_URL: ['email', 'smtpUrl'],
   FIREBREAK_MAIL_FROM: ['email', 'from'],
   FIREBREAK_RUNBOOKS_DIR: ['runbooksDir'],
+  FIREBREAK_EVIDENCE_STORE: ['evidence', 'store'],
+  FIREBREAK_EVIDENCE_S3_BUCKET: ['evidence', 's3', 'bucket'],
+  FIREBREAK_EVIDENCE_S3_REGION: ['evidence', 's3', 'region'],
+  FIREBREAK_EVIDENCE_S3_ENDPOINT: ['evidence', 's3', 'endpoint'],
+  FIREBREAK_EVIDENCE_S3_FORCE_PATH_STYLE: ['evidence', 's3', 'forcePathStyle'],
+  FIREBREAK_EVIDENCE_S3_PREFIX: ['evidence', 's3', 'prefix'],
+  FIREBREAK_EVIDENCE_S3_ACCESS_KEY_ID: ['evidence', 's3', 'accessKeyId'],
+  FIREBREAK_EVIDENCE_S3_SECRET_ACCESS_KEY: ['evidence', 's3', 'secretAccessKey'],
+  FIREBREAK_EVIDENCE_S3_OBJECT_LOCK_MODE: ['evidence', 's3', 'objectLock', 'mode'],
+  FIREBREAK_EVIDENCE_S3_OBJECT_LOCK_DAYS: ['evidence', 's3', 'objectLock', 'days'],
 };
 
 /**
  * Secret settings whose env value may be the secret itself. Such a value becomes the reference `env:NAME`, so the
  * config object never holds a secret and resolution reads it from the process environment when needed.
  */
-const LITERAL_SECRET_ENV = new Set(['TEMPORAL_API_KEY', 'FIREBREAK_WEBHOOK_SECRET', 'FIREBREAK_ADMIN_TOKEN', 'FIREBREAK_PAYLOAD_KEYS', 'FIREBREAK_AUDIT_SIGNING_KEY', 'SMTP_URL']);
+const LITERAL_SECRET_ENV = new Set(['TEMPORAL_API_KEY', 'FIREBREAK_WEBHOOK_SECRET', 'FIREBREAK_ADMIN_TOKEN', 'FIREBREAK_PAYLOAD_KEYS', 'FIREBREAK_AUDIT_SIGNING_KEY', 'SMTP_URL', 'FIREBREAK_EVIDENCE_S3_ACCESS_KEY_ID', 'FIREBREAK_EVIDENCE_S3_SECRET_ACCESS_KEY']);
 
 function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
   let node = target;

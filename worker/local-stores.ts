@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AuditLog } from '../audit';
-import { EvidenceStore, type Handler } from '../evidence';
+import type { EvidenceStore, Handler } from '../evidence';
 import { custodyAuditEntry } from '../evidence/custody-audit';
 import { loadConfig } from './config';
+import { openEvidenceStore } from './evidence-store';
 import { auditPublicKeyPath, resolveSecrets } from './secrets';
 import { openAuditLog } from './temporal-worker';
 
@@ -19,14 +20,14 @@ export interface LocalStores {
 }
 
 /**
- * The audit log and evidence store of this machine's data dir, for CLI commands that work without the service
- * (export). Custody events are mirrored into the audit log, as the service does.
+ * The audit log of this machine's data dir and the configured evidence store (the data dir or the bucket), for CLI
+ * commands that work without the service (export). Custody events are mirrored into the audit log, as the service does.
  */
 export async function openLocalStores(): Promise<LocalStores> {
   const config = loadConfig();
   const secrets = resolveSecrets(config);
   const auditLog = await openAuditLog(config, secrets);
-  const evidence = await EvidenceStore.open(path.join(config.dataDir, 'evidence'), {
+  const evidence = await openEvidenceStore(config, {
     onCustodyEvent: async (event, item) => {
       await auditLog.append(custodyAuditEntry(event, item));
     },

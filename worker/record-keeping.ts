@@ -5,7 +5,6 @@ import type { Client } from '@temporalio/client';
 import nodemailer from 'nodemailer';
 import { createAuditWriter, loadPublicKey, type AuditWriter } from '../audit';
 import { AesGcmPayloadCodec } from '../codec/aes-gcm-codec';
-import { EvidenceStore } from '../evidence';
 import { custodyAuditEntry } from '../evidence/custody-audit';
 import { type CodecRouteDeps, loopbackUiOrigins } from '../ingress/api/codec-routes';
 import type { EvidenceRouteDeps } from '../ingress/api/evidence-routes';
@@ -15,6 +14,7 @@ import type { RunbookCatalog } from '../ingress/runbook-catalog';
 import { checkpointSinks } from './checkpoint-delivery';
 import type { Config } from './config';
 import { configFingerprint } from './config-fingerprint';
+import { evidenceStoreOpener } from './evidence-store';
 import type { Logger } from './logging';
 import { auditPublicKeyPath, type ResolvedSecrets } from './secrets';
 import { openAuditLog } from './temporal-worker';
@@ -42,14 +42,12 @@ export function createRecordKeeping(deps: { config: Config; secrets: ResolvedSec
     (error, entry) => log.error({ err: error, action: entry.action, key: entry.key }, 'audit record not written'),
   );
   void audit.record({ key: `config/${randomUUID()}`, actor: { kind: 'system', id: 'firebreak' }, action: 'config.loaded', data: { sha256: configFingerprint(config), role: 'http-service' } });
-  let store: Promise<EvidenceStore> | undefined;
-  const evidence = () =>
-    (store ??= EvidenceStore.open(path.join(config.dataDir, 'evidence'), {
-      maxBytes: EVIDENCE_UPLOAD_LIMIT_BYTES,
-      onCustodyEvent: async (event, item) => {
-        await audit.record(custodyAuditEntry(event, item));
-      },
-    }));
+  const evidence = evidenceStoreOpener(config, {
+    maxBytes: EVIDENCE_UPLOAD_LIMIT_BYTES,
+    onCustodyEvent: async (event, item) => {
+      await audit.record(custodyAuditEntry(event, item));
+    },
+  });
   return {
     audit,
     evidence: { store: evidence, tokens: deps.tokens, log, maxUploadBytes: EVIDENCE_UPLOAD_LIMIT_BYTES },

