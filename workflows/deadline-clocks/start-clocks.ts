@@ -1,3 +1,4 @@
+import { patched } from '@temporalio/workflow';
 import type { ClockStep } from '../../runbooks/schema/step';
 import { renderValue } from '../../runbooks/template';
 import { addTimeline, type IncidentState } from '../incident/state';
@@ -35,6 +36,9 @@ function statedBy(state: IncidentState, atTemplate: string | undefined): string 
   return entry?.actor ?? 'system:firebreak';
 }
 
+const settled = <T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> =>
+  promise.then((value) => ({ status: 'fulfilled', value }), (reason: unknown) => ({ status: 'rejected', reason }));
+
 export interface ClockStart {
   step: ClockStep;
   /** The trigger time, rendered from the step's `at`. */
@@ -55,12 +59,21 @@ export async function startClocks(state: IncidentState, start: ClockStart): Prom
   const policy = policyOf(step);
   const startedBy = statedBy(state, step.at);
   const started: DeadlineClock[] = [];
+  const compute = (obligationId: string) => settled(computeDeadlines({ obligationId, at, anchors, facts }));
+  // All asked at once, one round trip instead of one per clock; then started in the step's order, up to the first that
+  // failed. Histories from before the patch asked one clock at a time.
+  const computing = new Map<string, ReturnType<typeof compute>>();
+  for (const obligationId of patched('clocks-computed-at-once') ? step.start : []) {
+    if (findClock(state, obligationId)?.state !== 'running' && !computing.has(obligationId)) computing.set(obligationId, compute(obligationId));
+  }
   for (const obligationId of step.start) {
     if (findClock(state, obligationId)?.state === 'running') {
       addTimeline(state, { at: now, event: 'clock.already_running', stepId: step.id, detail: obligationId });
       continue;
     }
-    const computed = await computeDeadlines({ obligationId, at, anchors, facts });
+    const outcome = await (computing.get(obligationId) ?? compute(obligationId));
+    if (outcome.status === 'rejected') throw outcome.reason;
+    const computed = outcome.value;
     const clock: DeadlineClock = {
       id: obligationId,
       title: computed.title,

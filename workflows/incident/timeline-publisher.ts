@@ -59,24 +59,35 @@ function startSlackSync(state: IncidentState, outline: RunbookOutline, mirrorToS
   })();
 }
 
-/**
- * Streams new timeline entries out of the workflow (audit log, and whatever else listens) in order, in batches, in the
- * background. `drain` resolves once everything recorded so far is out: the workflow awaits it before it closes.
- */
 /** True when every timeline entry so far has reached the audit log and the Slack mirror: no publish is in flight. */
 export function timelinePublished(state: IncidentState): boolean {
   const length = state.status.timeline.length;
   return state.published === length && (state.slackSynced === undefined || state.slackSynced === length);
 }
 
+// Steps waiting on an activity: it ends within its timeouts and retries, so the entries before it can wait for it.
+const ACTIVITY_KINDS = new Set(['action', 'clock']);
+
+/**
+ * Streams new timeline entries out of the workflow (audit log, and whatever else listens) in order, in batches, in the
+ * background: whenever no step waits on an activity (so before every wait, approval, child runbook and
+ * continue-as-new), when a full batch has built up, and at close. Publishing after every step would double a
+ * runbook's history. `drain` resolves once everything recorded so far is out: the workflow awaits it before it closes.
+ */
 export function startTimelinePublisher(state: IncidentState, runbook?: Pick<Runbook, 'roles' | 'steps'>, mirrorToSlack = true): { drain(): Promise<void> } {
   let closing = false;
   let closeCheckpoint: SignedCheckpoint | undefined;
+  // Histories recorded before batching published after every change; they replay that way.
+  const batched = patched('timeline-publish-at-rest');
+  const unpublished = () => state.status.timeline.length - state.published;
+  const due = () => !batched || closing || unpublished() >= BATCH || !state.status.steps.some((s) => s.state === 'running' && ACTIVITY_KINDS.has(s.kind));
   const slack = startSlackSync(state, runbookOutline(runbook), mirrorToSlack);
   const loop = (async () => {
     for (;;) {
-      await condition(() => state.status.timeline.length > state.published || closing);
-      if (state.status.timeline.length === state.published) return;
+      await condition(() => unpublished() > 0 || closing);
+      if (unpublished() === 0) return;
+      // Only when not due already: one more wait would reorder the commands of histories recorded before batching.
+      if (!due()) await condition(due);
       const from = state.published;
       const entries = state.status.timeline.slice(from, from + BATCH);
       closeCheckpoint = (await publish({ incidentId: state.status.incidentId, from, entries })).checkpoint ?? closeCheckpoint;
