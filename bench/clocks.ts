@@ -1,33 +1,46 @@
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { stringify as toYaml } from 'yaml';
-import { createComputeDeadlines } from '../activities/deadlines/compute';
 import { loadRunbookText } from '../runbooks/load';
 import { bundleFirebreakWorkflows } from '../worker/bundle-workflows';
 import { temporalCliPath } from '../worker/temporal-binaries';
+import { WORKFLOW_CACHE_SIZE } from '../worker/temporal-worker';
 import type { IncidentInput } from '../workflows/incident/messages';
-import { statusQuery } from '../workflows/incident/messages';
+import type { ClockWorkerReport, ClockWorkerSetup } from './clock-worker';
 
 export interface ClockBenchOptions {
-  /** Open incidents (default 10,000), each with `clocks` running clocks (3). */
+  /** Open incidents (default 10,000), each with 3 running clocks. */
   incidents?: number;
-  /** Seconds from the start of the run to the deadlines the timers fire for (default: enough to start everything). */
+  /** Seconds from the start of each side to the moment every alarm is due (default: time enough to start them all). */
   dueInSeconds?: number;
   concurrency?: number;
 }
 
 interface Side {
+  /** First start request sent → every timer armed. */
   startSeconds: number;
-  rssMb: number;
+  /** Worker process RSS: idle before the first start, highest seen, and once every alarm has fired. */
+  rssIdleMb: number;
+  rssPeakMb: number;
+  rssAfterMb: number;
   latenessP50Ms: number;
   latenessP99Ms: number;
   timers: number;
+  /** History events of one incident once its timers are armed. */
+  eventsPerIncident: number;
+  /** Incidents whose timers were armed only after they were due: their lateness counts the wait to start. */
+  armedAfterDue: boolean;
 }
 
 export interface ClockBenchFigures {
   incidents: number;
   clocksPerIncident: number;
+  maxCachedWorkflows: number;
   firebreak: Side;
   bare: Side;
 }
@@ -36,6 +49,8 @@ const HOURS_72 = 72 * 3_600_000;
 const OBLIGATIONS = ['gdpr-art33-sa', 'ukgdpr-art33-ico', 'uk-pecr-5a'];
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+const mb = (bytes: number): number => Math.round(bytes / 1e6);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function inBatches(n: number, concurrency: number, one: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -44,86 +59,130 @@ async function inBatches(n: number, concurrency: number, one: (i: number) => Pro
   }));
 }
 
+/** Prints `label n/total` every 5 s while `work` runs: long phases show they are moving. */
+async function withProgress<T>(label: string, total: number, count: () => number, work: Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const timer = setInterval(() => process.stderr.write(`[clocks] ${label} ${count()}/${total} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`), 5000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** A side's worker in its own process, and what it has reported so far. */
+function startWorker(setup: ClockWorkerSetup) {
+  const child: ChildProcess = fork(require.resolve('./clock-worker'), [], { env: { ...process.env, CLOCK_WORKER: JSON.stringify(setup) } });
+  const seen = { rssIdle: 0, rssPeak: 0, rssLast: 0, armed: 0, lateness: [] as number[] };
+  const ready = new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
+    child.on('message', (report: ClockWorkerReport) => {
+      if (seen.rssIdle === 0) {
+        seen.rssIdle = report.rss;
+        resolve();
+      }
+      seen.rssPeak = Math.max(seen.rssPeak, report.rss);
+      seen.rssLast = report.rss;
+      seen.armed += report.armed;
+      seen.lateness.push(...report.lateness);
+    });
+  });
+  const stop = () => new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.send('stop');
+  });
+  return { seen, ready, stop };
+}
+
 /**
- * N open incidents with 3 running 72 h clocks each, on one in-process worker, their "missed" alarms all due at the same
- * moment: time to start them all (every clock computed and armed), worker RSS growth, and how late the alarms fire
+ * N open incidents with 3 running 72 h clocks each on one worker, their "missed" alarms all due at the same moment:
+ * time to start them all (every clock computed and its timer armed), the worker's RSS, and how late the alarms fire
  * (workflow time of the `clock.missed` entry minus the due time). Then the same number of bare timers with the same
- * due times in plain workflows, in the same run, on a fresh worker. Prints nothing.
+ * due times in plain workflows, in the same run, on a fresh worker with the same cache bound (Firebreak's). Each
+ * worker runs in a process of its own. Prints progress to stderr.
  */
 export async function benchClocks(opts: ClockBenchOptions = {}): Promise<ClockBenchFigures> {
   const incidents = opts.incidents ?? 10_000;
-  const concurrency = opts.concurrency ?? 100;
+  const concurrency = opts.concurrency ?? 50;
+  const maxCachedWorkflows = WORKFLOW_CACHE_SIZE;
   const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: temporalCliPath() } } });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'firebreak-bench-clocks-'));
   try {
-    const firebreakBundle = await bundleFirebreakWorkflows();
-    const bareBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./bare-timers-workflow') });
-    const dueInMs = (opts.dueInSeconds ?? Math.max(30, incidents / 50)) * 1000;
+    const bundles = { firebreak: await bundleFirebreakWorkflows(), bare: await bundleWorkflowCode({ workflowsPath: require.resolve('./bare-timers-workflow'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } }) };
+    const dueInMs = (opts.dueInSeconds ?? Math.max(30, incidents / 60)) * 1000;
 
     const runSide = async (kind: 'firebreak' | 'bare'): Promise<Side> => {
       const taskQueue = `bench-clocks-${kind}-${randomUUID()}`;
-      const worker = await Worker.create({
-        connection: env.nativeConnection,
-        taskQueue,
-        workflowBundle: kind === 'firebreak' ? firebreakBundle : bareBundle,
-        activities: { 'deadlines.compute': createComputeDeadlines(), 'incident.publish': async (r: { entries: unknown[] }) => ({ published: r.entries.length }), 'slack.sync': async () => ({ skipped: 'slack.not_configured' }) },
-        maxCachedWorkflows: incidents + 100,
-      });
-      const rssBefore = process.memoryUsage().rss;
-      return worker.runUntil(async () => {
-        const started = performance.now();
-        const ids: string[] = [];
-        const sideDue = Date.now() + dueInMs;
-        const pinned = loadRunbookText(toYaml({ id: 'bench-clocks', version: 1, title: 'bench', steps: [{ id: 'start', clock: { start: OBLIGATIONS, at: new Date(sideDue - HOURS_72).toISOString() } }, { id: 'hold', wait: '1d' }] }), 'bench.yaml');
-        if (!pinned.ok) throw new Error('bench runbook invalid');
-        await inBatches(incidents, concurrency, async (i) => {
-          const id = `bench/${kind}/${randomUUID()}`;
-          ids.push(id);
-          if (kind === 'bare') {
-            await env.client.workflow.start('bareTimersWorkflow', { taskQueue, workflowId: id, args: [OBLIGATIONS.map(() => sideDue)] });
-            return;
-          }
-          const input: IncidentInput = { incidentId: id, title: `bench ${i}`, severity: 'low', openedBy: { kind: 'system', id: 'bench', roles: [] }, openedAt: new Date().toISOString(), pinned: pinned.pinned, children: {}, config: { contacts: {} } };
+      const bundlePath = path.join(dir, `${kind}.js`);
+      writeFileSync(bundlePath, bundles[kind].code);
+      const sideDue = Date.now() + dueInMs;
+      const worker = startWorker({ address: env.address, namespace: env.namespace ?? 'default', taskQueue, bundlePath, maxCachedWorkflows, clocksPerIncident: OBLIGATIONS.length, dueAtMs: sideDue });
+      await worker.ready;
+      const pinned = loadRunbookText(toYaml({ id: 'bench-clocks', version: 1, title: 'bench', steps: [{ id: 'start', clock: { start: OBLIGATIONS, at: new Date(sideDue - HOURS_72).toISOString() } }, { id: 'hold', wait: '1d' }] }), 'bench.yaml');
+      if (!pinned.ok) throw new Error('bench runbook invalid');
+      const ids: string[] = [];
+      const started = performance.now();
+      await withProgress(`${kind}: started`, incidents, () => ids.length, inBatches(incidents, concurrency, async (i) => {
+        const id = `bench/${kind}/${randomUUID()}`;
+        if (kind === 'bare') {
+          await env.client.workflow.start('bareTimersWorkflow', { taskQueue, workflowId: id, args: [OBLIGATIONS.map(() => sideDue)] });
+        } else {
+          // As the service starts incidents where no Slack workspace is configured.
+          const input: IncidentInput = { incidentId: id, title: `bench ${i}`, severity: 'low', openedBy: { kind: 'system', id: 'bench', roles: [] }, openedAt: new Date().toISOString(), pinned: pinned.pinned, children: {}, config: { contacts: {} }, slackMirror: false };
           await env.client.workflow.start('incidentWorkflow', { taskQueue, workflowId: id, args: [input] });
-        });
-        if (kind === 'firebreak') {
-          // Started = every clock computed and armed, as the status shows it.
-          await inBatches(ids.length, concurrency, async (i) => {
-            for (;;) {
-              // A query can time out while the worker is busy starting thousands of clocks: ask again.
-              const s = await env.client.workflow.getHandle(ids[i]!).query(statusQuery).catch(() => undefined);
-              if (s?.clocks.length === OBLIGATIONS.length) return;
-              await new Promise((r) => setTimeout(r, 200));
-            }
-          });
         }
-        const startSeconds = (performance.now() - started) / 1000;
-        const rssMb = (process.memoryUsage().rss - rssBefore) / 1e6;
-        await new Promise((r) => setTimeout(r, Math.max(0, sideDue - Date.now()) + 5000));
-        const lateness: number[] = [];
+        ids.push(id);
+      }));
+      let armed = 0;
+      if (kind === 'firebreak') {
+        await withProgress(`${kind}: armed`, incidents, () => worker.seen.armed, (async () => {
+          while (worker.seen.armed < incidents) await sleep(100);
+        })());
+      } else {
+        // A bare workflow's timers are armed when its first workflow task completes: start, task (3), 3 timers.
+        await withProgress(`${kind}: armed`, incidents, () => armed, inBatches(ids.length, concurrency, async (i) => {
+          while (((await env.client.workflow.getHandle(ids[i]!).describe()).historyLength ?? 0) < 4 + OBLIGATIONS.length) await sleep(200);
+          armed += 1;
+        }));
+      }
+      const startSeconds = (performance.now() - started) / 1000;
+      const armedAfterDue = Date.now() > sideDue;
+      if (armedAfterDue) process.stderr.write(`[clocks] ${kind}: timers armed ${((Date.now() - sideDue) / 1000).toFixed(0)} s after they were due: raise --clocks-due\n`);
+      const eventsPerIncident = (await env.client.workflow.getHandle(ids[0]!).fetchHistory()).events?.length ?? 0;
+      process.stderr.write(`[clocks] ${kind}: ${incidents} started in ${startSeconds.toFixed(1)} s; alarms due in ${Math.max(0, (sideDue - Date.now()) / 1000).toFixed(0)} s\n`);
+
+      const timers = incidents * OBLIGATIONS.length;
+      const lateness: number[] = kind === 'firebreak' ? worker.seen.lateness : [];
+      await withProgress(`${kind}: fired`, timers, () => lateness.length, (async () => {
+        if (kind === 'firebreak') {
+          while (lateness.length < timers) await sleep(200);
+          return;
+        }
+        await sleep(Math.max(0, sideDue - Date.now()));
         await inBatches(ids.length, concurrency, async (i) => {
-          const handle = env.client.workflow.getHandle(ids[i]!);
-          if (kind === 'bare') {
-            lateness.push(...(await handle.result()));
-            return;
-          }
-          for (;;) {
-            const s = await handle.query(statusQuery).catch(() => undefined);
-            const missed = (s?.timeline ?? []).filter((t) => t.event === 'clock.missed');
-            if (missed.length === OBLIGATIONS.length) {
-              for (const m of missed) lateness.push(Date.parse(m.at) - sideDue);
-              await handle.terminate('bench over');
-              return;
-            }
-            await new Promise((r) => setTimeout(r, 500));
-          }
+          lateness.push(...(await env.client.workflow.getHandle<(due: number[]) => Promise<number[]>>(ids[i]!).result()));
         });
-        lateness.sort((a, b) => a - b);
-        return { startSeconds, rssMb, latenessP50Ms: percentile(lateness, 50), latenessP99Ms: percentile(lateness, 99), timers: lateness.length };
-      });
+      })());
+      // One more report, so "after" is measured once everything has fired.
+      await sleep(1000);
+      await worker.stop();
+      lateness.sort((a, b) => a - b);
+      const { rssIdle, rssPeak, rssLast } = worker.seen;
+      return {
+        startSeconds,
+        rssIdleMb: mb(rssIdle),
+        rssPeakMb: mb(rssPeak),
+        rssAfterMb: mb(rssLast),
+        latenessP50Ms: percentile(lateness, 50),
+        latenessP99Ms: percentile(lateness, 99),
+        timers: lateness.length,
+        eventsPerIncident,
+        armedAfterDue,
+      };
     };
     const firebreak = await runSide('firebreak');
     const bare = await runSide('bare');
-    return { incidents, clocksPerIncident: OBLIGATIONS.length, firebreak, bare };
+    return { incidents, clocksPerIncident: OBLIGATIONS.length, maxCachedWorkflows, firebreak, bare };
   } finally {
     await env.teardown();
   }

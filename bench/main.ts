@@ -11,7 +11,7 @@ import { type Row, alertStartRows, auditRows, clockRows, ingressRows, interprete
 import { benchSlack } from './slack';
 
 /*
- * `npm run bench [-- name...] [-- --clocks-incidents N]`: each benchmark measures Firebreak against a bare baseline in
+ * `npm run bench [-- name...] [-- --clocks-incidents N] [-- --clocks-due SECONDS]`: each benchmark measures Firebreak against a bare baseline in
  * the same run, prints a table and one JSON line (rows plus every benchmark's full result), and writes an SVG chart of
  * the comparisons to bench/results/.
  */
@@ -19,6 +19,8 @@ import { benchSlack } from './slack';
 interface RunnerOptions {
   /** Open incidents for the clocks benchmark: 1000 keeps a full run short; the issue's figure is 10,000. */
   clocksIncidents: number;
+  /** Seconds from the start of each clocks side to the moment its alarms are due; absent: scaled to the incidents. */
+  clocksDueSeconds?: number;
 }
 
 type Bench = (options: RunnerOptions) => Promise<{ result: unknown; rows: Row[] }>;
@@ -32,19 +34,21 @@ const benches: Record<string, Bench> = {
   'alert-start': bench(() => benchAlertStart(), alertStartRows),
   audit: bench(() => benchAudit(), auditRows),
   ingress: bench(() => benchIngress(), ingressRows),
-  clocks: bench((o) => benchClocks({ incidents: o.clocksIncidents }), clockRows),
+  clocks: bench((o) => benchClocks({ incidents: o.clocksIncidents, dueInSeconds: o.clocksDueSeconds }), clockRows),
   slack: bench(() => benchSlack(), slackRows),
   interpreter: bench(() => benchInterpreter(), interpreterRows),
 };
 
 function parseCommandLine(): { names: string[]; options: RunnerOptions } {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'clocks-incidents': { type: 'string', default: '1000' } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'clocks-incidents': { type: 'string', default: '1000' }, 'clocks-due': { type: 'string' } } });
   const clocksIncidents = Number(values['clocks-incidents']);
   if (!Number.isInteger(clocksIncidents) || clocksIncidents < 1) throw new Error(`--clocks-incidents must be a positive integer, got ${values['clocks-incidents']}`);
+  const clocksDueSeconds = values['clocks-due'] === undefined ? undefined : Number(values['clocks-due']);
+  if (clocksDueSeconds !== undefined && !(clocksDueSeconds > 0)) throw new Error(`--clocks-due must be a positive number of seconds, got ${values['clocks-due']}`);
   const names = positionals.length ? positionals : Object.keys(benches);
   const unknown = names.filter((n) => !benches[n]);
   if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}`);
-  return { names, options: { clocksIncidents } };
+  return { names, options: { clocksIncidents, clocksDueSeconds } };
 }
 
 const fmt = (n: number): string => (Number.isNaN(n) ? '-' : Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));

@@ -35,11 +35,14 @@ export function ingressRows(r: IngressBenchResult): Row[] {
 
 export function clockRows(r: ClockBenchFigures): Row[] {
   const bench = `clocks ×${r.incidents}`;
+  const side = (measure: string, unit: string, value: (s: ClockBenchFigures['bare']) => number): Row => ({ bench, measure, firebreak: value(r.firebreak), baseline: value(r.bare), unit });
   return [
-    { bench, measure: `start ${r.incidents * r.clocksPerIncident} clocks`, firebreak: r.firebreak.startSeconds, baseline: r.bare.startSeconds, unit: 's' },
-    { bench, measure: 'worker RSS growth', firebreak: r.firebreak.rssMb, baseline: r.bare.rssMb, unit: 'MB' },
-    { bench, measure: 'alarm lateness p50', firebreak: r.firebreak.latenessP50Ms, baseline: r.bare.latenessP50Ms, unit: 'ms' },
-    { bench, measure: 'alarm lateness p99', firebreak: r.firebreak.latenessP99Ms, baseline: r.bare.latenessP99Ms, unit: 'ms' },
+    side(`start ${r.incidents * r.clocksPerIncident} clocks`, 's', (s) => s.startSeconds),
+    side('history events per incident', 'events', (s) => s.eventsPerIncident),
+    side('worker RSS peak', 'MB', (s) => s.rssPeakMb),
+    side('worker RSS after', 'MB', (s) => s.rssAfterMb),
+    side('alarm lateness p50', 'ms', (s) => s.latenessP50Ms),
+    side('alarm lateness p99', 'ms', (s) => s.latenessP99Ms),
   ];
 }
 

@@ -77,6 +77,14 @@ export function activitiesFromConfig(config: Config, secrets: ResolvedSecrets, l
   });
 }
 
+/**
+ * Open incidents kept in the worker's sticky cache. An idle incident is mostly its share of the workflow bundle's
+ * module state, so memory grows with this bound, not with how many incidents are open; an incident outside it is
+ * replayed from history when its next timer, signal or query arrives. The SDK's default scales with the heap limit
+ * instead, which on a large machine lets a few thousand idle incidents crowd out everything else in the process.
+ */
+export const WORKFLOW_CACHE_SIZE = 2_000;
+
 export async function createFirebreakWorker(options: WorkerOptions): Promise<Worker> {
   const { config, secrets } = options;
   return Worker.create({
@@ -86,6 +94,7 @@ export async function createFirebreakWorker(options: WorkerOptions): Promise<Wor
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: options.activities ?? activitiesFromConfig(config, secrets),
     dataConverter: firebreakDataConverter(secrets.keyring),
+    maxCachedWorkflows: WORKFLOW_CACHE_SIZE,
     shutdownGraceTime: `${config.shutdownGraceSeconds}s`,
     shutdownForceTime: `${config.shutdownGraceSeconds + 10}s`,
   });

@@ -1,0 +1,76 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createComputeDeadlines } from '../activities/deadlines/compute';
+import type { PublishTimelineRequest } from '../workflows/incident/timeline-publisher';
+
+/*
+ * The worker of one side of bench/clocks.ts, in a process of its own so its RSS is the worker's alone. Started by
+ * `fork` with CLOCK_WORKER (JSON: ClockWorkerSetup); reports to the parent every 500 ms until told to stop. The
+ * audit publisher is the probe: an incident's `clock.started` entries reach it once its timers are armed (the
+ * publish goes out as the incident comes to rest), and its `clock.missed` entries carry the workflow time they fired.
+ */
+
+export interface ClockWorkerSetup {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  bundlePath: string;
+  maxCachedWorkflows: number;
+  clocksPerIncident: number;
+  dueAtMs: number;
+}
+
+export interface ClockWorkerReport {
+  rss: number;
+  /** Incidents whose clocks all reported started since the last report. */
+  armed: number;
+  /** Lateness of each `clock.missed` since the last report, ms. */
+  lateness: number[];
+}
+
+async function main(): Promise<void> {
+  const setup = JSON.parse(process.env.CLOCK_WORKER!) as ClockWorkerSetup;
+  const started = new Map<string, number>();
+  let report: ClockWorkerReport = { rss: 0, armed: 0, lateness: [] };
+  const publish = async (request: PublishTimelineRequest) => {
+    for (const entry of request.entries) {
+      if (entry.event === 'clock.started') {
+        const n = (started.get(request.incidentId) ?? 0) + 1;
+        started.set(request.incidentId, n);
+        if (n === setup.clocksPerIncident) report.armed += 1;
+      } else if (entry.event === 'clock.missed') {
+        report.lateness.push(Date.parse(entry.at) - setup.dueAtMs);
+      }
+    }
+    return { published: request.entries.length };
+  };
+  const connection = await NativeConnection.connect({ address: setup.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: setup.namespace,
+    taskQueue: setup.taskQueue,
+    workflowBundle: { codePath: setup.bundlePath },
+    activities: { 'deadlines.compute': createComputeDeadlines(), 'incident.publish': publish },
+    maxCachedWorkflows: setup.maxCachedWorkflows,
+  });
+  const send = () => {
+    process.send!({ ...report, rss: process.memoryUsage().rss });
+    report = { rss: 0, armed: 0, lateness: [] };
+  };
+  send(); // the first report: ready, at idle
+  const timer = setInterval(send, 500);
+  process.on('message', (message) => {
+    if (message === 'stop') worker.shutdown();
+  });
+  await worker.run();
+  clearInterval(timer);
+  send();
+  await connection.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
