@@ -39,12 +39,17 @@ export class SmtpInbox {
     this.port = (this.server.server.address() as AddressInfo).port;
   }
 
-  /** A pooled transport to this inbox. */
+  private transports: { close(): void }[] = [];
+
+  /** A pooled transport to this inbox, closed by `stop` (the server waits for open connections before it closes). */
   transport() {
-    return nodemailer.createTransport({ host: '127.0.0.1', port: this.port, secure: false, ignoreTLS: true, connectionTimeout: 2000, pool: true });
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: this.port, secure: false, ignoreTLS: true, connectionTimeout: 2000, pool: true });
+    this.transports.push(transport);
+    return transport;
   }
 
   async stop(): Promise<void> {
+    for (const transport of this.transports.splice(0)) transport.close();
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createSendEmail } from '../../../activities/email/send-email';
+import { type EmailResult, createSendEmail } from '../../../activities/email/send-email';
 import { createResolveAttachments } from '../../../activities/email/attachments';
 import { EvidenceStore } from '../../../evidence';
 import { FailureType } from '../../../workflows/failure-types';
@@ -49,7 +49,7 @@ describe('notify.email attachments against a real SMTP server', function () {
 
   it('attaches the evidence byte for byte under its name, records an export naming the recipient, and never sends or reads twice', async () => {
     const item = await put(assessment, 'capture-1');
-    const result = await new MockActivityEnvironment().run(send(), request(['breach-assessment.json']));
+    const result = (await new MockActivityEnvironment().run(send(), request(['breach-assessment.json']))) as EmailResult;
     assert.equal(inbox.received.length, 1);
     const [attachment] = inbox.received[0]!.attachments;
     assert.equal(attachment?.filename, 'breach-assessment.json');
@@ -62,7 +62,7 @@ describe('notify.email attachments against a real SMTP server', function () {
     assert.match(exported[0]!.reason, /sa@example\.eu/);
     assert.equal(exported[0]!.sha256, item.sha256);
 
-    const again = await new MockActivityEnvironment({ attempt: 2 }).run(send(), request(['breach-assessment.json']));
+    const again = (await new MockActivityEnvironment({ attempt: 2 }).run(send(), request(['breach-assessment.json']))) as EmailResult;
     assert.equal(again.alreadySent, true);
     assert.equal(again.messageId, result.messageId, 'the Message-ID derives from the step key');
     assert.equal(inbox.received.length, 1, 'a retry sends nothing');
@@ -71,7 +71,8 @@ describe('notify.email attachments against a real SMTP server', function () {
 
   it('sends an approved attachment only while it is still the approved file', async () => {
     const first = await put(assessment, 'capture-1');
-    const approved = (await new MockActivityEnvironment().run(createResolveAttachments(async () => store), { incidentId, stepId: 'approve', names: ['breach-assessment.json'] })).attachments;
+    const resolve = createResolveAttachments(async () => store);
+    const approved = ((await new MockActivityEnvironment().run(resolve, { incidentId, stepId: 'approve', names: ['breach-assessment.json'] })) as Awaited<ReturnType<typeof resolve>>).attachments;
     assert.deepEqual(approved.map((a) => a.evidenceId), [first.evidenceId]);
     await put(Buffer.from('{"risk":"unlikely"}'), 'upload-2');
 
