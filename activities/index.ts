@@ -7,6 +7,7 @@ import { withNoticeAudit } from './audit/record-notice';
 import { evaluateConditionActivity } from './conditions/evaluate';
 import { type DeadlineDeps, createComputeDeadlines } from './deadlines/compute';
 import { type ContainmentDeps, createContainmentActivities } from './containment/adapters';
+import { createResolveAttachments } from './email/attachments';
 import { createSendEmail } from './email/send-email';
 import { createSendEmailBatch } from './email/send-email-batch';
 import { type EvidenceDeps, createCaptureEvidence } from './evidence/capture';
@@ -32,8 +33,9 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     'evidence.capture': createCaptureEvidence(deps.evidence),
-    'notify.email': withNoticeAudit(createSendEmail({ from: deps.mailFrom, dataDir: deps.dataDir, smtp: deps.smtp }), deps.auditLog),
-    'notify.email-batch': createSendEmailBatch({ from: deps.mailFrom, dataDir: deps.dataDir, smtp: deps.smtp, evidenceDir: path.join(deps.dataDir, 'evidence') }),
+    'notify.email': withNoticeAudit(createSendEmail({ from: deps.mailFrom, dataDir: deps.dataDir, smtp: deps.smtp, evidence: deps.evidence.store }), deps.auditLog),
+    'notify.email-batch': createSendEmailBatch({ from: deps.mailFrom, dataDir: deps.dataDir, smtp: deps.smtp, evidenceDir: path.join(deps.dataDir, 'evidence'), evidence: deps.evidence.store }),
+    'notify.resolve-attachments': createResolveAttachments(deps.evidence.store),
     'conditions.evaluate': evaluateConditionActivity,
     'deadlines.compute': createComputeDeadlines(deps.deadlines),
     'http.request': createHttpRequest(deps.http),

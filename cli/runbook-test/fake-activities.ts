@@ -29,6 +29,7 @@ const sha256 = (value: unknown): string => createHash('sha256').update(JSON.stri
 export function createRecordingFakes(failures: Readonly<Record<string, string>>): { activities: ActivityFakes; calls: RecordedAction[] } {
   const calls: RecordedAction[] = [];
   const failed = new Set<string>();
+  const captured = new Map<string, { name: string; evidenceId: string; sha256: string; size: number }>();
   const record =
     (action: string, answer: (request: ActionRequest) => unknown): ActionFn =>
     async (request) => {
@@ -44,7 +45,16 @@ export function createRecordingFakes(failures: Readonly<Record<string, string>>)
     };
   const containment = (action: string) => record(action, (r) => ({ target: Object.values(r.input)[0], endpoint: 'runbook-test', status: 200, bodySha256: sha256('') }));
   const activities: ActivityFakes = {
-    'evidence.capture': record('evidence.capture', (r) => ({ evidenceId: `ev-${r.stepId}`, name: r.input.name, sha256: sha256(r.input.from) })),
+    'evidence.capture': record('evidence.capture', (r) => {
+      const item = { evidenceId: `ev-${r.stepId}`, name: r.input.name, sha256: sha256(r.input.from) };
+      captured.set(String(r.input.name), { ...item, name: String(r.input.name), size: JSON.stringify(r.input.from ?? null).length });
+      return item;
+    }),
+    // Attachments are what the scenario captured, as the evidence store would find them by name.
+    'notify.resolve-attachments': async (request) => ({
+      attachments: request.names.flatMap((name) => captured.get(name) ?? []),
+      missing: request.names.filter((name) => !captured.has(name)),
+    }),
     'notify.email': record('notify.email', (r) => ({ messageId: `<${sha256(r.key).slice(0, 24)}@runbook-test>`, to: [r.input.to].flat(), delivery: 'outbox', alreadySent: false })),
     'notify.email-batch': record('notify.email-batch', () => ({ position: 0, total: 0, sent: 0, alreadySent: 0, rejected: [] })),
     'notify.slack': record('notify.slack', (r) => ({ channel: r.input.channel ?? 'incident', ts: '0000000000.000100' })),
