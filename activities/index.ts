@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Transporter } from 'nodemailer';
 import type { AuditLog } from '../audit';
 import type { ActionFn } from '../workflows/runbook-interpreter/steps/action';
@@ -34,7 +33,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     'evidence.capture': createCaptureEvidence(deps.evidence),
     'notify.email': withNoticeAudit(createSendEmail({ from: deps.mailFrom, dataDir: deps.dataDir, smtp: deps.smtp, evidence: deps.evidence.store }), deps.auditLog),
-    'notify.email-batch': createSendEmailBatch({ from: deps.mailFrom, dataDir: deps.dataDir, smtp: deps.smtp, evidenceDir: path.join(deps.dataDir, 'evidence'), evidence: deps.evidence.store }),
+    'notify.email-batch': createSendEmailBatch({ from: deps.mailFrom, dataDir: deps.dataDir, smtp: deps.smtp, evidence: deps.evidence.store }),
     'notify.resolve-attachments': createResolveAttachments(deps.evidence.store),
     'conditions.evaluate': evaluateConditionActivity,
     'deadlines.compute': createComputeDeadlines(deps.deadlines),

@@ -1,5 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { text } from 'node:stream/consumers';
+import { ApplicationFailure, log } from '@temporalio/activity';
+import { EvidenceError, type EvidenceItem, type EvidenceStore, type Handler } from '../../evidence';
+import { FailureType } from '../../workflows/failure-types';
+import type { EvidenceAccess } from './attachments';
 
 /** One person to notify, from an affected-recipients list. Extra columns are kept for the notice template. */
 export interface Recipient {
@@ -84,20 +89,56 @@ export function parseRecipients(text: string): RecipientsResult {
   return issues.length > 0 ? { ok: false, issues } : { ok: true, recipients };
 }
 
-/**
- * Where a list lives: `evidence:<sha256>` (an object in the evidence store, so the list itself is preserved and
- * hashed) or `file:<name>` under `<dataDir>/recipients/`. Names cannot climb out of their folder.
- */
-export function recipientsPath(reference: string, dirs: { dataDir: string; evidenceDir: string }): string | undefined {
-  const evidence = /^evidence:([0-9a-f]{64})$/.exec(reference);
-  if (evidence) return path.join(dirs.evidenceDir, 'objects', evidence[1]!.slice(0, 2), evidence[1]!);
-  const file = /^file:([A-Za-z0-9][A-Za-z0-9._-]*)$/.exec(reference);
-  if (file && !file[1]!.includes('..')) return path.join(dirs.dataDir, 'recipients', file[1]!);
-  return undefined;
+/** The evidence reference of a list: its sha256 (what `evidence.capture` returns) or its evidence id. */
+const EVIDENCE_REF = /^evidence:([0-9a-f]{64}|ev-[0-9a-f]{32})$/;
+const FILE_REF = /^file:([A-Za-z0-9][A-Za-z0-9._-]*)$/;
+
+const unreadable: RecipientsResult = { ok: false, issues: [{ row: 0, field: 'recipients', code: 'recipients.unreadable' }] };
+
+/** What the batch reads as it: Firebreak itself, the same actor that reads a notice's attachments. */
+const WORKER: Handler = { kind: 'system', id: 'firebreak-worker' };
+
+export interface RecipientsAccess {
+  dataDir: string;
+  /** Where `evidence:` lists are read from; without it they are unreadable. */
+  evidence?: EvidenceAccess;
 }
 
-export function readRecipients(reference: string, dirs: { dataDir: string; evidenceDir: string }): RecipientsResult {
-  const file = recipientsPath(reference, dirs);
-  if (!file || !existsSync(file)) return { ok: false, issues: [{ row: 0, field: 'recipients', code: 'recipients.unreadable' }] };
-  return parseRecipients(readFileSync(file, 'utf8'));
+/** The incident's item a reference names; several items with the same bytes are one list, the newest carries the trail. */
+async function listItem(store: EvidenceStore, incidentId: string, ref: string): Promise<EvidenceItem | undefined> {
+  const items = await store.listEvidence(incidentId);
+  return items.filter((item) => item.sha256 === ref || item.evidenceId === ref).pop();
+}
+
+/**
+ * Reads and parses a list. `evidence:<sha256>` or `evidence:<evidence id>` is one of the incident's evidence items,
+ * read through the store: its hash is re-verified and a `viewed` custody event records `purpose` (which must name the
+ * step, never the people on the list). `file:<name>` is a file under `<dataDir>/recipients/`; names cannot climb out
+ * of their folder. A list that does not resolve is `recipients.unreadable`. Throws `evidence.tampered`, non-retryable,
+ * when the stored bytes changed; a store that cannot be reached throws as it is, so the attempt is retried.
+ */
+export async function readRecipients(reference: string, access: RecipientsAccess, incidentId: string, purpose: string): Promise<RecipientsResult> {
+  const file = FILE_REF.exec(reference);
+  if (file && !file[1]!.includes('..')) {
+    const location = path.join(access.dataDir, 'recipients', file[1]!);
+    return existsSync(location) ? parseRecipients(readFileSync(location, 'utf8')) : unreadable;
+  }
+  const evidence = EVIDENCE_REF.exec(reference);
+  if (!evidence || !access.evidence) return unreadable;
+  const store = await access.evidence();
+  const item = await listItem(store, incidentId, evidence[1]!);
+  if (!item) return unreadable;
+  try {
+    return parseRecipients(await text(await store.open(item.evidenceId, WORKER, purpose)));
+  } catch (error) {
+    if (!(error instanceof EvidenceError && error.code === 'evidence.tampered')) throw error;
+    // The store has already put `tamper-detected` on the item's trail (and so into the audit log); this makes it loud.
+    log.error('affected-recipients list tampered: stored bytes no longer match their hash', { incidentId, evidenceId: item.evidenceId });
+    throw ApplicationFailure.create({
+      type: FailureType.EvidenceTampered,
+      message: `affected-recipients list ${item.evidenceId} no longer matches its recorded sha256 ${item.sha256}: no notice goes out from it`,
+      nonRetryable: true,
+      details: [{ evidenceId: item.evidenceId, sha256: item.sha256 }],
+    });
+  }
 }

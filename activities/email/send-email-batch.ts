@@ -11,7 +11,10 @@ import { type Recipient, readRecipients } from './recipients';
 import { type EmailDeps, attachmentReader, createDeliverNotice } from './send-email';
 
 export const EmailBatchInput = z.object({
-  /** `evidence:<sha256>` or `file:<name>` (under <dataDir>/recipients): a CSV with an `email` column, or a JSON array. */
+  /**
+   * `evidence:<sha256>` or `evidence:<evidence id>` (one of the incident's evidence items, read through the store) or
+   * `file:<name>` (under <dataDir>/recipients): a CSV with an `email` column, or a JSON array.
+   */
   recipients: z.string().min(1),
   /** Per-recipient placeholders are `[[email]]`, `[[name]]`, `[[<column>]]`: `{{...}}` was already rendered by the workflow. */
   subject: z.string().min(1).max(998),
@@ -37,7 +40,6 @@ export interface BatchProgress {
 export type EmailBatchResult = BatchProgress;
 
 export interface EmailBatchDeps extends EmailDeps {
-  evidenceDir: string;
   /** Least time between two progress reports to the incident (the first and the last always go); default 30 s. */
   progressEveryMs?: number;
 }
@@ -102,7 +104,10 @@ export function createSendEmailBatch(deps: EmailBatchDeps) {
       throw ApplicationFailure.create({ type: FailureType.ActionInputInvalid, message: `notify.email-batch: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')} invalid`, nonRetryable: true });
     }
     const input = parsed.data;
-    const list = readRecipients(input.recipients, { dataDir: deps.dataDir, evidenceDir: deps.evidenceDir });
+    // Read once per attempt, before anything is sent: a tampered list fails the step with nobody notified. The custody
+    // event names the step, not the people on the list.
+    const noticeOf = input.notice ? `notice template ${input.notice}, step ${request.stepId}` : `step ${request.stepId}`;
+    const list = await readRecipients(input.recipients, deps, request.incidentId, `affected-recipients list addressed by ${noticeOf}`);
     if (!list.ok) {
       throw ApplicationFailure.create({ type: FailureType.RecipientsInvalid, message: `affected-recipients list has ${list.issues.length} problem(s)`, nonRetryable: true, details: list.issues });
     }

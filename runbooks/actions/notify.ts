@@ -27,7 +27,7 @@ export const notifyEmailBatch = defineAction({
   name: 'notify.email-batch',
   description: 'Send one notice per person on an affected-recipients list (CSV or JSON), in rate-limited batches, exactly once each.',
   input: z.strictObject({
-    /** `evidence:<sha256>` or `file:<name>`; usually `{{steps.<capture-step>.sha256}}` behind `evidence:`. */
+    /** `evidence:<sha256>`, `evidence:<evidence id>` or `file:<name>`; usually `{{steps.<capture-step>.sha256}}` behind `evidence:`. */
     recipients: Text,
     subject: Text,
     /** `{{...}}` is the incident's; `[[name]]`, `[[email]]`, `[[<column>]]` are filled per recipient. */

@@ -53,7 +53,7 @@ describe('notify.email-batch progress in the incident status', function () {
         snapshots.push(request.snapshot);
         return { skipped: 'slack.not_configured' as const };
       },
-      'notify.email-batch': createSendEmailBatch({ from: 'privacy@example.org', dataDir, evidenceDir: path.join(dataDir, 'evidence'), smtp: inbox.transport(), progressEveryMs: 500 }),
+      'notify.email-batch': createSendEmailBatch({ from: 'privacy@example.org', dataDir, smtp: inbox.transport(), progressEveryMs: 500 }),
     };
     await withIncident(env, runbook, activities, async (incident) => {
       const running = await until(incident, (s) => {
