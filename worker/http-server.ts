@@ -11,6 +11,7 @@ import type { SlackIngress } from '../ingress/slack/slack-app';
 import { type ReportRouteDeps, registerReportRoutes } from '../ingress/api/report-routes';
 import { registerRunbookRoutes } from '../ingress/api/runbook-routes';
 import { registerStepRoutes } from '../ingress/api/step-routes';
+import { registerClockRoutes } from '../ingress/api/clock-routes';
 import { registerSourceRoutes } from '../ingress/api/source-routes';
 import type { AlertIntakeDeps, ConfiguredSource } from '../ingress/webhooks/alert-intake';
 import { registerAlertRoute } from '../ingress/webhooks/alert-route';
@@ -106,6 +107,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   registerIncidentRoutes(app, deps.api);
   deps.slack?.mount(app);
   registerStepRoutes(app, deps.api);
+  registerClockRoutes(app, deps.api);
   registerRunbookRoutes(app, deps.api);
   registerSourceRoutes(app, { sources: deps.sources, tokens: deps.api.tokens });
   if (deps.evidence) registerEvidenceRoutes(app, deps.evidence);

@@ -3,6 +3,8 @@ export const FailureType = {
   ApprovalNotPermitted: 'approval.not_permitted',
   ApprovalSeparationOfDuties: 'approval.separation_of_duties',
   StepNotWaiting: 'step.not_waiting',
+  /** The clock named is not running in this incident (never started, or already stopped). */
+  ClockNotRunning: 'clock.not_running',
   StepUnknown: 'step.unknown',
   AnswerInvalid: 'input.invalid_answer',
   IncidentClosed: 'incident.closed',

@@ -84,6 +84,25 @@ export function registerIncidentCommands(program: Command): void {
     });
 
   program
+    .command('resolve <id> <step>')
+    .description('decide what happens to an action step that failed under onFailure: escalate (a role of the runbook)')
+    .requiredOption('--choice <retry|continue|abort>', 'retry the action, continue without it, or abort the incident')
+    .requiredOption('--reason <text>', 'why: recorded with your identity')
+    .action(async (id: string, step: string, opts: { choice: string; reason: string }) => {
+      expectOk(await callApi(cliTarget(), 'POST', `${incidentRoute(id)}/steps/${step}/resolve`, { choice: opts.choice, reason: opts.reason }));
+      process.stdout.write(`${opts.choice} chosen for ${step}\n`);
+    });
+
+  program
+    .command('stop-clock <id> <clock>')
+    .description('end a reporting duty without a notice, e.g. not notifiable (a role that approves disclosure, or incident-commander)')
+    .requiredOption('--reason <text>', 'why: recorded with your identity')
+    .action(async (id: string, clock: string, opts: { reason: string }) => {
+      expectOk(await callApi(cliTarget(), 'POST', `${incidentRoute(id)}/clocks/${clock}/stop`, { reason: opts.reason }));
+      process.stdout.write(`clock ${clock} stopped\n`);
+    });
+
+  program
     .command('run <id> <runbook>')
     .description('run another runbook in an open incident, beside its own (incident commander or a role of its runbook)')
     .option('--reason <text>', 'why: recorded with your identity')

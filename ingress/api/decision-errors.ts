@@ -11,6 +11,7 @@ const STATUS_BY_TYPE: Record<string, number> = {
   [FailureType.ApprovalNotPermitted]: 403,
   [FailureType.ApprovalSeparationOfDuties]: 403,
   [FailureType.StepNotWaiting]: 409,
+  [FailureType.ClockNotRunning]: 409,
   [FailureType.IncidentClosed]: 409,
   [FailureType.AnswerInvalid]: 400,
   [FailureType.ApprovalDraftMismatch]: 409,

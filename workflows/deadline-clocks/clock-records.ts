@@ -66,7 +66,7 @@ export function submitStages(state: IncidentState, clockIds: readonly string[], 
 }
 
 /** A person ends a duty without a submission (e.g. "not notifiable: risk assessment attached"); the reason is recorded. */
-export function stopClock(state: IncidentState, id: string, stop: { at: string; by: string; reason: string; stepId: string }): void {
+export function stopClock(state: IncidentState, id: string, stop: { at: string; by: string; reason: string; stepId?: string }): void {
   const clock = findClock(state, id);
   if (!clock || clock.state !== 'running') {
     addTimeline(state, { at: stop.at, event: 'clock.stop_unmatched', stepId: stop.stepId, actor: stop.by, detail: `${id}: not running` });

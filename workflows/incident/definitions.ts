@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Alert } from '../../runbooks/schema/alert';
-import type { AbortRequest, AnswerRequest, DecisionRequest, RunRunbookRequest, StepResolution } from './messages';
+import type { AbortRequest, AnswerRequest, ClockStopRequest, DecisionRequest, RunRunbookRequest, StepResolution } from './messages';
 import type { IncidentStatus } from './state';
 
 /*
@@ -18,6 +18,8 @@ export const abortUpdate = defineUpdate<{ aborted: true }, [AbortRequest]>('abor
 export const resolveStepUpdate = defineUpdate<{ stepId: string; choice: StepResolution['choice'] }, [StepResolution]>('resolveStepUpdate');
 /** Starts the added runbook as a child workflow and answers at once; its step `run-<runbook-id>` tracks it. */
 export const runRunbookUpdate = defineUpdate<{ started: true; childId: string }, [RunRunbookRequest]>('runRunbookUpdate');
+/** Ends a running deadline clock with a recorded reason; only those who may approve the runbook's disclosures (or the incident commander). */
+export const stopClockUpdate = defineUpdate<{ clockId: string; stopped: true }, [ClockStopRequest]>('stopClockUpdate');
 export const statusQuery = defineQuery<IncidentStatus>('statusQuery');
 
 export interface DecisionOutcome {

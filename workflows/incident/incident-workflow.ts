@@ -1,18 +1,19 @@
 import { CancellationScope, allHandlersFinished, condition, continueAsNew, isCancellation, log, setHandler } from '@temporalio/workflow';
-import { recordOpenClocksAtClose } from '../deadline-clocks/clock-records';
+import { recordOpenClocksAtClose, stopClock } from '../deadline-clocks/clock-records';
 import { superviseClock } from '../deadline-clocks/supervisor';
 import { compensate } from '../runbook-interpreter/compensation';
 import { type RunContext, now } from '../runbook-interpreter/context';
 import { runSteps } from '../runbook-interpreter/dispatch';
 import { type AddedRunbooks, addedRunbooksFinished, startAddedRunbook } from '../runbook-interpreter/steps/added-runbook';
 import { approvalOutcome } from '../runbook-interpreter/steps/approval';
-import { abortUpdate, alertSignal, answerUpdate, decideUpdate, resolveStepUpdate, runRunbookUpdate, statusQuery } from './definitions';
+import { abortUpdate, alertSignal, answerUpdate, decideUpdate, resolveStepUpdate, runRunbookUpdate, statusQuery, stopClockUpdate } from './definitions';
+import { disclosureRoles } from './disclosure-roles';
 import type { IncidentInput } from './messages';
 import { type IncidentStatus, actorName, addTimeline, initialState, recordAlert } from './state';
 import { DEFAULT_HISTORY_EVENT_LIMIT, readyToContinueAsNew } from './continue-as-new';
 import { startTimelinePublisher } from './timeline-publisher';
 import { handleBatchProgress } from './batch-progress';
-import { validateAbort, validateAnswer, validateDecision, validateResolution, validateRunRunbook } from './validators';
+import { validateAbort, validateAnswer, validateClockStop, validateDecision, validateResolution, validateRunRunbook } from './validators';
 
 /**
  * One incident: runs its pinned runbook from the first step to the last, taking people's decisions as Updates and
@@ -74,6 +75,15 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       return Promise.resolve({ stepId: request.stepId, choice: request.choice });
     },
     { validator: (request) => validateResolution(state, request, runbookRoles) },
+  );
+  const mayStopClocks = disclosureRoles(input.pinned.runbook);
+  setHandler(
+    stopClockUpdate,
+    (request) => {
+      stopClock(state, request.clockId, { at: request.at, by: actorName(request.actor), reason: request.reason });
+      return Promise.resolve({ clockId: request.clockId, stopped: true as const });
+    },
+    { validator: (request) => validateClockStop(state, request, mayStopClocks) },
   );
   const added: AddedRunbooks = new Map();
   setHandler(runRunbookUpdate, (request) => Promise.resolve(startAddedRunbook(ctx, run, added, request)), {

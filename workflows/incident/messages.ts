@@ -55,6 +55,15 @@ export const AnswerRequest = z.object({
 });
 export type AnswerRequest = z.infer<typeof AnswerRequest>;
 
+/** A person ends a running deadline clock without a submission, e.g. "not notifiable: risk assessment attached". */
+export const ClockStopRequest = z.object({
+  clockId: z.string().min(1).max(128),
+  reason: z.string().trim().min(1, 'a reason is required').max(4000),
+  actor: Actor,
+  at: z.string().datetime({ offset: true }),
+});
+export type ClockStopRequest = z.infer<typeof ClockStopRequest>;
+
 export const AbortRequest = z.object({ reason: z.string().trim().min(1).max(4000), actor: Actor, at: z.string().datetime({ offset: true }) });
 export type AbortRequest = z.infer<typeof AbortRequest>;
 
@@ -80,4 +89,4 @@ export type RunRunbookRequest = z.infer<typeof RunRunbookRequest>;
 
 // The definitions live apart from the schemas so workflow code can import them without bundling zod: every cached
 // workflow evaluates its own copy of each module it imports.
-export { type DecisionOutcome, abortUpdate, alertSignal, answerUpdate, decideUpdate, resolveStepUpdate, runRunbookUpdate, statusQuery } from './definitions';
+export { type DecisionOutcome, abortUpdate, alertSignal, answerUpdate, decideUpdate, resolveStepUpdate, runRunbookUpdate, statusQuery, stopClockUpdate } from './definitions';

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import { FailureType } from '../failure-types';
 import { approvalOutcome } from '../runbook-interpreter/steps/approval';
-import type { AbortRequest, Actor, AnswerRequest, DecisionRequest, RunRunbookRequest, StepResolution } from './messages';
+import type { AbortRequest, Actor, AnswerRequest, ClockStopRequest, DecisionRequest, RunRunbookRequest, StepResolution } from './messages';
 import type { IncidentState } from './state';
 
 /*
@@ -97,4 +97,16 @@ export function validateRunRunbook(state: IncidentState, request: RunRunbookRequ
   const id = request.pinned.runbook.id;
   const added = state.status.steps.find((s) => s.id === `run-${id}`);
   if (id === state.status.runbook.id || added?.state === 'running') refuse(FailureType.RunbookAlreadyRunning, `runbook ${id} is already running in this incident`);
+}
+
+/**
+ * Ending a legal duty without notifying is a disclosure decision: it takes a role that may approve this runbook's
+ * disclosures, or the incident commander.
+ */
+export function validateClockStop(state: IncidentState, request: ClockStopRequest, disclosureRoles: string[]): void {
+  requireOpen(state);
+  requirePerson(request.actor);
+  requireRole(request.actor, [...disclosureRoles, 'incident-commander'], 'a role that approves disclosure in this runbook');
+  const clock = state.status.clocks.find((c) => c.id === request.clockId);
+  if (!clock || clock.state !== 'running') refuse(FailureType.ClockNotRunning, `clock ${request.clockId} is not running in this incident`);
 }
