@@ -18,19 +18,22 @@ function actorOf(name: string | undefined): AuditActor {
 export function createPublishTimeline(auditLog: () => Promise<AuditLog>) {
   return async function publishTimeline(request: PublishTimelineRequest): Promise<{ published: number; checkpoint?: Checkpoint }> {
     const log = await auditLog();
-    for (const [offset, entry] of request.entries.entries()) {
-      const data: Record<string, string> = { at: entry.at };
-      if (entry.detail !== undefined) data.detail = entry.detail;
-      Object.assign(data, entry.facts);
-      await log.append({
-        key: `${request.incidentId}/timeline/${request.from + offset}`,
-        actor: actorOf(entry.actor),
-        action: entry.event,
-        incidentId: request.incidentId,
-        subject: entry.stepId,
-        data,
-      });
-    }
+    // Appended together, in order: the audit log commits them in one write and one fsync instead of one each.
+    await Promise.all(
+      request.entries.map((entry, offset) => {
+        const data: Record<string, string> = { at: entry.at };
+        if (entry.detail !== undefined) data.detail = entry.detail;
+        Object.assign(data, entry.facts);
+        return log.append({
+          key: `${request.incidentId}/timeline/${request.from + offset}`,
+          actor: actorOf(entry.actor),
+          action: entry.event,
+          incidentId: request.incidentId,
+          subject: entry.stepId,
+          data,
+        });
+      }),
+    );
     // A signed checkpoint at close commits to everything the incident recorded, and the sink ships it off the machine;
     // the workflow also posts it to the incident's Slack channel.
     if (request.entries.some((entry) => CLOSING_EVENTS.has(entry.event))) return { published: request.entries.length, checkpoint: await log.checkpoint() };
