@@ -6,6 +6,11 @@ export const ActionId = {
   Approve: 'firebreak.approval.approve',
   Reject: 'firebreak.approval.reject',
   Answer: 'firebreak.input.answer',
+  /** A blocked step (an action that failed under `onFailure: escalate`): what to do about it. */
+  Retry: 'firebreak.step.retry',
+  Continue: 'firebreak.step.continue',
+  AbortIncident: 'firebreak.step.abort',
+  StopClock: 'firebreak.clock.stop',
 } as const;
 
 export const ViewId = {
@@ -13,6 +18,8 @@ export const ViewId = {
   Decide: 'firebreak.decide',
   Answer: 'firebreak.answer',
   Abort: 'firebreak.abort',
+  Resolve: 'firebreak.resolve',
+  StopClock: 'firebreak.stop-clock',
 } as const;
 
 /** What a step button carries: which incident and step. The clicker's identity always comes from the verified payload. */
@@ -43,6 +50,24 @@ export function parseStepButtonValue(text: string | undefined): StepButtonValue 
     const input = parsed.input && typeof parsed.input.type === 'string' ? parsed.input : undefined;
     const draftSha256 = typeof parsed.draftSha256 === 'string' ? parsed.draftSha256 : undefined;
     return { incidentId: parsed.incidentId, stepId: parsed.stepId, ...(draftSha256 && { draftSha256 }), ...(input && { input }) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a Stop clock button carries: which incident and which of its deadline clocks. */
+export interface ClockButtonValue {
+  incidentId: string;
+  clockId: string;
+}
+
+export const clockButtonValue = (value: ClockButtonValue): string => JSON.stringify(value);
+
+/** Parses a Stop clock button value; undefined when it is not one of ours. */
+export function parseClockButtonValue(text: string | undefined): ClockButtonValue | undefined {
+  try {
+    const parsed = JSON.parse(text ?? '') as Partial<ClockButtonValue>;
+    return typeof parsed.incidentId === 'string' && typeof parsed.clockId === 'string' ? { incidentId: parsed.incidentId, clockId: parsed.clockId } : undefined;
   } catch {
     return undefined;
   }

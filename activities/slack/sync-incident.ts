@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { ApprovalSnapshot, IncidentSnapshot, InputSnapshot, SlackSyncRequest } from '../../workflows/incident/slack-snapshot';
 import type { TimelineEntry } from '../../workflows/incident/state';
-import { approvalBlocks, inputBlocks } from './blocks/step-blocks';
+import { type FailedStepView, approvalBlocks, failedStepBlocks, inputBlocks } from './blocks/step-blocks';
 import { statusBlocks } from './blocks/status-blocks';
 import { clip, escapeMrkdwn, shortTime } from './blocks/format';
 import { type ChannelDeps, ensureIncidentChannel, inviteResponders } from './channel';
@@ -22,6 +22,10 @@ export interface SyncResult {
 }
 
 const ESCALATIONS = new Set(['approval.escalated', 'input.escalated']);
+const STEP_ESCALATED = 'step.escalated';
+const RESOLUTION = /^step\.resolution\.(\w+)$/;
+/** Who is called when a step is blocked on a failure (any runbook role may choose; the commander is the one asked). */
+const BLOCKED_STEP_ROLE = 'incident-commander';
 
 function mentionsForRoles(deps: SyncDeps, orgRoles: readonly string[]): string[] {
   return [...new Set(orgRoles.flatMap((role) => deps.roles.mentions(role)))];
@@ -48,12 +52,11 @@ function timelineLine(entry: TimelineEntry): string {
   return parts.filter(Boolean).join(' ');
 }
 
-/** Mentions the escalation role in the channel and DMs each of its members, each once per escalation entry. */
-async function escalate(deps: SyncDeps, snapshot: IncidentSnapshot, channel: string, entry: TimelineEntry, index: number): Promise<void> {
-  const role = entry.detail ?? '';
+/** Mentions `role` in the channel and DMs each of its members, each once per escalation entry (`index`). */
+async function escalate(deps: SyncDeps, snapshot: IncidentSnapshot, channel: string, role: string, index: number, what: string): Promise<void> {
   const orgRoles = orgRolesOf(snapshot, role);
   const key = `${snapshot.incidentId}/escalation/${index}`;
-  const text = `:rotating_light: *Escalation*: ${entry.stepId ?? 'a step'} in *${escapeMrkdwn(snapshot.title)}* has waited past its timeout. ${mentionsForRoles(deps, orgRoles).join(' ')}`;
+  const text = `:rotating_light: *Escalation*: ${what} ${mentionsForRoles(deps, orgRoles).join(' ')}`;
   await postOnce(deps, key, channel, { text });
   const members = [...new Set((await Promise.all(orgRoles.map((r) => deps.roles.holders(r)))).flat())];
   for (const user of members) {
@@ -62,6 +65,31 @@ async function escalate(deps: SyncDeps, snapshot: IncidentSnapshot, channel: str
     if (await deps.store.get(dmKey)) continue;
     const dm = await callSlack('conversations.open', () => deps.client.conversations.open({ users: user }));
     await postOnce(deps, dmKey, dm.channel!.id!, { text: `${text}\nChannel: <#${channel}>` });
+  }
+}
+
+/** What a failed-step message remembers between syncs: entries reach it once, the snapshot carries neither. */
+type FailedStepNote = Pick<FailedStepView, 'failure' | 'resolution'>;
+
+/**
+ * The message for each action step that failed under `escalate`: buttons while it is blocked, the choice once made.
+ * The failure and the choice come from this batch's timeline entries, else from what the message showed last.
+ */
+async function syncFailedSteps(deps: SyncDeps, snapshot: IncidentSnapshot, channel: string, entries: readonly TimelineEntry[]): Promise<void> {
+  const mentions = mentionsForRoles(deps, orgRolesOf(snapshot, BLOCKED_STEP_ROLE));
+  for (const step of snapshot.steps) {
+    const own = entries.filter((e) => e.stepId === step.id && (e.event === STEP_ESCALATED || RESOLUTION.test(e.event)));
+    const blocked = step.state === 'blocked';
+    if (!blocked && own.length === 0) continue;
+    const key = `${snapshot.incidentId}/step/${step.id}`;
+    const seen = (await deps.store.get(key))?.note as FailedStepNote | undefined;
+    const note: FailedStepNote = { ...seen };
+    for (const entry of own) {
+      const choice = RESOLUTION.exec(entry.event)?.[1];
+      if (choice) note.resolution = { choice, by: entry.actor, at: entry.at, reason: entry.detail };
+      else Object.assign(note, { failure: entry.detail, resolution: undefined });
+    }
+    await showOnce(deps, key, channel, failedStepBlocks(snapshot.incidentId, { stepId: step.id, blocked, ...note }, mentions), note);
   }
 }
 
@@ -78,10 +106,13 @@ export async function syncIncident(deps: SyncDeps, request: SlackSyncRequest): P
   if (status.posted) await callSlackTolerating('pins.add', ['already_pinned'], () => deps.client.pins.add({ channel, timestamp: status.ts }));
   for (const approval of snapshot.approvals) await syncApproval(deps, snapshot, channel, approval);
   for (const input of snapshot.inputs) await syncInput(deps, snapshot, channel, input);
+  await syncFailedSteps(deps, snapshot, channel, request.entries);
   const lines = request.entries.map(timelineLine).join('\n');
   const thread = lines ? await postOnce(deps, `${snapshot.incidentId}/thread/${request.from}`, channel, { text: clip(lines, 3900) }, status.ts) : undefined;
   for (const [offset, entry] of request.entries.entries()) {
-    if (ESCALATIONS.has(entry.event)) await escalate(deps, snapshot, channel, entry, request.from + offset);
+    const step = entry.stepId ?? 'a step';
+    if (ESCALATIONS.has(entry.event)) await escalate(deps, snapshot, channel, entry.detail ?? '', request.from + offset, `${step} in *${escapeMrkdwn(snapshot.title)}* has waited past its timeout.`);
+    if (entry.event === STEP_ESCALATED) await escalate(deps, snapshot, channel, BLOCKED_STEP_ROLE, request.from + offset, `${step} in *${escapeMrkdwn(snapshot.title)}* failed and is blocked until someone chooses retry, continue or abort.`);
   }
   return { channel, statusTs: status.ts, threadTs: thread?.ts };
 }

@@ -201,9 +201,12 @@ export class FakeSlack {
         const users = this.usergroups.get(str('usergroup'));
         return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
       }
-      case 'views.open':
-        this.views.push(a.view as Record<string, unknown>);
-        return { ok: true, view: { id: `V${this.views.length}`, ...(a.view as object) } };
+      case 'views.open': {
+        // Each opened view has its own id, as in Slack; a submission carries the id of the view it submits.
+        const view = { ...(a.view as Record<string, unknown>), id: `V${this.views.length + 1}` };
+        this.views.push(view);
+        return { ok: true, view };
+      }
       default:
         return { ok: false, error: 'unknown_method' };
     }
@@ -253,11 +256,11 @@ export class SlackSender {
   }
 
   /** Submission of a modal Firebreak opened (its callback id and private metadata), with field values. */
-  submit(user: string, view: { callback_id: string; private_metadata?: string }, values: Record<string, Record<string, unknown>>): Promise<{ status: number; body: string; ms: number }> {
+  submit(user: string, view: { id?: string; callback_id: string; private_metadata?: string }, values: Record<string, Record<string, unknown>>): Promise<{ status: number; body: string; ms: number }> {
     return this.interaction({
       type: 'view_submission',
       user: { id: user, team_id: this.team.id },
-      view: { id: 'V1', type: 'modal', callback_id: view.callback_id, private_metadata: view.private_metadata ?? '', state: { values }, hash: 'h' },
+      view: { id: view.id ?? 'V1', type: 'modal', callback_id: view.callback_id, private_metadata: view.private_metadata ?? '', state: { values }, hash: 'h' },
     });
   }
 }

@@ -136,14 +136,21 @@ export function buttonValue(message: FakeMessage, actionId: string): string {
   return button.value;
 }
 
-/** Clicks Approve/Reject on the approval message and submits the reason modal the click opened, as one user would. */
-export async function decide(h: SlackHarness, user: string, approval: FakeMessage, decision: 'approve' | 'reject', reason: string) {
+/** A modal Firebreak opened, as the fake Slack recorded it. */
+export type OpenedView = { id: string; callback_id: string; private_metadata: string };
+
+/** Clicks a button on a Firebreak message and submits the reason modal the click opened, as one user would. */
+export async function clickWithReason(h: SlackHarness, user: string, message: FakeMessage, actionId: string, reason: string) {
   const before = h.slack.views.length;
-  const actionId = decision === 'approve' ? ActionId.Approve : ActionId.Reject;
-  const click = await h.sender.click(user, actionId, buttonValue(approval, actionId), approval.channel);
-  const view = await eventually(async () => h.slack.views[before] as { callback_id: string; private_metadata: string } | undefined, 10_000, 'decision modal');
+  const click = await h.sender.click(user, actionId, buttonValue(message, actionId), message.channel);
+  const view = await eventually(async () => h.slack.views[before] as OpenedView | undefined, 10_000, 'reason modal');
   const submit = await h.sender.submit(user, view, { reason: { reason: { type: 'plain_text_input', value: reason } } });
   return { click, submit, view };
+}
+
+/** Clicks Approve/Reject on the approval message and submits the reason modal the click opened, as one user would. */
+export function decide(h: SlackHarness, user: string, approval: FakeMessage, decision: 'approve' | 'reject', reason: string) {
+  return clickWithReason(h, user, approval, decision === 'approve' ? ActionId.Approve : ActionId.Reject, reason);
 }
 
 export function ephemeralsFor(h: SlackHarness, user: string): string[] {

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/web-api';
 import type { IncidentSnapshot } from '../../../workflows/incident/slack-snapshot';
+import { ActionId, clockButtonValue } from '../../../slack/action-ids';
 import { clip, escapeMrkdwn, shortTime } from './format';
 
 export interface StatusContext {
@@ -41,19 +42,60 @@ function batchesLine(snapshot: IncidentSnapshot): string {
     .join('\n');
 }
 
-/** Clocks are shown as the workflow reports them: a name, a due time and a state when it has them. */
-function clocksLine(clocks: unknown, now: Date): string {
-  if (!Array.isArray(clocks)) return '';
+interface ClockView {
+  id?: string;
+  name: string;
+  due?: string;
+  state: string;
+  stoppedBy?: string;
+  stopReason?: string;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** The earliest due time among a clock's running stages, for clocks that keep due times per stage. */
+function nextStageDue(stages: unknown): string | undefined {
+  if (!Array.isArray(stages)) return undefined;
+  const due = stages.filter((stage: Record<string, unknown>) => stage.state === 'running').map((stage: Record<string, unknown>) => text(stage.dueAt)).filter((at): at is string => at !== undefined);
+  return due.sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+}
+
+/** Clocks are read as the workflow reports them: a name, a due time and a state when it has them. */
+function clockViews(clocks: unknown): ClockView[] {
+  if (!Array.isArray(clocks)) return [];
+  return clocks.map((clock: Record<string, unknown>) => ({
+    id: text(clock.id),
+    name: String(clock.name ?? clock.id ?? clock.obligation ?? 'clock'),
+    due: text(clock.dueAt) ?? text(clock.deadline) ?? nextStageDue(clock.stages),
+    state: text(clock.state) ?? text(clock.status) ?? '',
+    stoppedBy: text(clock.stoppedBy),
+    stopReason: text(clock.stopReason),
+  }));
+}
+
+function clocksLine(clocks: ClockView[], now: Date): string {
   return clocks
-    .map((clock: Record<string, unknown>) => {
-      const name = String(clock.name ?? clock.id ?? clock.obligation ?? 'clock');
-      const due = typeof clock.dueAt === 'string' ? clock.dueAt : typeof clock.deadline === 'string' ? clock.deadline : undefined;
-      const state = typeof clock.state === 'string' ? clock.state : typeof clock.status === 'string' ? clock.status : '';
-      const left = due ? Math.round((Date.parse(due) - now.getTime()) / 60_000) : undefined;
+    .map((clock) => {
+      const left = clock.due && clock.state !== 'stopped' ? Math.round((Date.parse(clock.due) - now.getTime()) / 60_000) : undefined;
       const leftText = left === undefined || Number.isNaN(left) ? '' : left >= 0 ? ` — ${Math.floor(left / 60)}h${String(left % 60).padStart(2, '0')} left` : ` — overdue by ${Math.floor(-left / 60)}h${String(-left % 60).padStart(2, '0')}`;
-      return `• *${escapeMrkdwn(name)}*${due ? ` due ${shortTime(due)}` : ''}${leftText}${state ? ` (${escapeMrkdwn(state)})` : ''}`;
+      const stopped = clock.stoppedBy ? ` by ${escapeMrkdwn(clock.stoppedBy)}${clock.stopReason ? `: ${escapeMrkdwn(clock.stopReason)}` : ''}` : '';
+      return `• *${escapeMrkdwn(clock.name)}*${clock.due && clock.state !== 'stopped' ? ` due ${shortTime(clock.due)}` : ''}${leftText}${clock.state ? ` (${escapeMrkdwn(clock.state)}${stopped})` : ''}`;
     })
     .join('\n');
+}
+
+/**
+ * A "Stop clock…" button per running clock, while the incident runs; the click opens the reason modal. One actions
+ * block each: Slack wants an action id unique within its block, and the listener is found by the action id.
+ */
+function stopClockButtons(incidentId: string, clocks: ClockView[]): KnownBlock[] {
+  return clocks
+    .filter((clock): clock is ClockView & { id: string } => clock.state === 'running' && clock.id !== undefined)
+    .map((clock) => ({
+      type: 'actions',
+      block_id: `clock:${clock.id}`,
+      elements: [{ type: 'button', action_id: ActionId.StopClock, text: { type: 'plain_text', text: clip(`Stop ${clock.id}…`, 75) }, value: clockButtonValue({ incidentId, clockId: clock.id }) }],
+    }));
 }
 
 /**
@@ -70,8 +112,8 @@ export function statusBlocks(snapshot: IncidentSnapshot, ctx: StatusContext, now
     ['Owners', ownersLine(snapshot, ctx)],
     ['Waiting for a decision', pendingLine(snapshot)],
     ['Notices', batchesLine(snapshot)],
-    ['Clocks', clocksLine(snapshot.clocks, now)],
   ];
+  const clocks = clockViews(snapshot.clocks);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(`${snapshot.title}`, 150) } },
     {
@@ -85,6 +127,8 @@ export function statusBlocks(snapshot: IncidentSnapshot, ctx: StatusContext, now
     },
   ];
   for (const [title, body] of sections) if (body) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*${title}*\n${body}`) } });
+  if (clocks.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Clocks*\n${clocksLine(clocks, now)}`) } });
+  if (snapshot.phase === 'running') blocks.push(...stopClockButtons(snapshot.incidentId, clocks));
   if (snapshot.abort) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Aborted* by ${escapeMrkdwn(snapshot.abort.by)}: ${escapeMrkdwn(snapshot.abort.reason)}`) } });
   const footer = [`\`${snapshot.incidentId}\``, ctx.temporalUrl ? `<${ctx.temporalUrl}|Temporal UI>` : undefined, snapshot.closedAt ? `closed ${shortTime(snapshot.closedAt)}` : undefined];
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: footer.filter(Boolean).join(' · ') }] });

@@ -65,3 +65,41 @@ export function inputBlocks(incidentId: string, input: InputSnapshot, ask: strin
   }
   return { text: `Question ${input.stepId}: ${ask}`, blocks };
 }
+
+/** A step that failed under `onFailure: escalate`: blocked until someone chooses, or the choice that was made. */
+export interface FailedStepView {
+  stepId: string;
+  blocked: boolean;
+  /** The failure as the workflow recorded it; unknown when the entry that carried it never reached Slack. */
+  failure?: string;
+  resolution?: { choice: string; by?: string; at: string; reason?: string };
+}
+
+const CHOICE_TEXT: Record<string, string> = { retry: ':repeat: Retry', continue: ':fast_forward: Continue without it', abort: ':octagonal_sign: Abort incident' };
+
+/**
+ * Retry / Continue without it / Abort incident while the step is blocked, each opening a reason modal; who chose what
+ * and why once someone has. Anyone holding a role in the runbook may choose; the incident commander is mentioned.
+ */
+export function failedStepBlocks(incidentId: string, step: FailedStepView, mentions: string[]): { text: string; blocks: KnownBlock[] } {
+  const failure = step.failure !== undefined ? `>${escapeMrkdwn(step.failure).replace(/\n/g, '\n>')}` : '_the failure is on the incident timeline_';
+  const ask = step.blocked ? `\nIt is blocked until someone chooses.${mentions.length > 0 ? ` ${mentions.join(' ')}` : ''}` : '';
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: clip(`*Step failed: ${step.stepId}*\n${failure}${ask}`) } }];
+  if (step.resolution && !step.blocked) {
+    const { choice, by, at, reason } = step.resolution;
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(`${CHOICE_TEXT[choice] ?? choice} chosen by *${escapeMrkdwn(by ?? 'someone')}* at ${shortTime(at)}${reason ? `: ${escapeMrkdwn(reason)}` : ''}`) }] });
+  }
+  if (step.blocked) {
+    const value = stepButtonValue({ incidentId, stepId: step.stepId });
+    blocks.push({
+      type: 'actions',
+      block_id: `blocked:${step.stepId}`,
+      elements: [
+        { type: 'button', action_id: ActionId.Retry, style: 'primary', text: { type: 'plain_text', text: 'Retry' }, value },
+        { type: 'button', action_id: ActionId.Continue, text: { type: 'plain_text', text: 'Continue without it' }, value },
+        { type: 'button', action_id: ActionId.AbortIncident, style: 'danger', text: { type: 'plain_text', text: 'Abort incident' }, value },
+      ],
+    });
+  }
+  return { text: `Step ${step.stepId} ${step.blocked ? 'failed and needs a decision' : 'failed'}`, blocks };
+}

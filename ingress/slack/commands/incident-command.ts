@@ -31,6 +31,12 @@ export function registerIncidentCommand(app: App, deps: SlackListenerDeps): void
         await client.views.open({ trigger_id: command.trigger_id, view: reasonModal('abort', { ...context, incidentId: args[0] }) });
         return;
       }
+      case 'stop-clock': {
+        const [incidentId, clockId] = args;
+        if (!incidentId || !clockId) return tellUser(audience, problemText({ code: 'command.missing_argument', message: 'usage: `/incident stop-clock <incident-id> <clock-id>`' }), deps.log);
+        await client.views.open({ trigger_id: command.trigger_id, view: reasonModal('stop-clock', { ...context, incidentId, clockId }) });
+        return;
+      }
       case 'status': {
         if (!args[0]) return tellUser(audience, problemText({ code: 'command.missing_incident', message: 'usage: `/incident status <incident-id>`' }), deps.log);
         const answer = await withTemporal(deps, () => deps.temporal.workflow.getHandle(args[0]!).query(statusQuery));

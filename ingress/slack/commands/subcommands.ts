@@ -1,7 +1,7 @@
 /** `/incident <subcommand> [args]`: the first word picks the handler, the rest are its arguments. */
-export type Subcommand = 'declare' | 'list' | 'status' | 'run' | 'abort' | 'help';
+export type Subcommand = 'declare' | 'list' | 'status' | 'run' | 'abort' | 'stop-clock' | 'help';
 
-const KNOWN: readonly Subcommand[] = ['declare', 'list', 'status', 'run', 'abort', 'help'];
+const KNOWN: readonly Subcommand[] = ['declare', 'list', 'status', 'run', 'abort', 'stop-clock', 'help'];
 
 export function parseSubcommand(text: string): { name: Subcommand | undefined; args: string[] } {
   const [first = 'help', ...args] = text.trim().split(/\s+/).filter(Boolean);
@@ -16,5 +16,6 @@ export const HELP_TEXT = [
   '• `/incident status <incident-id>` — current status',
   '• `/incident abort <incident-id>` — abort with a reason (completed steps are compensated)',
   '• `/incident run <incident-id> <runbook>` — run another runbook in the incident, beside its own',
+  '• `/incident stop-clock <incident-id> <clock-id>` — end a deadline clock without a notice, with a reason (a disclosure approver or the incident commander)',
   '• `/incident help` — this text',
 ].join('\n');

@@ -5,6 +5,9 @@ export const ModalContext = z.object({
   incidentId: z.string().min(1).optional(),
   stepId: z.string().min(1).optional(),
   decision: z.enum(['approve', 'reject']).optional(),
+  /** A blocked step: what the clicked button chose. */
+  choice: z.enum(['retry', 'continue', 'abort']).optional(),
+  clockId: z.string().min(1).optional(),
   draftSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   inputType: z.string().optional(),
   channel: z.string().optional(),

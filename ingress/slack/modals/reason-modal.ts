@@ -4,17 +4,49 @@ import { type ModalContext, encodeModalContext } from './metadata';
 
 export const REASON_FIELD = 'reason';
 
-/** The modal asking why: for approve, reject and abort alike (each is recorded with its reason). */
-export function reasonModal(kind: 'approve' | 'reject' | 'abort', context: ModalContext): ModalView {
-  const title = kind === 'approve' ? `Approve ${context.stepId}` : kind === 'reject' ? `Reject ${context.stepId}` : 'Abort incident';
+/**
+ * `resolve` is a choice about a blocked step (retry, continue or abort, in `context.choice`); `stop-clock` ends the
+ * deadline clock in `context.clockId`.
+ */
+export type ReasonKind = 'approve' | 'reject' | 'abort' | 'resolve' | 'stop-clock';
+
+const RESOLVE_WORDS = {
+  retry: { title: 'Retry', submit: 'Retry' },
+  continue: { title: 'Continue without', submit: 'Continue' },
+  abort: { title: 'Abort at', submit: 'Abort incident' },
+} as const;
+
+function wording(kind: ReasonKind, context: ModalContext): { callbackId: string; title: string; submit: string; about: string } {
+  const incident = `Incident \`${context.incidentId ?? ''}\``;
+  switch (kind) {
+    case 'approve':
+      return { callbackId: ViewId.Decide, title: `Approve ${context.stepId}`, submit: 'Approve', about: incident };
+    case 'reject':
+      return { callbackId: ViewId.Decide, title: `Reject ${context.stepId}`, submit: 'Reject', about: incident };
+    case 'abort':
+      return { callbackId: ViewId.Abort, title: 'Abort incident', submit: 'Abort', about: incident };
+    case 'resolve': {
+      const words = RESOLVE_WORDS[context.choice ?? 'retry'];
+      const consequence = context.choice === 'abort' ? ' (completed steps are compensated)' : context.choice === 'continue' ? ' (the step stays failed)' : '';
+      return { callbackId: ViewId.Resolve, title: `${words.title} ${context.stepId}`, submit: words.submit, about: `${incident}, failed step \`${context.stepId}\`${consequence}` };
+    }
+    case 'stop-clock':
+      return { callbackId: ViewId.StopClock, title: `Stop ${context.clockId}`, submit: 'Stop clock', about: `${incident}, deadline clock \`${context.clockId}\`: the duty ends without a notice` };
+  }
+}
+
+/** The modal asking why: for every decision a person records with a reason (each lands in the audit log). */
+export function reasonModal(kind: ReasonKind, context: ModalContext): ModalView {
+  const words = wording(kind, context);
   return {
     type: 'modal',
-    callback_id: kind === 'abort' ? ViewId.Abort : ViewId.Decide,
+    callback_id: words.callbackId,
     private_metadata: encodeModalContext(context),
-    title: { type: 'plain_text', text: title.slice(0, 24) },
-    submit: { type: 'plain_text', text: kind === 'approve' ? 'Approve' : kind === 'reject' ? 'Reject' : 'Abort' },
+    // Slack caps a modal's title at 24 characters and a button's at 24 too.
+    title: { type: 'plain_text', text: words.title.slice(0, 24) },
+    submit: { type: 'plain_text', text: words.submit.slice(0, 24) },
     blocks: [
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `Incident \`${context.incidentId ?? ''}\`` }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: words.about }] },
       {
         type: 'input',
         block_id: REASON_FIELD,
@@ -24,3 +56,6 @@ export function reasonModal(kind: 'approve' | 'reject' | 'abort', context: Modal
     ],
   };
 }
+
+/** Keeps the modal open with an error under the reason field: Slack's `min_length` counts a reason of only spaces. */
+export const reasonRequired = { response_action: 'errors', errors: { [REASON_FIELD]: 'A reason is required.' } } as const;
