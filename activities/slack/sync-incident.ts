@@ -79,8 +79,9 @@ async function syncFailedSteps(deps: SyncDeps, snapshot: IncidentSnapshot, chann
   const mentions = mentionsForRoles(deps, orgRolesOf(snapshot, BLOCKED_STEP_ROLE));
   for (const step of snapshot.steps) {
     const own = entries.filter((e) => e.stepId === step.id && (e.event === STEP_ESCALATED || RESOLUTION.test(e.event)));
-    const blocked = step.state === 'blocked';
-    if (!blocked && own.length === 0) continue;
+    if (step.state !== 'blocked' && own.length === 0) continue;
+    // An incident aborted while the step was blocked leaves it so: its buttons go, nothing can be chosen any more.
+    const blocked = step.state === 'blocked' && snapshot.phase === 'running';
     const key = `${snapshot.incidentId}/step/${step.id}`;
     const seen = (await deps.store.get(key))?.note as FailedStepNote | undefined;
     const note: FailedStepNote = { ...seen };

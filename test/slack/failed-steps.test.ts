@@ -5,7 +5,7 @@ import { ActionId } from '../../slack/action-ids';
 import { FailureType } from '../../workflows/failure-types';
 import { eventually } from '../helpers/firebreak';
 import type { FakeMessage } from '../helpers/fake-slack';
-import { type SlackHarness, U, alertIncident, clickWithReason, decide, ephemeralCode, ephemeralsFor, messageFor, startSlackHarness, status } from './support';
+import { type OpenedView, type SlackHarness, U, alertIncident, clickWithReason, decide, ephemeralCode, ephemeralsFor, messageFor, startSlackHarness, status } from './support';
 
 const NOTICE = 'regulator-notice';
 
@@ -91,5 +91,16 @@ describe('slack: a notice that failed for good is blocked until a responder choo
     await eventually(async () => (actionIdsOf(message).length === 0 ? true : undefined), 30_000, 'buttons gone once chosen');
     const shown = JSON.stringify(message.blocks);
     assert.ok(shown.includes('Retry') && shown.includes('chosen by *sam*') && shown.includes('mailbox fixed'), shown);
+  });
+
+  it('takes the buttons away when the incident is aborted while the step is blocked', async () => {
+    const { id, message } = await blockedNotice('Mailbox full, aborted');
+    const before = h.slack.views.length;
+    await h.sender.command(U.cole, `abort ${id}`, { response_url: h.slack.responseUrl() });
+    const view = await eventually(async () => h.slack.views[before] as OpenedView | undefined, 10_000, 'abort modal');
+    await h.sender.submit(U.cole, view, { reason: { reason: { type: 'plain_text_input', value: 'notifying by phone instead' } } });
+    await eventually(async () => ((await status(h.fb, id)).phase === 'aborted' ? true : undefined), 30_000, 'incident aborted');
+    await eventually(async () => (actionIdsOf(message).length === 0 ? true : undefined), 30_000, 'buttons gone once the incident closed');
+    assert.match(JSON.stringify(message.blocks), /550 mailbox unavailable/);
   });
 });
