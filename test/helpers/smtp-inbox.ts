@@ -11,17 +11,25 @@ export interface ReceivedMail {
   attachments: { filename?: string; contentType: string; content: Buffer }[];
 }
 
-/** A real SMTP server on loopback that parses and keeps every message it accepts. */
+/**
+ * A real SMTP server on loopback that parses and keeps every message it accepts, and answers 550 for the addresses in
+ * `refuse`. Started again on the same port, it comes back where senders expect it.
+ */
 export class SmtpInbox {
   received: ReceivedMail[] = [];
+  refuse = new Set<string>();
   private server?: SMTPServer;
   port = 0;
 
-  async start(): Promise<void> {
+  async start(port = this.port): Promise<void> {
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onRcptTo: (address, _session, callback) => {
+        if (this.refuse.has(address.address)) return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+        callback();
+      },
       onData: (stream, session, callback) => {
         void simpleParser(stream).then((mail) => {
           this.received.push({
@@ -35,7 +43,7 @@ export class SmtpInbox {
         });
       },
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.server.address() as AddressInfo).port;
   }
 

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
 import { createSendEmail } from '../../../activities/email/send-email';
 import { resolveStepUpdate } from '../../../workflows/incident/messages';
+import { freePort } from '../../helpers/net';
+import { SmtpInbox } from '../../helpers/smtp-inbox';
 import { tempDir } from '../../helpers/temporal';
 import { HOUR, clockActivities, startTimeSkipping, until, withIncident } from '../deadline-clocks/harness';
 
@@ -15,53 +13,6 @@ import { HOUR, clockActivities, startTimeSkipping, until, withIncident } from '.
  * the time-skipping test server: the mail server is down for ten minutes of workflow time, or refuses the recipient
  * for good. Whatever happens, the regulator receives the notice once or not at all, and the GDPR clock tells the truth.
  */
-
-interface Received {
-  to: string;
-  messageId: string;
-}
-
-/** A real SMTP server on a fixed loopback port, so it can be down and come back where the activity expects it. */
-class MailServer {
-  received: Received[] = [];
-  refuse = new Set<string>();
-  private server?: SMTPServer;
-
-  constructor(readonly port: number) {}
-
-  async start(): Promise<void> {
-    this.server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onRcptTo: (address, _session, callback) => {
-        if (this.refuse.has(address.address)) return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
-        callback();
-      },
-      onData: (stream, session, callback) => {
-        void simpleParser(stream).then((mail) => {
-          this.received.push({ to: session.envelope.rcptTo[0]!.address, messageId: mail.messageId ?? '' });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 const REGULATOR = 'breach-reports@dpa.example.eu';
 
@@ -79,13 +30,15 @@ const runbook = (awareAt: string) => ({
 describe('a regulator notice over a real SMTP server, on the time-skipping server', function () {
   this.timeout(180_000);
   let env: TestWorkflowEnvironment;
-  let mail: MailServer;
+  let mail: SmtpInbox;
   before(async () => {
     env = await startTimeSkipping();
   });
   after(async () => env?.teardown());
   beforeEach(async () => {
-    mail = new MailServer(await freePort());
+    // A fixed port, so the server can be down and come back where the activity expects it.
+    mail = new SmtpInbox();
+    mail.port = await freePort();
   });
   afterEach(async () => mail.stop());
 
@@ -116,7 +69,7 @@ describe('a regulator notice over a real SMTP server, on the time-skipping serve
       await mail.start();
       await env.sleep(5 * 60_000); // the longest backoff between attempts
       const after = await until(incident, (s) => (s.clocks[0]!.state === 'stopped' ? s : undefined));
-      assert.deepEqual(mail.received.map((m) => m.to), [REGULATOR]);
+      assert.deepEqual(mail.received.flatMap((m) => m.to), [REGULATOR]);
       const stage = after.clocks[0]!.stages[0]!;
       assert.equal(stage.state, 'on-time');
       assert.ok(Date.parse(stage.submittedAt!) - awareAt >= 2 * HOUR + 10 * 60_000, 'submitted after the outage');
@@ -145,7 +98,7 @@ describe('a regulator notice over a real SMTP server, on the time-skipping serve
       await env.client.workflow.getHandle(incident.id).executeUpdate(resolveStepUpdate, { args: [{ stepId: 'regulator-notice', choice: 'retry', reason: 'DPA mailbox fixed', actor: { kind: 'person', id: 'dana', roles: ['incident-commander'] }, at: new Date(await env.currentTimeMs()).toISOString() }] });
       await until(incident, (s) => (s.clocks[0]!.state === 'stopped' ? s : undefined));
       await env.sleep(HOUR);
-      assert.deepEqual(mail.received.map((m) => m.to), [REGULATOR]);
+      assert.deepEqual(mail.received.flatMap((m) => m.to), [REGULATOR]);
     });
   });
 });
