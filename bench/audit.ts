@@ -16,6 +16,8 @@ export interface AuditBenchOptions {
   checkpointEvery?: number;
   /** Records in the synthetic log whose verification is timed (default 200,000). */
   verifyRecords?: number;
+  /** Writers appending at once for the concurrent figures (default 16). */
+  writers?: number;
   /** Parent for the scratch directory (default the OS temp dir); it is removed afterwards. */
   dir?: string;
 }
@@ -31,6 +33,12 @@ export interface AuditBenchResult {
   plainAppendsPerSec: number;
   /** plain / audit: how many times slower a chained, locked, checkpointed append is. */
   auditOverhead: number;
+  /** Writers appending at once (the ingress answering many senders), for the two figures below. */
+  writers: number;
+  /** `AuditLog.append` from `writers` callers at once: group commit shares each fdatasync between them. */
+  concurrentAuditAppendsPerSec: number;
+  /** The same lines from `writers` callers at once, each with its own write + fdatasync on the shared file. */
+  concurrentPlainAppendsPerSec: number;
   verifyRecords: number;
   verifyRecordsPerSec: number;
 }
@@ -55,7 +63,17 @@ export async function benchAudit(opts: AuditBenchOptions = {}): Promise<AuditBen
     await log.close();
 
     const lines = (await fs.readFile(auditPaths(auditDir).records, 'utf8')).split('\n').filter((l) => l.length > 0);
-    const plainSeconds = await timePlainAppends(join(scratch, 'plain.jsonl'), lines);
+    const plainSeconds = await timePlainAppends(join(scratch, 'plain.jsonl'), lines, 1);
+
+    const writers = opts.writers ?? 16;
+    const concurrentLog = await AuditLog.open(join(scratch, 'audit-concurrent'), { origin: 'bench.firebreak/audit', signingKey, checkpointEvery });
+    const concurrentStart = process.hrtime.bigint();
+    await inParallel(appends, writers, (i) =>
+      concurrentLog.append({ key: `bench-${i}`, actor: { kind: 'system', id: 'bench' }, action: 'bench.appended', incidentId: 'inc-bench', data: { i, payload } }),
+    );
+    const concurrentAuditSeconds = secondsSince(concurrentStart);
+    await concurrentLog.close();
+    const concurrentPlainSeconds = await timePlainAppends(join(scratch, 'plain-concurrent.jsonl'), lines, writers);
 
     const verifyDir = join(scratch, 'verify');
     await writeSyntheticLog(verifyDir, verifyRecords, checkpointEvery, payload, signingKey);
@@ -73,6 +91,9 @@ export async function benchAudit(opts: AuditBenchOptions = {}): Promise<AuditBen
       auditAppendsPerSec: Math.round(auditAppendsPerSec),
       plainAppendsPerSec: Math.round(plainAppendsPerSec),
       auditOverhead: Number((plainAppendsPerSec / auditAppendsPerSec).toFixed(2)),
+      writers,
+      concurrentAuditAppendsPerSec: Math.round(appends / concurrentAuditSeconds),
+      concurrentPlainAppendsPerSec: Math.round(appends / concurrentPlainSeconds),
       verifyRecords,
       verifyRecordsPerSec: Math.round(verifyRecords / verifySeconds),
     };
@@ -81,14 +102,21 @@ export async function benchAudit(opts: AuditBenchOptions = {}): Promise<AuditBen
   }
 }
 
-async function timePlainAppends(path: string, lines: string[]): Promise<number> {
+async function inParallel(n: number, writers: number, one: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: writers }, async () => {
+    while (next < n) await one(next++);
+  }));
+}
+
+async function timePlainAppends(path: string, lines: string[], writers: number): Promise<number> {
   const fh = await fs.open(path, 'a');
   const start = process.hrtime.bigint();
   try {
-    for (const line of lines) {
-      await fh.write(`${line}\n`);
+    await inParallel(lines.length, writers, async (i) => {
+      await fh.write(`${lines[i]}\n`);
       await fh.datasync();
-    }
+    });
   } finally {
     await fh.close();
   }

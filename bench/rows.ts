@@ -20,6 +20,7 @@ export function alertStartRows(r: AlertStartResult): Row[] {
 export function auditRows(r: AuditBenchResult): Row[] {
   return [
     { bench: 'audit', measure: 'durable appends', firebreak: r.auditAppendsPerSec, baseline: r.plainAppendsPerSec, unit: 'records/s' },
+    { bench: 'audit', measure: `durable appends, ${r.writers} writers at once`, firebreak: r.concurrentAuditAppendsPerSec, baseline: r.concurrentPlainAppendsPerSec, unit: 'records/s' },
     { bench: 'audit', measure: 'verify', firebreak: r.verifyRecordsPerSec, baseline: Number.NaN, unit: 'records/s' },
   ];
 }
