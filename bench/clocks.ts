@@ -168,7 +168,7 @@ export async function benchClocks(opts: ClockBenchOptions = {}): Promise<ClockBe
       await worker.stop();
       lateness.sort((a, b) => a - b);
       const { rssIdle, rssPeak, rssLast } = worker.seen;
-      return {
+      const side: Side = {
         startSeconds,
         rssIdleMb: mb(rssIdle),
         rssPeakMb: mb(rssPeak),
@@ -179,6 +179,9 @@ export async function benchClocks(opts: ClockBenchOptions = {}): Promise<ClockBe
         eventsPerIncident,
         armedAfterDue,
       };
+      // A side takes many minutes at 10,000: its figures are on the terminal even if the other side is cut short.
+      process.stderr.write(`[clocks] ${kind}: ${JSON.stringify(side)}\n`);
+      return side;
     };
     const firebreak = await runSide('firebreak');
     const bare = await runSide('bare');
