@@ -8,6 +8,8 @@ import type { AuditEntry, AuditRecord } from './record';
  */
 export interface AuditWriter {
   record(entry: AuditEntry): Promise<AuditRecord | undefined>;
+  /** Waits for records and checkpoint deliveries under way, then closes the log (if it was ever opened). */
+  close(): Promise<void>;
 }
 
 export function createAuditWriter(open: () => Promise<AuditLog>, onError: (error: unknown, entry: AuditEntry) => void): AuditWriter {
@@ -25,6 +27,11 @@ export function createAuditWriter(open: () => Promise<AuditLog>, onError: (error
         onError(error, entry);
         return undefined;
       }
+    },
+    async close() {
+      const opened = await log?.catch(() => undefined);
+      log = undefined;
+      await opened?.close();
     },
   };
 }

@@ -37,7 +37,7 @@ export function createService(options: ServiceOptions): FastifyInstance {
   const ingress = createIngress({ config, client, webhookSigningSecret: secrets.webhookSigningSecret, catalog, starter, log });
   const tokens = new TokenDirectory(tokenHolders(config, secrets));
   const records = createRecordKeeping({ config, secrets, client, catalog, tokens, log });
-  return createHttpServer({
+  const app = createHttpServer({
     client,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
@@ -51,4 +51,7 @@ export function createService(options: ServiceOptions): FastifyInstance {
     slack: slackIngressFromConfig(config, { client, starter, catalog, log }),
     localWorkerRunning: options.localWorkerRunning,
   });
+  // After the last request is answered, so every delivery's record is on disk before the log's files close.
+  app.addHook('onClose', () => records.audit.close());
+  return app;
 }
