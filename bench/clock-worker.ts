@@ -7,7 +7,11 @@ import type { PublishTimelineRequest } from '../workflows/incident/timeline-publ
  * `fork` with CLOCK_WORKER (JSON: ClockWorkerSetup); reports to the parent every 500 ms until told to stop. The
  * audit publisher is the probe: an incident's `clock.started` entries reach it once its timers are armed (the
  * publish goes out as the incident comes to rest), and its `clock.missed` entries carry the workflow time they fired.
+ * Each incident's alarms are due at the time its id carries (`bench/<side>/<due ms>/<uuid>`).
  */
+
+/** The due time an incident id carries. */
+export const dueOf = (incidentId: string): number => Number(incidentId.split('/')[2]);
 
 export interface ClockWorkerSetup {
   address: string;
@@ -16,13 +20,12 @@ export interface ClockWorkerSetup {
   bundlePath: string;
   maxCachedWorkflows: number;
   clocksPerIncident: number;
-  dueAtMs: number;
 }
 
 export interface ClockWorkerReport {
   rss: number;
   /** Incidents whose clocks all reported started since the last report. */
-  armed: number;
+  armed: string[];
   /** Lateness of each `clock.missed` since the last report, ms. */
   lateness: number[];
 }
@@ -30,15 +33,15 @@ export interface ClockWorkerReport {
 async function main(): Promise<void> {
   const setup = JSON.parse(process.env.CLOCK_WORKER!) as ClockWorkerSetup;
   const started = new Map<string, number>();
-  let report: ClockWorkerReport = { rss: 0, armed: 0, lateness: [] };
+  let report: ClockWorkerReport = { rss: 0, armed: [], lateness: [] };
   const publish = async (request: PublishTimelineRequest) => {
     for (const entry of request.entries) {
       if (entry.event === 'clock.started') {
         const n = (started.get(request.incidentId) ?? 0) + 1;
         started.set(request.incidentId, n);
-        if (n === setup.clocksPerIncident) report.armed += 1;
+        if (n === setup.clocksPerIncident) report.armed.push(request.incidentId);
       } else if (entry.event === 'clock.missed') {
-        report.lateness.push(Date.parse(entry.at) - setup.dueAtMs);
+        report.lateness.push(Date.parse(entry.at) - dueOf(request.incidentId));
       }
     }
     return { published: request.entries.length };
@@ -54,7 +57,7 @@ async function main(): Promise<void> {
   });
   const send = () => {
     process.send!({ ...report, rss: process.memoryUsage().rss });
-    report = { rss: 0, armed: 0, lateness: [] };
+    report = { rss: 0, armed: [], lateness: [] };
   };
   send(); // the first report: ready, at idle
   const timer = setInterval(send, 500);

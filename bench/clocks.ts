@@ -16,14 +16,17 @@ import type { ClockWorkerReport, ClockWorkerSetup } from './clock-worker';
 export interface ClockBenchOptions {
   /** Open incidents (default 10,000), each with 3 running clocks. */
   incidents?: number;
-  /** Seconds from the start of each side to the moment every alarm is due (default: time enough to start them all). */
-  dueInSeconds?: number;
+  /** Seconds from an incident's start to the moment its alarms are due (default 60): longer than arming takes. */
+  dueAfterSeconds?: number;
+  /** Incidents being started and armed at once (default 50): a steady flow, as alerts arrive, rather than one burst. */
   concurrency?: number;
 }
 
 interface Side {
   /** First start request sent → every timer armed. */
   startSeconds: number;
+  /** Mean time from one incident's start request to its timers armed. */
+  armMeanMs: number;
   /** Worker process RSS: idle before the first start, highest seen, and once every alarm has fired. */
   rssIdleMb: number;
   rssPeakMb: number;
@@ -34,7 +37,7 @@ interface Side {
   /** History events of one incident once its timers are armed. */
   eventsPerIncident: number;
   /** Incidents whose timers were armed only after they were due: their lateness counts the wait to start. */
-  armedAfterDue: boolean;
+  armedAfterDue: number;
 }
 
 export interface ClockBenchFigures {
@@ -73,7 +76,7 @@ async function withProgress<T>(label: string, total: number, count: () => number
 /** A side's worker in its own process, and what it has reported so far. */
 function startWorker(setup: ClockWorkerSetup) {
   const child: ChildProcess = fork(require.resolve('./clock-worker'), [], { env: { ...process.env, CLOCK_WORKER: JSON.stringify(setup) } });
-  const seen = { rssIdle: 0, rssPeak: 0, rssLast: 0, armed: 0, lateness: [] as number[] };
+  const seen = { rssIdle: 0, rssPeak: 0, rssLast: 0, armed: new Set<string>(), lateness: [] as number[] };
   const ready = new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
     child.on('message', (report: ClockWorkerReport) => {
@@ -83,7 +86,7 @@ function startWorker(setup: ClockWorkerSetup) {
       }
       seen.rssPeak = Math.max(seen.rssPeak, report.rss);
       seen.rssLast = report.rss;
-      seen.armed += report.armed;
+      for (const id of report.armed) seen.armed.add(id);
       seen.lateness.push(...report.lateness);
     });
   });
@@ -95,61 +98,69 @@ function startWorker(setup: ClockWorkerSetup) {
 }
 
 /**
- * N open incidents with 3 running 72 h clocks each on one worker, their "missed" alarms all due at the same moment:
- * time to start them all (every clock computed and its timer armed), the worker's RSS, and how late the alarms fire
- * (workflow time of the `clock.missed` entry minus the due time). Then the same number of bare timers with the same
- * due times in plain workflows, in the same run, on a fresh worker with the same cache bound (Firebreak's). Each
- * worker runs in a process of its own. Prints progress to stderr.
+ * N open incidents with 3 running 72 h clocks each on one worker: each incident is started (at most `concurrency` at
+ * a time, as alerts would arrive) and counts as started once every clock is computed and its timer armed; its
+ * "missed" alarms are due `dueAfterSeconds` after its start. Measured: time to start them all, the worker's RSS, and
+ * how late the alarms fire (workflow time of the `clock.missed` entry minus the due time). Then the same number of
+ * bare timers with the same due times in plain workflows, in the same run, on a fresh worker with the same cache bound
+ * (Firebreak's). Each worker runs in a process of its own. Prints progress to stderr.
  */
 export async function benchClocks(opts: ClockBenchOptions = {}): Promise<ClockBenchFigures> {
   const incidents = opts.incidents ?? 10_000;
   const concurrency = opts.concurrency ?? 50;
+  const dueAfterMs = (opts.dueAfterSeconds ?? 60) * 1000;
   const maxCachedWorkflows = WORKFLOW_CACHE_SIZE;
   const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: temporalCliPath() } } });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'firebreak-bench-clocks-'));
   try {
     const bundles = { firebreak: await bundleFirebreakWorkflows(), bare: await bundleWorkflowCode({ workflowsPath: require.resolve('./bare-timers-workflow'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } }) };
-    const dueInMs = (opts.dueInSeconds ?? Math.max(30, incidents / 60)) * 1000;
+    // One pinned runbook per due second: the clocks' awareness time is what sets their deadline.
+    const pinnedByDue = new Map<number, IncidentInput['pinned']>();
+    const pinnedFor = (due: number): IncidentInput['pinned'] => {
+      const known = pinnedByDue.get(due);
+      if (known) return known;
+      const loaded = loadRunbookText(toYaml({ id: 'bench-clocks', version: 1, title: 'bench', steps: [{ id: 'start', clock: { start: OBLIGATIONS, at: new Date(due - HOURS_72).toISOString() } }, { id: 'hold', wait: '1d' }] }), 'bench.yaml');
+      if (!loaded.ok) throw new Error('bench runbook invalid');
+      pinnedByDue.set(due, loaded.pinned);
+      return loaded.pinned;
+    };
 
     const runSide = async (kind: 'firebreak' | 'bare'): Promise<Side> => {
       const taskQueue = `bench-clocks-${kind}-${randomUUID()}`;
       const bundlePath = path.join(dir, `${kind}.js`);
       writeFileSync(bundlePath, bundles[kind].code);
-      const sideDue = Date.now() + dueInMs;
-      const worker = startWorker({ address: env.address, namespace: env.namespace ?? 'default', taskQueue, bundlePath, maxCachedWorkflows, clocksPerIncident: OBLIGATIONS.length, dueAtMs: sideDue });
+      const worker = startWorker({ address: env.address, namespace: env.namespace ?? 'default', taskQueue, bundlePath, maxCachedWorkflows, clocksPerIncident: OBLIGATIONS.length });
       await worker.ready;
-      const pinned = loadRunbookText(toYaml({ id: 'bench-clocks', version: 1, title: 'bench', steps: [{ id: 'start', clock: { start: OBLIGATIONS, at: new Date(sideDue - HOURS_72).toISOString() } }, { id: 'hold', wait: '1d' }] }), 'bench.yaml');
-      if (!pinned.ok) throw new Error('bench runbook invalid');
       const ids: string[] = [];
-      const started = performance.now();
-      await withProgress(`${kind}: started`, incidents, () => ids.length, inBatches(incidents, concurrency, async (i) => {
-        const id = `bench/${kind}/${randomUUID()}`;
-        if (kind === 'bare') {
-          await env.client.workflow.start('bareTimersWorkflow', { taskQueue, workflowId: id, args: [OBLIGATIONS.map(() => sideDue)] });
-        } else {
-          // As the service starts incidents where no Slack workspace is configured.
-          const input: IncidentInput = { incidentId: id, title: `bench ${i}`, severity: 'low', openedBy: { kind: 'system', id: 'bench', roles: [] }, openedAt: new Date().toISOString(), pinned: pinned.pinned, children: {}, config: { contacts: {} }, slackMirror: false };
-          await env.client.workflow.start('incidentWorkflow', { taskQueue, workflowId: id, args: [input] });
-        }
-        ids.push(id);
-      }));
       let armed = 0;
-      if (kind === 'firebreak') {
-        await withProgress(`${kind}: armed`, incidents, () => worker.seen.armed, (async () => {
-          while (worker.seen.armed < incidents) await sleep(100);
-        })());
-      } else {
-        // A bare workflow's timers are armed when its first workflow task completes: start, task (3), 3 timers.
-        await withProgress(`${kind}: armed`, incidents, () => armed, inBatches(ids.length, concurrency, async (i) => {
-          while (((await env.client.workflow.getHandle(ids[i]!).describe()).historyLength ?? 0) < 4 + OBLIGATIONS.length) await sleep(200);
-          armed += 1;
-        }));
-      }
+      let armedAfterDue = 0;
+      let armMsTotal = 0;
+      let lastDue = 0;
+      const started = performance.now();
+      await withProgress(`${kind}: started and armed`, incidents, () => armed, inBatches(incidents, concurrency, async (i) => {
+        const asked = Date.now();
+        const due = Math.ceil((asked + dueAfterMs) / 1000) * 1000;
+        lastDue = Math.max(lastDue, due);
+        const id = `bench/${kind}/${due}/${randomUUID()}`;
+        const handle = kind === 'bare'
+          ? await env.client.workflow.start('bareTimersWorkflow', { taskQueue, workflowId: id, args: [OBLIGATIONS.map(() => due)] })
+          : // As the service starts incidents where no Slack workspace is configured.
+            await env.client.workflow.start('incidentWorkflow', { taskQueue, workflowId: id, args: [{ incidentId: id, title: `bench ${i}`, severity: 'low', openedBy: { kind: 'system', id: 'bench', roles: [] }, openedAt: new Date().toISOString(), pinned: pinnedFor(due), children: {}, config: { contacts: {} }, slackMirror: false } satisfies IncidentInput] });
+        ids.push(id);
+        if (kind === 'firebreak') {
+          while (!worker.seen.armed.has(id)) await sleep(50);
+        } else {
+          // A bare workflow's timers are armed when its first workflow task completes: start, task (3), 3 timers.
+          while (((await handle.describe()).historyLength ?? 0) < 4 + OBLIGATIONS.length) await sleep(50);
+        }
+        armMsTotal += Date.now() - asked;
+        if (Date.now() > due) armedAfterDue += 1;
+        armed += 1;
+      }));
       const startSeconds = (performance.now() - started) / 1000;
-      const armedAfterDue = Date.now() > sideDue;
-      if (armedAfterDue) process.stderr.write(`[clocks] ${kind}: timers armed ${((Date.now() - sideDue) / 1000).toFixed(0)} s after they were due: raise --clocks-due\n`);
+      if (armedAfterDue > 0) process.stderr.write(`[clocks] ${kind}: ${armedAfterDue} incidents armed after they were due: raise --clocks-due\n`);
       const eventsPerIncident = (await env.client.workflow.getHandle(ids[0]!).fetchHistory()).events?.length ?? 0;
-      process.stderr.write(`[clocks] ${kind}: ${incidents} started in ${startSeconds.toFixed(1)} s; alarms due in ${Math.max(0, (sideDue - Date.now()) / 1000).toFixed(0)} s\n`);
+      process.stderr.write(`[clocks] ${kind}: ${incidents} started in ${startSeconds.toFixed(1)} s; last alarms due in ${Math.max(0, (lastDue - Date.now()) / 1000).toFixed(0)} s\n`);
 
       const timers = incidents * OBLIGATIONS.length;
       const lateness: number[] = kind === 'firebreak' ? worker.seen.lateness : [];
@@ -158,7 +169,6 @@ export async function benchClocks(opts: ClockBenchOptions = {}): Promise<ClockBe
           while (lateness.length < timers) await sleep(200);
           return;
         }
-        await sleep(Math.max(0, sideDue - Date.now()));
         await inBatches(ids.length, concurrency, async (i) => {
           lateness.push(...(await env.client.workflow.getHandle<(due: number[]) => Promise<number[]>>(ids[i]!).result()));
         });
@@ -170,6 +180,7 @@ export async function benchClocks(opts: ClockBenchOptions = {}): Promise<ClockBe
       const { rssIdle, rssPeak, rssLast } = worker.seen;
       const side: Side = {
         startSeconds,
+        armMeanMs: Math.round(armMsTotal / incidents),
         rssIdleMb: mb(rssIdle),
         rssPeakMb: mb(rssPeak),
         rssAfterMb: mb(rssLast),

@@ -39,6 +39,7 @@ export function clockRows(r: ClockBenchFigures): Row[] {
   const side = (measure: string, unit: string, value: (s: ClockBenchFigures['bare']) => number): Row => ({ bench, measure, firebreak: value(r.firebreak), baseline: value(r.bare), unit });
   return [
     side(`start ${r.incidents * r.clocksPerIncident} clocks`, 's', (s) => s.startSeconds),
+    side('one incident: start to timers armed (mean)', 'ms', (s) => s.armMeanMs),
     side('history events per incident', 'events', (s) => s.eventsPerIncident),
     side('worker RSS peak', 'MB', (s) => s.rssPeakMb),
     side('worker RSS after', 'MB', (s) => s.rssAfterMb),
