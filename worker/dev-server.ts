@@ -19,6 +19,8 @@ export interface DevServerOptions {
 export interface DevServer {
   address: string;
   uiUrl: string;
+  /** The server's process id (tests freeze it with SIGSTOP to see how callers behave when Temporal hangs). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -86,6 +88,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   return {
     address,
     uiUrl: `http://127.0.0.1:${options.uiPort}`,
+    pid: child.pid,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

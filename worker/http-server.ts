@@ -1,5 +1,4 @@
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AuditWriter } from '../audit';
 import { alertDeliveryAudit } from '../ingress/alert-audit';
@@ -9,12 +8,11 @@ import { type EvidenceRouteDeps, registerEvidenceRoutes } from '../ingress/api/e
 import { type ApiDeps, registerIncidentRoutes } from '../ingress/api/incident-routes';
 import type { SlackIngress } from '../ingress/slack/slack-app';
 import { type ReportRouteDeps, registerReportRoutes } from '../ingress/api/report-routes';
-import { registerRunbookRoutes } from '../ingress/api/runbook-routes';
 import { registerStepRoutes } from '../ingress/api/step-routes';
-import { registerClockRoutes } from '../ingress/api/clock-routes';
 import { registerSourceRoutes } from '../ingress/api/source-routes';
 import type { AlertIntakeDeps, ConfiguredSource } from '../ingress/webhooks/alert-intake';
 import { registerAlertRoute } from '../ingress/webhooks/alert-route';
+import { registerHealthRoute } from './health-route';
 import type { Logger } from './logging';
 import type { Metrics } from './metrics';
 
@@ -43,16 +41,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     rawBody?: Buffer;
   }
-}
-
-async function workerPolls(deps: HttpServerDeps): Promise<boolean> {
-  if (deps.localWorkerRunning) return deps.localWorkerRunning();
-  const response = await deps.client.workflowService.describeTaskQueue({
-    namespace: deps.namespace,
-    taskQueue: { name: deps.taskQueue },
-    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-  });
-  return (response.pollers ?? []).length > 0;
 }
 
 /** One HTTP server for the alert ingress, the HTTP API, health and metrics. Bodies are kept as raw bytes for signatures. */
@@ -85,20 +73,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   });
   if (deps.audit) app.addHook('onSend', alertDeliveryAudit(deps.audit));
 
-  app.get('/healthz', async (_request, reply) => {
-    let temporalOk = false;
-    let polling = false;
-    try {
-      await deps.client.workflowService.getSystemInfo({});
-      temporalOk = true;
-      polling = await workerPolls(deps);
-    } catch {
-      // reported below as not ready
-    }
-    deps.metrics.temporalUp.set(temporalOk ? 1 : 0);
-    deps.metrics.workerPolling.set(polling ? 1 : 0);
-    return reply.code(temporalOk && polling ? 200 : 503).send({ ok: temporalOk && polling, temporal: temporalOk, worker: polling });
-  });
+  registerHealthRoute(app, deps);
 
   registerClockMetrics(deps.metrics.registry, { client: deps.client, taskQueue: deps.taskQueue });
   app.get('/metrics', async (_request, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
@@ -107,8 +82,6 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   registerIncidentRoutes(app, deps.api);
   deps.slack?.mount(app);
   registerStepRoutes(app, deps.api);
-  registerClockRoutes(app, deps.api);
-  registerRunbookRoutes(app, deps.api);
   registerSourceRoutes(app, { sources: deps.sources, tokens: deps.api.tokens });
   if (deps.evidence) registerEvidenceRoutes(app, deps.evidence);
   if (deps.codec) registerCodecRoutes(app, deps.codec);

@@ -40,6 +40,9 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
         if (error.code === 'evidence.tampered') deps.log.error({ evidenceId: error.details.evidenceId, code: error.code }, 'evidence tampered: stored bytes no longer match their hash');
         return reply.code(STATUS[error.code] ?? 500).send({ error: error.code, message: error.message });
       }
+      // Request errors (malformed JSON, too large, wrong media type) are answered by the server's handler, as on every route.
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status !== undefined && status >= 400 && status < 500) throw error;
       deps.log.error({ err: error }, 'evidence request failed');
       return reply.code(500).send({ error: 'internal', message: 'internal error' });
     });
