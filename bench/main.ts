@@ -7,8 +7,10 @@ import { renderBarChart } from './chart';
 import { benchClocks } from './clocks';
 import { benchIngress } from './ingress';
 import { benchInterpreter } from './interpreter';
+import { exitAfterCleanup, installCleanupHandlers, stopOnExit } from './process-cleanup';
 import { type Row, alertStartRows, auditRows, clockRows, ingressRows, interpreterRows, slackRows } from './rows';
 import { benchSlack } from './slack';
+import { mochaHooks as startedServers } from '../test/helpers/temporal';
 
 /*
  * `npm run bench [-- name...] [-- --clocks-incidents N] [-- --clocks-due SECONDS]`: each benchmark measures Firebreak against a bare baseline in
@@ -83,10 +85,13 @@ async function main(): Promise<void> {
   console.error(`[bench] chart: ${path.join(dir, 'latest.svg')}`);
 }
 
+installCleanupHandlers();
+// Dev servers started through the test helpers (the shared one included): stopped however the run ends.
+stopOnExit(() => startedServers.afterAll());
 main().then(
-  () => process.exit(0),
+  () => exitAfterCleanup(0),
   (error) => {
     console.error(error);
-    process.exit(1);
+    return exitAfterCleanup(1);
   },
 );
