@@ -4,24 +4,45 @@ import type { AuditWriter } from '../audit';
 
 const ALERT_ROUTE = /^\/v1\/alerts\/([^/?]+)/;
 
-function answerFields(payload: unknown): { error?: string; deliveryId?: string; incidents: string[] } {
-  if (typeof payload !== 'string') return { incidents: [] };
+interface AnswerEntry {
+  incidentId?: string;
+  outcome?: string;
+  reason?: string;
+  reopenedFrom?: string;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+function answerFields(payload: unknown): { error?: string; deliveryId?: string; ignored: boolean; entries: AnswerEntry[] } {
+  if (typeof payload !== 'string') return { ignored: false, entries: [] };
   try {
-    const body = JSON.parse(payload) as { error?: unknown; deliveryId?: unknown; incidents?: { incidentId?: unknown }[] };
+    const body = JSON.parse(payload) as { error?: unknown; deliveryId?: unknown; ignored?: unknown; incidents?: Record<string, unknown>[] };
     return {
-      error: typeof body.error === 'string' ? body.error : undefined,
-      deliveryId: typeof body.deliveryId === 'string' ? body.deliveryId : undefined,
-      incidents: Array.isArray(body.incidents) ? body.incidents.map((i) => i.incidentId).filter((id): id is string => typeof id === 'string') : [],
+      error: text(body.error),
+      deliveryId: text(body.deliveryId),
+      ignored: body.ignored === true,
+      entries: Array.isArray(body.incidents)
+        ? body.incidents.map((i) => ({ incidentId: text(i.incidentId), outcome: text(i.outcome), reason: text(i.reason), reopenedFrom: text(i.reopenedFrom) }))
+        : [],
     };
   } catch {
-    return { incidents: [] };
+    return { ignored: false, entries: [] };
   }
 }
+
+/** The audit action for one alert of an accepted delivery, by what the incident lifecycle did with it. */
+const ACTION_BY_OUTCOME: Readonly<Record<string, string>> = {
+  signalled: 'alert.accepted',
+  reopened: 'alert.reopened',
+  after_close: 'alert.after_close',
+  no_incident: 'alert.no_incident',
+};
 
 /**
  * An `onSend` hook writing one audit record per alert delivery, accepted or refused, from the answer Firebreak gives:
  * status, the refusal code and the delivery and incident ids. It sees the answer rather than the request, so refusals
- * raised before the route runs (413, 415) are recorded too, and the alert body never reaches the audit log.
+ * raised before the route runs (413, 415) are recorded too, and the alert body never reaches the audit log. An alert
+ * that opened a successor also leaves `incident.reopened_as` on the closed incident, keyed so it is written once.
  */
 export function alertDeliveryAudit(audit: AuditWriter) {
   return async (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
@@ -30,23 +51,34 @@ export function alertDeliveryAudit(audit: AuditWriter) {
     const answer = answerFields(payload);
     const accepted = reply.statusCode < 300;
     const source = decodeURIComponent(match[1]!).slice(0, 128);
+    const actor = { kind: 'source' as const, id: source || '(none)' };
     const delivery = randomUUID();
     const data = {
       status: reply.statusCode,
       ...(answer.error && { code: answer.error }),
       ...(answer.deliveryId && { deliveryId: answer.deliveryId }),
-      ...(answer.incidents.length > 0 && { incidents: answer.incidents }),
+      ...(answer.entries.some((e) => e.incidentId) && { incidents: answer.entries.flatMap((e) => (e.incidentId ? [e.incidentId] : [])) }),
     };
-    // One record per incident the delivery reached, so each incident's report shows its alerts.
-    const incidents: (string | undefined)[] = answer.incidents.length > 0 ? answer.incidents : [undefined];
-    for (const [index, incidentId] of incidents.entries()) {
+    const baseAction = accepted ? (reply.statusCode === 200 ? 'alert.duplicate' : answer.ignored ? 'alert.ignored' : 'alert.accepted') : 'alert.refused';
+    // One record per alert of the delivery, so each incident's report shows its alerts and what became of them.
+    const entries: AnswerEntry[] = answer.entries.length > 0 ? answer.entries : [{}];
+    for (const [index, entry] of entries.entries()) {
       await audit.record({
         key: `ingress/alert/${delivery}/${index}`,
-        actor: { kind: 'source', id: source || '(none)' },
-        action: accepted ? (reply.statusCode === 200 ? 'alert.duplicate' : 'alert.accepted') : 'alert.refused',
-        incidentId,
-        data,
+        actor,
+        action: (entry.outcome && ACTION_BY_OUTCOME[entry.outcome]) ?? baseAction,
+        incidentId: entry.incidentId,
+        data: { ...data, ...(entry.outcome && { outcome: entry.outcome }), ...(entry.reason && { reason: entry.reason }), ...(entry.reopenedFrom && { reopenedFrom: entry.reopenedFrom }) },
       });
+      if (entry.outcome === 'reopened' && entry.reopenedFrom && entry.incidentId) {
+        await audit.record({
+          key: `incident/${entry.reopenedFrom}/reopened-as/${entry.incidentId}`,
+          actor,
+          action: 'incident.reopened_as',
+          incidentId: entry.reopenedFrom,
+          data: { successor: entry.incidentId },
+        });
+      }
     }
     return payload;
   };

@@ -1,14 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { ulid } from 'ulid';
 import type { Alert } from '../runbooks/schema/alert';
 import type { PinnedRunbook } from '../runbooks/schema/runbook';
-import { type Actor, type IncidentInput, alertSignal } from '../workflows/incident/messages';
+import { type Actor, type IncidentInput } from '../workflows/incident/messages';
+import { type AlertAdmission, IncidentSuccession, type ReopenPolicy } from './incident-succession';
 
-/** Workflow IDs are stored unencrypted, so an alert's id carries a hash of its fingerprint, never alert content. */
-export function alertIncidentId(source: string, fingerprint: string): string {
-  return `incident/${source}/${createHash('sha256').update(fingerprint).digest('hex').slice(0, 32)}`;
-}
+export { alertIncidentId } from './incident-succession';
 
 export function declaredIncidentId(): string {
   return `incident/declared/${ulid()}`;
@@ -28,39 +25,24 @@ export interface IncidentStarterDeps {
 
 /** Turns accepted alerts and declarations into Temporal calls; resolves only once Temporal has durably accepted them. */
 export class IncidentStarter {
-  constructor(private readonly deps: IncidentStarterDeps) {}
+  private readonly succession: IncidentSuccession;
+
+  constructor(private readonly deps: IncidentStarterDeps) {
+    this.succession = new IncidentSuccession({ client: deps.client, taskQueue: deps.taskQueue, input: (base) => this.input(base) });
+  }
 
   private async input(base: Omit<IncidentInput, 'config' | 'children'>): Promise<IncidentInput> {
     return { ...base, children: await this.deps.childrenOf(base.pinned), config: { contacts: this.deps.contacts }, historyEventLimit: this.deps.historyEventLimit, slackMirror: this.deps.slackMirror };
   }
 
   /**
-   * Signal-with-start: a running incident for this fingerprint gets the alert as a signal; otherwise a new incident
-   * starts. The server decides atomically, so concurrent identical deliveries can't open two incidents.
+   * Delivers an alert to its incident by the lifecycle rules of {@link IncidentSuccession}: a firing alert opens or
+   * joins the incident of its fingerprint (or its successor once that closed); a resolve never opens one. `pinned` may be
+   * absent only for resolves, which start nothing.
    */
-  async alert(alert: Alert, pinned: PinnedRunbook): Promise<{ incidentId: string }> {
-    const incidentId = alertIncidentId(alert.source, alert.fingerprint);
-    const input = await this.input({
-      incidentId,
-      title: alert.title,
-      severity: alert.severity,
-      description: alert.description,
-      openedBy: { kind: 'source', id: alert.source, roles: [] },
-      openedAt: alert.receivedAt,
-      pinned,
-      alert,
-    });
+  async alert(alert: Alert, pinned: PinnedRunbook | undefined, reopen?: ReopenPolicy): Promise<AlertAdmission> {
     // Senders wait only seconds (PagerDuty 5 s): answer 503 in time for them to retry rather than time out.
-    await this.deps.client.connection.withDeadline(Date.now() + ACCEPT_DEADLINE_MS, () =>
-      this.deps.client.workflow.signalWithStart('incidentWorkflow', {
-        workflowId: incidentId,
-        taskQueue: this.deps.taskQueue,
-        args: [input],
-        signal: alertSignal,
-        signalArgs: [alert],
-      }),
-    );
-    return { incidentId };
+    return this.deps.client.connection.withDeadline(Date.now() + ACCEPT_DEADLINE_MS, () => this.succession.admit(alert, pinned, reopen));
   }
 
   async declare(request: { title: string; severity: Alert['severity']; description?: string; by: Actor; at: string }, pinned: PinnedRunbook): Promise<{ incidentId: string }> {

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../../worker/logging';
 import type { IncidentStarter } from '../incident-starter';
+import type { AlertAdmission, ReopenPolicy } from '../incident-succession';
 import { applyGrouping, type Grouping } from './alert-grouping';
 import type { AlertRouter } from './alert-routing';
 import type { DeliveryDedupe } from './delivery-dedupe';
@@ -16,6 +17,8 @@ export interface ConfiguredSource {
   /** Routing rules tried before the global ones. */
   routing: readonly RoutingRule[];
   grouping: Grouping;
+  /** What a firing alert does once its incident has closed. */
+  reopen: ReopenPolicy;
   /** Absent: no rate limit. */
   rateLimit?: TokenBucket;
   rateLimitPerMinute?: number;
@@ -127,8 +130,14 @@ export async function takeDelivery(source: ConfiguredSource, delivery: InboundDe
   if (!normalised.ok) return { ...refusal(400, 'invalid', 'alert.invalid', { issues: normalised.issues }), deliveryId };
 
   const alerts = applyGrouping(normalised.alerts, parsed.value, source.grouping);
-  const routed = await Promise.all(alerts.map((alert) => deps.router.route(alert, source.routing)));
-  const unrouted = alerts.filter((_, i) => !routed[i]);
+  // Events the kind defines as carrying nothing to act on (GitHub `ping`, PagerDuty acknowledgements, assignment changes).
+  if (alerts.length === 0) {
+    if (deliveryId) await deps.dedupe.remember(source.name, deliveryId);
+    return { status: 202, outcome: 'accepted', body: { accepted: true, ignored: true, deliveryId, incidents: [] }, deliveryId };
+  }
+  // Only an alert that may open an incident needs a runbook: a resolve joins one or starts nothing.
+  const routed = await Promise.all(alerts.map((alert) => (alert.status === 'firing' ? deps.router.route(alert, source.routing) : undefined)));
+  const unrouted = alerts.filter((a, i) => a.status === 'firing' && !routed[i]);
   if (unrouted.length > 0) {
     // Recorded (log + metric) and refused, never dropped: the sender sees the failure and keeps the alert.
     deps.log.warn({ source: source.name, deliveryId, fingerprints: unrouted.map((a) => a.fingerprint) }, 'alert matched no runbook: refused');
@@ -137,14 +146,19 @@ export async function takeDelivery(source: ConfiguredSource, delivery: InboundDe
   try {
     // In parallel: each start is idempotent (workflow id from the fingerprint, delivery id deduped in the workflow), so a
     // partial failure answered 503 and retried by the sender doubles nothing.
-    const incidents = await withinDeadline(deps, () =>
-      Promise.all(routed.map(async (r) => ({ ...(await deps.starter.alert(r!.alert, r!.pinned)), runbook: r!.pinned.runbook.id, via: r!.via }))),
+    const admissions = await withinDeadline(deps, () =>
+      Promise.all(alerts.map(async (alert, i) => answerFor(await deps.starter.alert(routed[i]?.alert ?? alert, routed[i]?.pinned, source.reopen), routed[i]))),
     );
     if (deliveryId) await deps.dedupe.remember(source.name, deliveryId);
-    return { status: 202, outcome: 'accepted', body: { accepted: true, deliveryId, incidents }, deliveryId };
+    return { status: 202, outcome: 'accepted', body: { accepted: true, deliveryId, incidents: admissions }, deliveryId };
   } catch (error) {
     deps.log.error({ source: source.name, deliveryId, err: error }, 'Temporal did not accept the alert');
     const retryAfter = String(deps.retryAfterSeconds ?? 5);
     return { ...refusal(503, 'temporal_unavailable', 'temporal.unavailable', { message: 'could not reach Temporal; retry later' }, { 'retry-after': retryAfter }), deliveryId };
   }
+}
+
+/** One alert's line in the answer (and, through alert-audit.ts, its audit record): which incident, and what happened. */
+function answerFor(admission: AlertAdmission, routed: { pinned: { runbook: { id: string } }; via: string } | undefined): Record<string, unknown> {
+  return { ...admission, ...(routed && admission.outcome !== 'after_close' && { runbook: routed.pinned.runbook.id, via: routed.via }) };
 }

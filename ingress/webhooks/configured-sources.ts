@@ -3,6 +3,7 @@ import { type Config, ConfigError } from '../../worker/config';
 import type { Logger } from '../../worker/logging';
 import { resolveSecret, type Secret, SecretReferenceError } from '../../worker/secret';
 import type { IncidentStarter } from '../incident-starter';
+import { DEFAULT_REOPEN } from '../incident-succession';
 import type { RunbookCatalog } from '../runbook-catalog';
 import type { AlertIntakeDeps, ConfiguredSource } from './alert-intake';
 import { AlertRouter } from './alert-routing';
@@ -12,6 +13,7 @@ import type { SourceConfig } from './source-config';
 import { findSourceKind } from './sources';
 import { standardWebhooks } from './sources/standard-webhooks';
 import path from 'node:path';
+import { msToNumber } from '@temporalio/common/lib/time';
 
 /** Keys whose string values (and the strings beneath them) are secrets: in a config file they must be references. */
 const SECRET_KEYS = new Set(['secrets', 'bearerTokens', 'password']);
@@ -52,7 +54,7 @@ export function resolveSourceAuth(name: string, source: Pick<SourceConfig, 'kind
 /** The built-in `generic` source: Standard Webhooks signed with the generated (or `secrets.webhookSigningSecret`) secret. */
 function genericSource(config: Config, signingSecret: Secret): ConfiguredSource {
   const auth = standardWebhooks.authSchema.parse({ secrets: [signingSecret.reveal()], toleranceSeconds: config.webhookToleranceSeconds });
-  return { name: 'generic', kind: standardWebhooks as ConfiguredSource['kind'], auth, routing: [], grouping: 'per-alert', dedupeRetentionDays: 4, builtIn: true };
+  return { name: 'generic', kind: standardWebhooks as ConfiguredSource['kind'], auth, routing: [], grouping: 'per-alert', reopen: DEFAULT_REOPEN, dedupeRetentionDays: 4, builtIn: true };
 }
 
 /**
@@ -70,6 +72,7 @@ export function configuredSources(config: Config, signingSecret: Secret): Map<st
         auth: resolveSourceAuth(name, source),
         routing: source.routing,
         grouping: source.grouping,
+        reopen: { mode: source.reopen.mode, windowMs: source.reopen.window ? msToNumber(source.reopen.window as `${number}s`) : 0 },
         dedupeRetentionDays: source.dedupeRetentionDays,
         builtIn: false,
         rateLimit: source.rateLimit && new TokenBucket(source.rateLimit.perMinute, source.rateLimit.burst),

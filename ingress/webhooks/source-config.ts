@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkCondition } from '../../runbooks/cel';
 import { Severity } from '../../runbooks/schema/alert';
+import { Duration } from '../../runbooks/schema/step';
 import { sourceKinds } from './sources';
 
 /*
@@ -24,6 +25,8 @@ export const RoutingRule = z.object({
 });
 export type RoutingRule = z.infer<typeof RoutingRule>;
 
+const ReopenMode = z.enum(['new-incident', 'never']);
+
 const kindNames = Object.keys(sourceKinds) as [keyof typeof sourceKinds, ...(keyof typeof sourceKinds)[]];
 
 export const SourceConfig = z.object({
@@ -36,6 +39,15 @@ export const SourceConfig = z.object({
   routing: z.array(RoutingRule).default([]),
   /** Alertmanager/Grafana groups: one incident per alert fingerprint (default) or one per `groupKey`. */
   grouping: z.enum(['per-alert', 'per-group']).default('per-alert'),
+  /**
+   * A firing alert whose incident has closed: `new-incident` (default) opens a successor linked both ways; `never`
+   * acknowledges it and starts nothing. `{ mode: new-incident, window: 30m }` also lets firing alerts within 30 minutes
+   * of the close pass without a successor (a flapping alert's tail). Resolves and redeliveries after close never start one.
+   */
+  reopen: z
+    .union([ReopenMode, z.object({ mode: ReopenMode.default('new-incident'), window: Duration.optional() })])
+    .default('new-incident')
+    .transform((r) => (typeof r === 'string' ? { mode: r } : r)),
   /** How long a delivery id is remembered: the sender's retry horizon. Standard Webhooks retries for ~3 days. */
   dedupeRetentionDays: z.number().positive().max(90).default(4),
 });

@@ -23,6 +23,11 @@ export const Alert = z.object({
   severity: Severity,
   status: AlertStatus,
   labels: z.record(z.string(), z.string()),
+  /**
+   * True when the sender reports a change to an alert it raised before (GitHub `appeared_in_branch`, `validated`), not
+   * a (re)opening: it joins the open incident but never opens a successor once that incident has closed.
+   */
+  update: z.literal(true).optional(),
   description: z.string().max(20_000).optional(),
   /** ISO-8601 with offset: when the source says it happened. */
   occurredAt: z.string().datetime({ offset: true }),

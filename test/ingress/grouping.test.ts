@@ -97,7 +97,7 @@ describe('grouping: one open incident per fingerprint', function () {
     await eventually(async () => ((await incident(fb, id!)).alerts.count === 20 ? true : undefined), 20_000, 'all 20 alerts recorded');
   });
 
-  it('a fingerprint whose incident has closed opens a new incident', async () => {
+  it('a fingerprint whose incident has closed opens a successor incident with its own id, linked to the closed one', async () => {
     const fingerprint = `reopen-${randomUUID()}`;
     const sw = { secrets: [process.env.FB_TEST_GROUPING_SW!] };
     const first = await send(fb, 'burst', 'standard-webhooks', sw, { title: 'reopen', fingerprint });
@@ -109,11 +109,12 @@ describe('grouping: one open incident per fingerprint', function () {
 
     const again = await send(fb, 'burst', 'standard-webhooks', sw, { title: 'reopen', fingerprint });
     assert.equal(again.status, 202);
-    assert.deepEqual(incidentIds(again), [id], 'same fingerprint, same workflow id');
-    const second = await fb.client.workflow.getHandle(id).describe();
-    assert.notEqual(second.runId, firstRun);
-    assert.equal(second.status.name, 'RUNNING');
-    const status = await eventually(async () => incident(fb, id));
-    assert.deepEqual([status.phase, status.alerts.count], ['running', 1]);
+    const successor = incidentIds(again)[0]!;
+    assert.equal(successor, `${id}r2`, 'the next generation of the same fingerprint');
+    assert.deepEqual((again.body.incidents as { outcome: string; reopenedFrom: string }[]).map((i) => [i.outcome, i.reopenedFrom]), [['reopened', id]]);
+    const closed = await fb.client.workflow.getHandle(id).describe();
+    assert.deepEqual([closed.runId, closed.status.name], [firstRun, 'TERMINATED'], 'the closed incident never runs again');
+    const status = await eventually(async () => incident(fb, successor));
+    assert.deepEqual([status.phase, status.alerts.count, status.reopenedFrom], ['running', 1, id]);
   });
 });

@@ -55,7 +55,8 @@ export async function send(fb: FirebreakUnderTest, source: string, kind: SourceK
   return post(fb, source, opts.tamper ? opts.tamper(raw) : raw, { 'content-type': 'application/json', ...signed, ...opts.headers });
 }
 
-export const incidentIds = (answer: ApiAnswer): string[] => ((answer.body.incidents as { incidentId: string }[] | undefined) ?? []).map((i) => i.incidentId);
+/** The incidents a delivery reached (alerts that reached none, such as a resolve for nothing, have no id). */
+export const incidentIds = (answer: ApiAnswer): string[] => ((answer.body.incidents as { incidentId?: string }[] | undefined) ?? []).flatMap((i) => (i.incidentId ? [i.incidentId] : []));
 
 export async function incident(fb: FirebreakUnderTest, id: string): Promise<IncidentStatus> {
   const answer = await fb.api<IncidentStatus>('GET', `/v1/incidents/${id}`);

@@ -28,6 +28,8 @@ export const IncidentInput = z.object({
   historyEventLimit: z.number().int().min(50).max(40_000).optional(),
   /** What a previous run of this incident carried over when it continued as new; absent on the first run. */
   carried: z.custom<CarriedState>().optional(),
+  /** The closed incident of the same fingerprint this one succeeds ("reopened as" on that one, "reopened from" here). */
+  reopenedFrom: z.string().min(1).max(256).optional(),
   /** The alert that opened the incident, when an alert did. */
   alert: Alert.optional(),
   /** Config values runbook templates may read as `{{config.*}}` (addresses, never secrets). */

@@ -75,6 +75,8 @@ export interface IncidentStatus {
   openedBy: string;
   openedAt: string;
   closedAt?: string;
+  /** The closed incident of the same alert fingerprint this one succeeds. */
+  reopenedFrom?: string;
   runbook: { id: string; version: number; sha256: string };
   steps: StepRecord[];
   approvals: ApprovalRecord[];
@@ -138,8 +140,12 @@ export function initialState(input: IncidentInput): IncidentState {
       pendingInputs: [],
       answers: {},
       alerts: { count: input.alert ? 1 : 0, lastSeenAt: input.alert?.receivedAt, status: input.alert?.status ?? 'firing' },
-      timeline: [{ at: input.openedAt, event: 'incident.opened', actor: actorName(input.openedBy), detail: `runbook ${runbook.id} v${runbook.version}`, facts: { severity: input.severity } }],
+      timeline: [
+        { at: input.openedAt, event: 'incident.opened', actor: actorName(input.openedBy), detail: `runbook ${runbook.id} v${runbook.version}`, facts: { severity: input.severity } },
+        ...(input.reopenedFrom ? [{ at: input.openedAt, event: 'incident.reopened_from', actor: actorName(input.openedBy), facts: { previous: input.reopenedFrom } }] : []),
+      ],
       clocks: [],
+      ...(input.reopenedFrom && { reopenedFrom: input.reopenedFrom }),
     },
     seenDeliveryIds: input.alert ? [input.alert.deliveryId] : [],
     results: {},

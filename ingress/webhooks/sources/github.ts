@@ -26,7 +26,8 @@ const OptionalTimestamp = Timestamp.nullable().optional();
 /** Fields every GitHub security alert object has. */
 const AlertBase = z.object({
   number: z.number().int().positive(),
-  html_url: z.string(),
+  // The published examples of some events leave it out; the repository and number still name the alert.
+  html_url: z.string().optional(),
   state: z.string().optional(),
   created_at: Timestamp.optional(),
   updated_at: OptionalTimestamp,
@@ -114,8 +115,38 @@ const SECURITY_EVENTS = {
   dependabot_alert: dependabotAlert,
 } as const;
 
-/** Actions that close an alert; any other action is judged by the alert's own `state`. */
-const RESOLVING_ACTIONS = new Set(['resolved', 'fixed', 'dismissed', 'auto_dismissed', 'closed_by_user']);
+/** What an action means for the incident of its alert: see the table in the README (Alert sources). */
+type Lifecycle = 'open' | 'update' | 'resolve' | 'ignore';
+
+/**
+ * Every action GitHub documents for each security alert event. Assignment changes are people managing the alert in
+ * GitHub, not a new fact about it; a branch or validity change is news about an alert already raised.
+ */
+const ACTIONS: Readonly<Record<keyof typeof SECURITY_EVENTS, Readonly<Record<string, Lifecycle>>>> = {
+  code_scanning_alert: {
+    created: 'open', reopened: 'open', reopened_by_user: 'open',
+    appeared_in_branch: 'update',
+    fixed: 'resolve', closed_by_user: 'resolve',
+    updated_assignment: 'ignore',
+  },
+  dependabot_alert: {
+    created: 'open', reopened: 'open', auto_reopened: 'open', reintroduced: 'open',
+    fixed: 'resolve', dismissed: 'resolve', auto_dismissed: 'resolve',
+    assignees_changed: 'ignore',
+  },
+  secret_scanning_alert: {
+    created: 'open', reopened: 'open',
+    publicly_leaked: 'update', validated: 'update',
+    resolved: 'resolve', revoked: 'resolve',
+    assigned: 'ignore', unassigned: 'ignore',
+  },
+};
+
+/** An action GitHub adds later is judged by the alert's own `state`: open is news about it, anything else closes it. */
+function lifecycleOf(event: keyof typeof SECURITY_EVENTS, action: string, state: string | undefined): Lifecycle {
+  const known = Object.hasOwn(ACTIONS[event], action) ? ACTIONS[event][action] : undefined;
+  return known ?? (state === undefined || state === 'open' ? 'update' : 'resolve');
+}
 
 function normalise(body: unknown, ctx: NormaliseContext): NormaliseResult {
   const event = ctx.headers['x-github-event'];
@@ -128,7 +159,9 @@ function normalise(body: unknown, ctx: NormaliseContext): NormaliseResult {
   const parsed = SECURITY_EVENTS[event as keyof typeof SECURITY_EVENTS].safeParse(body);
   if (!parsed.success) return { ok: false, issues: issuesFromZod(parsed.error) };
   const e = parsed.data;
-  const resolved = RESOLVING_ACTIONS.has(e.action) || (e.alert.state !== undefined && e.alert.state !== 'open');
+  const lifecycle = lifecycleOf(event as keyof typeof SECURITY_EVENTS, e.action, e.alert.state);
+  if (lifecycle === 'ignore') return { ok: true, alerts: [] };
+  const resolved = lifecycle === 'resolve';
   const closedAt = e.alert.resolved_at ?? e.alert.fixed_at ?? e.alert.dismissed_at;
   const changedAt = e.alert.updated_at ?? e.alert.created_at;
   return finaliseAlerts([
@@ -141,7 +174,8 @@ function normalise(body: unknown, ctx: NormaliseContext): NormaliseResult {
         title: clip(`${e.title} in ${e.repository}`, TITLE_MAX),
         severity: e.severity,
         status: resolved ? 'resolved' : 'firing',
-        labels: { ...e.labels, repository: e.repository, github_event: event, alert_number: String(e.alert.number) },
+        update: lifecycle === 'update' ? true : undefined,
+        labels: { ...e.labels, repository: e.repository, github_event: event, github_action: e.action, alert_number: String(e.alert.number) },
         description: e.description ? clip(e.description, DESCRIPTION_MAX) : undefined,
         occurredAt: (resolved ? (closedAt ?? changedAt) : changedAt) ?? ctx.receivedAt.toISOString(),
         receivedAt: ctx.receivedAt.toISOString(),

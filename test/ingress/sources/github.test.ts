@@ -64,7 +64,7 @@ describe('github normalisation', () => {
       title: 'Secret exposed: Amazon AWS Access Key ID in acme/payments',
       severity: 'high',
       status: 'firing',
-      labels: { secret_type: 'aws_access_key_id', repository: 'acme/payments', github_event: 'secret_scanning_alert', alert_number: '42' },
+      labels: { secret_type: 'aws_access_key_id', repository: 'acme/payments', github_event: 'secret_scanning_alert', github_action: 'created', alert_number: '42' },
       occurredAt: '2025-03-04T11:02:03Z',
       receivedAt: RECEIVED_AT.toISOString(),
       link: 'https://github.com/acme/payments/security/secret-scanning/42',
