@@ -25,8 +25,15 @@ export const SlackConfig = z
     appId: z.string().regex(/^A[A-Z0-9]+$/),
     /** Web API base URL (ends with `/api/`); only tests and proxies change it. */
     apiUrl: z.string().url().optional(),
-    /** Incident channel name: `{date}` (yyyymmdd), `{slug}` (title), `{short}` (id suffix), `{severity}`. */
-    channelName: z.string().min(1).default('inc-{date}-{slug}-{short}'),
+    /**
+     * Incident channel name: `{date}` (yyyymmdd), `{slug}` (title), `{short}` (id suffix), `{severity}`. The default
+     * names nothing but the severity and a short id: a title such as "Payroll export leaked" is itself confidential.
+     */
+    channelName: z.string().min(1).default('inc-{severity}-{short}'),
+    /** Incident channels are private (only the invited responders see them) unless this is false. */
+    channelPrivate: z.boolean().default(true),
+    /** Per runbook id: its own channel name template and privacy (e.g. public channels for outage drills). */
+    runbookChannels: z.record(z.string().min(1), z.object({ name: z.string().min(1).optional(), private: z.boolean().optional() }).strict()).default({}),
     /** Organisation role (as runbooks and people use them) → Slack holders. */
     roles: z.record(z.string().min(1), SlackRoleHolders).default({}),
     /** Slack user → Firebreak person id, so one human is one actor across Slack, CLI and API (separation of duties). */

@@ -30,7 +30,7 @@ export function slackActivityDeps(config: Config, log: Logger = createLogger()):
     client: createSlackWebClient(token, slack.apiUrl),
     roles: roleDirectory(slack, token, log),
     storeDir: path.join(config.dataDir, 'slack', 'messages'),
-    channelName: slack.channelName,
+    channels: { name: slack.channelName, private: slack.channelPrivate, runbooks: slack.runbookChannels },
     temporalUrl: temporalUrl(config, slack),
   };
 }

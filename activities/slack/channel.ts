@@ -6,12 +6,25 @@ import type { SlackMessageStore } from './message-store';
 import type { SlackRoleDirectory } from './role-directory';
 import { callSlack, callSlackTolerating } from './web-client';
 
+/** How incident channels are made: a name template and whether the channel is private, with overrides per runbook id. */
+export interface IncidentChannelSettings {
+  /** `{date}`, `{slug}`, `{short}`, `{severity}` placeholders. */
+  name: string;
+  private: boolean;
+  runbooks: Record<string, { name?: string; private?: boolean }>;
+}
+
 export interface ChannelDeps {
   client: WebClient;
   store: SlackMessageStore;
   roles: SlackRoleDirectory;
-  /** `{date}`, `{slug}`, `{short}`, `{severity}` placeholders. */
-  channelName: string;
+  channels: IncidentChannelSettings;
+}
+
+/** The settings that apply to one runbook's incidents. */
+export function channelSettingsFor(settings: IncidentChannelSettings, runbookId: string): { name: string; private: boolean } {
+  const own = settings.runbooks[runbookId] ?? {};
+  return { name: own.name ?? settings.name, private: own.private ?? settings.private };
 }
 
 /** Channel names: lower case, letters, digits, `-` and `_`, at most 80 characters. */
@@ -30,10 +43,10 @@ export function incidentChannelName(template: string, snapshot: Pick<IncidentSna
 }
 
 /** Finds our own channel when a crashed attempt created it but never recorded it (create then says `name_taken`). */
-async function findChannel(client: WebClient, name: string): Promise<string | undefined> {
+async function findChannel(client: WebClient, name: string, isPrivate: boolean): Promise<string | undefined> {
   let cursor: string | undefined;
   for (let page = 0; page < 20; page++) {
-    const listed = await callSlack('conversations.list', () => client.conversations.list({ types: 'public_channel', exclude_archived: true, limit: 1000, cursor }));
+    const listed = await callSlack('conversations.list', () => client.conversations.list({ types: isPrivate ? 'private_channel' : 'public_channel', exclude_archived: true, limit: 1000, cursor }));
     const found = listed.channels?.find((c) => c.name === name);
     if (found?.id) return found.id;
     cursor = listed.response_metadata?.next_cursor;
@@ -47,9 +60,11 @@ export async function ensureIncidentChannel(deps: ChannelDeps, snapshot: Inciden
   const key = `${snapshot.incidentId}/channel`;
   const known = await deps.store.get<{ channel: string }>(key);
   if (known) return known.channel;
-  const name = incidentChannelName(deps.channelName, snapshot);
-  const created = await callSlackTolerating('conversations.create', ['name_taken'], () => deps.client.conversations.create({ name, is_private: false }));
-  const channel = created?.channel?.id ?? (await findChannel(deps.client, name));
+  const settings = channelSettingsFor(deps.channels, snapshot.runbook.id);
+  const name = incidentChannelName(settings.name, snapshot);
+  // Private by default: an incident's existence and severity are already sensitive (a breach under way).
+  const created = await callSlackTolerating('conversations.create', ['name_taken'], () => deps.client.conversations.create({ name, is_private: settings.private }));
+  const channel = created?.channel?.id ?? (await findChannel(deps.client, name, settings.private));
   if (!channel) {
     // An archived or private channel holds the name: only a person (or another naming template) can fix that.
     throw ApplicationFailure.create({ type: FailureType.SlackRejected, message: `conversations.create: name ${name} is taken`, details: [{ method: 'conversations.create', error: 'name_taken' }], nonRetryable: true });

@@ -2,6 +2,7 @@ import { Context, log } from '@temporalio/activity';
 import type { WebClient } from '@slack/web-api';
 import type { CloseCheckpointRequest } from '../../workflows/incident/close-checkpoint';
 import type { SlackSyncRequest } from '../../workflows/incident/slack-snapshot';
+import type { IncidentChannelSettings } from './channel';
 import { postCloseCheckpoint } from './checkpoint-post';
 import { SlackMessageStore } from './message-store';
 import { createNotifySlack } from './notify-slack';
@@ -13,7 +14,7 @@ export interface SlackActivityDeps {
   roles: SlackRoleDirectory;
   /** Where posted message ts are remembered (under the data dir). */
   storeDir: string;
-  channelName: string;
+  channels: IncidentChannelSettings;
   temporalUrl(incidentId: string): string | undefined;
 }
 

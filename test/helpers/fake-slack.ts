@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { slackSignature } from '../../ingress/slack/request-verification';
 import { FakeSocketMode } from './fake-socket';
 
@@ -33,9 +36,24 @@ export type Fault = { status: 429; retryAfter: number } | { status: 500 } | { dr
 
 const JSON_FIELDS = new Set(['blocks', 'metadata', 'attachments', 'view']);
 
+/** The bot scopes our app manifest asks for: the fake grants exactly these, so a missing scope fails a test as in Slack. */
+export function manifestBotScopes(): Set<string> {
+  const manifest = parseYaml(readFileSync(path.join(__dirname, '..', '..', 'slack', 'manifest.yaml'), 'utf8')) as { oauth_config: { scopes: { bot: string[] } } };
+  return new Set(manifest.oauth_config.scopes.bot);
+}
+
+export interface FakeChannel {
+  id: string;
+  name: string;
+  members: Set<string>;
+  isPrivate?: boolean;
+}
+
 export class FakeSlack {
   readonly calls: FakeCall[] = [];
-  readonly channels = new Map<string, { id: string; name: string; members: Set<string> }>();
+  readonly channels = new Map<string, FakeChannel>();
+  /** Granted bot scopes; each method checks the one Slack's method reference names for it (public vs private channel). */
+  readonly scopes = manifestBotScopes();
   readonly messages: FakeMessage[] = [];
   readonly pins: { channel: string; ts: string }[] = [];
   readonly ephemerals: { channel: string; user: string; text: string }[] = [];
@@ -98,7 +116,7 @@ export class FakeSlack {
     return this.messages.filter((m) => m.metadata?.event_payload.key === key);
   }
 
-  channelNamed(prefix: string): { id: string; name: string; members: Set<string> } | undefined {
+  channelNamed(prefix: string): FakeChannel | undefined {
     return [...this.channels.values()].find((c) => c.name.startsWith(prefix));
   }
 
@@ -138,6 +156,8 @@ export class FakeSlack {
       return this.send(response, 500, { ok: false, error: 'internal_error' });
     }
     if (fault && 'error' in fault) return this.send(response, 200, { ok: false, error: fault.error });
+    const needed = this.scopeNeeded(method, args);
+    if (needed && method !== 'apps.connections.open' && !this.scopes.has(needed)) return this.send(response, 200, { ok: false, error: 'missing_scope', needed, provided: [...this.scopes].join(',') });
     const answer = this.apply(method, args);
     if (fault && 'applyThenDrop' in fault) return void request.socket.destroy();
     this.send(response, 200, answer);
@@ -146,6 +166,35 @@ export class FakeSlack {
   private send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
     response.end(JSON.stringify(body));
+  }
+
+  /** The scope a bot token needs for this call, from each method's reference page on api.slack.com. */
+  private scopeNeeded(method: string, a: Record<string, unknown>): string | undefined {
+    const channel = this.channels.get(String(a.channel ?? ''));
+    const kind = String(a.channel ?? '').startsWith('D') ? 'im' : channel?.isPrivate ? 'groups' : 'channels';
+    switch (method) {
+      case 'conversations.create':
+        return String(a.is_private) === 'true' ? 'groups:write' : 'channels:manage';
+      case 'conversations.invite':
+        return kind === 'groups' ? 'groups:write' : 'channels:manage';
+      case 'conversations.list':
+        return String(a.types ?? 'public_channel').includes('private_channel') ? 'groups:read' : 'channels:read';
+      case 'conversations.history':
+      case 'conversations.replies':
+        return `${kind}:history`;
+      case 'conversations.open':
+        return 'im:write';
+      case 'chat.postMessage':
+      case 'chat.update':
+      case 'chat.postEphemeral':
+        return 'chat:write';
+      case 'pins.add':
+        return 'pins:write';
+      case 'usergroups.users.list':
+        return 'usergroups:read';
+      default:
+        return undefined;
+    }
   }
 
   private apply(method: string, a: Record<string, unknown>): Record<string, unknown> {
@@ -158,11 +207,16 @@ export class FakeSlack {
       case 'conversations.create': {
         if ([...this.channels.values()].some((c) => c.name === str('name'))) return { ok: false, error: 'name_taken' };
         const id = `C${String(this.channels.size + 1).padStart(8, '0')}`;
-        this.channels.set(id, { id, name: str('name'), members: new Set(['UBOT']) });
-        return { ok: true, channel: { id, name: str('name') } };
+        const isPrivate = str('is_private') === 'true';
+        this.channels.set(id, { id, name: str('name'), members: new Set(['UBOT']), isPrivate });
+        return { ok: true, channel: { id, name: str('name'), is_private: isPrivate } };
       }
-      case 'conversations.list':
-        return { ok: true, channels: [...this.channels.values()].map((c) => ({ id: c.id, name: c.name })), response_metadata: { next_cursor: '' } };
+      case 'conversations.list': {
+        const types = (str('types') || 'public_channel').split(',');
+        // A private channel is listed only to its members (the bot, here, which created it).
+        const listed = [...this.channels.values()].filter((c) => types.includes(c.isPrivate ? 'private_channel' : 'public_channel') && (!c.isPrivate || c.members.has('UBOT')));
+        return { ok: true, channels: listed.map((c) => ({ id: c.id, name: c.name, is_private: c.isPrivate })), response_metadata: { next_cursor: '' } };
+      }
       case 'conversations.invite': {
         const channel = this.channels.get(str('channel'));
         if (!channel) return { ok: false, error: 'channel_not_found' };

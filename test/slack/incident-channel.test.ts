@@ -28,7 +28,10 @@ describe('slack: an incident gets a channel with a live status message', functio
 
     const statusMessage = await messageFor(h, `${incidentId}/status`);
     const channel = h.slack.channels.get(statusMessage.channel)!;
-    assert.match(channel.name, /^inc-\d{8}-payroll-export-leaked-[0-9a-z]{8}$/);
+    // Private, and named by severity and a short id only: the title says what leaked.
+    assert.match(channel.name, /^inc-critical-[0-9a-z]{8}$/);
+    assert.equal(channel.isPrivate, true);
+    assert.equal(h.slack.callsTo('conversations.create')[0]!.args.is_private, 'true');
     for (const member of [U.lena, U.liam, U.sam, U.cole]) assert.ok(channel.members.has(member), `${member} invited`);
     assert.ok(!channel.members.has(U.olga));
     assert.deepEqual(h.slack.pins, [{ channel: channel.id, ts: statusMessage.ts }]);

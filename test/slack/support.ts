@@ -57,6 +57,8 @@ export interface HarnessOptions {
   socketMode?: boolean;
   /** The `audit` config section. */
   audit?: Record<string, unknown>;
+  /** More settings under `slack` (e.g. channel naming and privacy). */
+  slack?: Record<string, unknown>;
 }
 
 /** Firebreak with Slack configured against a fresh fake Slack, and a sender of signed Slack requests. */
@@ -89,6 +91,7 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
         temporalUiUrl: 'http://temporal-ui.test',
         roles: { legal: { userGroups: [LEGAL_GROUP] }, 'security-oncall': { users: [U.sam] }, commander: { users: [U.cole] } },
         people: { [U.sam]: 'sam' },
+        ...options.slack,
       },
     }),
   );
