@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { actionRegistry, isActionName } from './actions';
 import { DISCLOSURE_STEP_DEFAULTS } from './actions/define';
+import { defaultActionTimeout } from './actions/timing';
 import type { RunbookIssue } from './issues';
 import { authoringStepSchemas, STEP_KIND_KEYS, type StepKindKey } from './schema/authoring';
 
@@ -170,7 +171,7 @@ function buildAction(step: Shallow['action'], path: Path, walk: StepWalk): Norma
     title: step.title,
     action: step.action,
     with: inputs,
-    timeout: step.timeout,
+    timeout: step.timeout ?? defaultActionTimeout(step.action),
     retry,
     onFailure: step.onFailure ?? (disclosure ? DISCLOSURE_STEP_DEFAULTS.onFailure : undefined),
     compensate: buildCompensation(step, authoredWith, path, walk),

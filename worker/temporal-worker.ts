@@ -12,6 +12,7 @@ import { evidenceStoreOpener } from './evidence-store';
 import { type Logger, createLogger } from './logging';
 import type { ResolvedSecrets } from './secrets';
 import { slackActivityDeps } from './slack';
+import { heartbeatInterceptor } from './activity-heartbeat';
 
 let runtimeInstalled = false;
 
@@ -95,6 +96,7 @@ export async function createFirebreakWorker(options: WorkerOptions): Promise<Wor
     activities: options.activities ?? activitiesFromConfig(config, secrets),
     dataConverter: firebreakDataConverter(secrets.keyring),
     maxCachedWorkflows: WORKFLOW_CACHE_SIZE,
+    interceptors: { activity: [heartbeatInterceptor()] },
     shutdownGraceTime: `${config.shutdownGraceSeconds}s`,
     shutdownForceTime: `${config.shutdownGraceSeconds + 10}s`,
   });
