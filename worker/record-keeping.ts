@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
 import nodemailer from 'nodemailer';
 import { createAuditWriter, loadPublicKey, type AuditWriter } from '../audit';
 import { AesGcmPayloadCodec } from '../codec/aes-gcm-codec';
@@ -26,7 +25,8 @@ export interface RecordKeeping {
   audit: AuditWriter;
   evidence: EvidenceRouteDeps;
   codec: CodecRouteDeps;
-  report: ReportRouteDeps;
+  /** Without the incident client, which needs the audit writer made here. */
+  report: Omit<ReportRouteDeps, 'incidents'>;
 }
 
 /**
@@ -34,7 +34,7 @@ export interface RecordKeeping {
  * start-up configuration), the evidence store, the codec endpoint and the report. Records the configuration's
  * fingerprint once per start.
  */
-export function createRecordKeeping(deps: { config: Config; secrets: ResolvedSecrets; client: Client; catalog: RunbookCatalog; tokens: TokenDirectory; log: Logger }): RecordKeeping {
+export function createRecordKeeping(deps: { config: Config; secrets: ResolvedSecrets; catalog: RunbookCatalog; tokens: TokenDirectory; log: Logger }): RecordKeeping {
   const { config, secrets, log } = deps;
   const smtp = secrets.smtpUrl ? nodemailer.createTransport(secrets.smtpUrl.reveal()) : undefined;
   const audit = createAuditWriter(
@@ -53,7 +53,6 @@ export function createRecordKeeping(deps: { config: Config; secrets: ResolvedSec
     evidence: { store: evidence, tokens: deps.tokens, log, maxUploadBytes: EVIDENCE_UPLOAD_LIMIT_BYTES },
     codec: { codec: new AesGcmPayloadCodec(secrets.keyring), tokens: deps.tokens, roles: config.codecRoles, allowedOrigins: loopbackUiOrigins(config.temporal.uiPort), log },
     report: {
-      client: deps.client,
       tokens: deps.tokens,
       catalog: deps.catalog,
       auditDir: path.join(config.dataDir, 'audit'),

@@ -1,28 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { inspect } from 'node:util';
+import { Secret } from '../shared/secret';
 
-/**
- * A secret value that refuses to be printed: `toString`, `toJSON` and `util.inspect` all give `[redacted]`.
- * Callers unwrap it with `reveal()` on the exact line where a library needs the raw value.
- */
-export class Secret {
-  readonly #value: string;
-  constructor(value: string) {
-    this.#value = value;
-  }
-  reveal(): string {
-    return this.#value;
-  }
-  toString(): string {
-    return '[redacted]';
-  }
-  toJSON(): string {
-    return '[redacted]';
-  }
-  [inspect.custom](): string {
-    return '[redacted]';
-  }
-}
+export { Secret };
 
 export class SecretReferenceError extends Error {
   readonly code = 'config.secret_unresolved';

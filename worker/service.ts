@@ -1,10 +1,13 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import { createIncidentClient } from '../ingress/incident-client';
 import { IncidentStarter } from '../ingress/incident-starter';
+import { deriveUpdateIdKey } from '../ingress/update-id';
 import { RunbookCatalog } from '../ingress/runbook-catalog';
 import { TokenDirectory, type TokenHolder } from '../ingress/api/token-directory';
 import { createIngress } from '../ingress/webhooks/configured-sources';
 import type { Config } from './config';
+import { mountConsole } from './console';
 import { createHttpServer } from './http-server';
 import type { Logger } from './logging';
 import { createMetrics } from './metrics';
@@ -36,21 +39,38 @@ export function createService(options: ServiceOptions): FastifyInstance {
   const starter = new IncidentStarter({ client, taskQueue: config.temporal.taskQueue, contacts: config.contacts, historyEventLimit: config.temporal.historyEventLimit, slackMirror: config.slack !== undefined, childrenOf: (p) => catalog.childrenOf(p) });
   const ingress = createIngress({ config, client, webhookSigningSecret: secrets.webhookSigningSecret, catalog, starter, log });
   const tokens = new TokenDirectory(tokenHolders(config, secrets));
-  const records = createRecordKeeping({ config, secrets, client, catalog, tokens, log });
+  const records = createRecordKeeping({ config, secrets, catalog, tokens, log });
+  const incidentClient = (deadlineMs?: number) =>
+    createIncidentClient({
+      client,
+      taskQueue: config.temporal.taskQueue,
+      catalog,
+      contacts: config.contacts,
+      historyEventLimit: config.temporal.historyEventLimit,
+      slackMirror: config.slack !== undefined,
+      // Every replica holds the same payload keys, so each names a repeated request alike.
+      updateIdKey: deriveUpdateIdKey(secrets.keyring.keys.get(secrets.keyring.currentId)!),
+      deadlineMs,
+      log,
+      audit: records.audit,
+    });
+  const incidents = incidentClient();
   const app = createHttpServer({
     client,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     sources: ingress.sources,
     intake: ingress.intake,
-    api: { client, taskQueue: config.temporal.taskQueue, starter, catalog, tokens, log, audit: records.audit },
+    api: { incidents, catalog, tokens, log },
     ...records,
+    report: { ...records.report, incidents },
     metrics: createMetrics(),
     log,
     bodyLimitBytes: config.http.bodyLimitBytes,
-    slack: slackIngressFromConfig(config, { client, starter, catalog, log }),
+    slack: slackIngressFromConfig(config, { incidents: incidentClient, catalog, log }),
     localWorkerRunning: options.localWorkerRunning,
   });
+  mountConsole(app, config, secrets, { incidents, catalog, tokens, report: records.report, log });
   // After the last request is answered, so every delivery's record is on disk before the log's files close.
   app.addHook('onClose', () => records.audit.close());
   return app;

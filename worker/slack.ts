@@ -1,9 +1,8 @@
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
 import type { SlackActivityDeps } from '../activities/slack';
 import { SlackRoleDirectory } from '../activities/slack/role-directory';
 import { createSlackWebClient } from '../activities/slack/web-client';
-import type { IncidentStarter } from '../ingress/incident-starter';
+import type { IncidentClient } from '../ingress/incident-client';
 import type { RunbookCatalog } from '../ingress/runbook-catalog';
 import { type SlackIngress, createSlackApp } from '../ingress/slack/slack-app';
 import type { Config } from './config';
@@ -36,8 +35,8 @@ export function slackActivityDeps(config: Config, log: Logger = createLogger()):
 }
 
 export interface SlackIngressDeps {
-  client: Client;
-  starter: IncidentStarter;
+  /** The incident client with Slack's deadline (`slack.temporalTimeoutMs`): Slack users wait for their answer. */
+  incidents: (deadlineMs: number) => IncidentClient;
   catalog: RunbookCatalog;
   log: Logger;
 }
@@ -62,12 +61,10 @@ export function slackIngressFromConfig(config: Config, deps: SlackIngressDeps): 
       signingSecret: signingSecret ? () => resolveSecret('slack.signingSecret', signingSecret).reveal() : undefined,
     },
     {
-      temporal: deps.client,
-      starter: deps.starter,
+      incidents: deps.incidents(slack.temporalTimeoutMs),
       catalog: deps.catalog,
       roles: roleDirectory(slack, token, deps.log),
       people: slack.people,
-      temporalTimeoutMs: slack.temporalTimeoutMs,
       log: deps.log,
     },
   );

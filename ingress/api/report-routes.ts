@@ -1,19 +1,19 @@
 import type { KeyObject } from 'node:crypto';
-import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EvidenceStore } from '../../evidence';
 import { collectReport, ReportError } from '../../report/collect';
 import { reportHtml } from '../../report/html';
 import { reportMarkdown } from '../../report/markdown';
-import type { Logger } from '../../worker/logging';
-import { statusQuery } from '../../workflows/incident/messages';
+import type { Logger } from '../../shared/logger';
+import type { IncidentClient } from '../incident-client';
 import type { RunbookCatalog } from '../runbook-catalog';
 import { requireBearer } from './bearer-auth';
+import { IncidentParams, incidentIdOf } from './params';
 import type { TokenDirectory } from './token-directory';
 
 export interface ReportRouteDeps {
-  client: Client;
+  incidents: Pick<IncidentClient, 'status'>;
   tokens: TokenDirectory;
   catalog: RunbookCatalog;
   auditDir: string;
@@ -22,7 +22,6 @@ export interface ReportRouteDeps {
   log: Logger;
 }
 
-const Params = z.object({ a: z.literal('incident'), b: z.string().regex(/^[a-z0-9-]+$/), c: z.string().regex(/^[A-Za-z0-9]+$/) });
 const Query = z.object({ format: z.enum(['md', 'html', 'json']).default('md') });
 
 /** `GET /v1/incidents/<id>/report?format=md|html|json`: works after Temporal forgot the incident (see report/collect). */
@@ -30,12 +29,13 @@ export function registerReportRoutes(app: FastifyInstance, deps: ReportRouteDeps
   app.register(async (api) => {
     requireBearer(api, deps.tokens);
     api.get('/v1/incidents/:a/:b/:c/report', async (request, reply) => {
-      const params = Params.safeParse(request.params);
+      const params = IncidentParams.safeParse(request.params);
       const query = Query.safeParse(request.query ?? {});
       if (!params.success || !query.success) return reply.code(400).send({ error: 'request.invalid', issues: (params.error ?? query.error)!.issues.map((i) => ({ path: i.path, message: i.message })) });
-      const incidentId = `${params.data.a}/${params.data.b}/${params.data.c}`;
+      const incidentId = incidentIdOf(params.data);
       // Temporal may have deleted a closed incident after retention: the report then comes from the stores alone.
-      const status = await deps.client.workflow.getHandle(incidentId).query(statusQuery).catch(() => undefined);
+      const queried = await deps.incidents.status(incidentId);
+      const status = queried.ok ? queried.value : undefined;
       try {
         const report = await collectReport(incidentId, {
           auditDir: deps.auditDir,

@@ -1,49 +1,43 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import { resolveStepUpdate } from '../../workflows/incident/messages';
-import { decisionError } from './decision-errors';
+import { requireBearer } from './bearer-auth';
 import type { ApiDeps } from './incident-routes';
-
-const StepParams = z.object({
-  a: z.literal('incident'),
-  b: z.string().regex(/^[a-z0-9-]+$/),
-  c: z.string().regex(/^[A-Za-z0-9]+$/),
-  step: z.string().regex(/^[a-z][a-z0-9-]*$/),
-});
-const ResolveBody = z.object({ choice: z.enum(['retry', 'continue', 'abort']), reason: z.string().trim().min(1, 'a reason is required').max(4000) });
+import { ClockParams, IncidentParams, StepParams, bodyOf, incidentIdOf, parseParams, sendOutcome } from './params';
 
 /**
- * `POST /v1/incidents/<id>/steps/<step>/resolve`: what to do with an action that failed under `onFailure: escalate`.
- * Like every decision it is an Update, so a refusal (no role, step not blocked) is answered at once and never recorded.
+ * Decisions about a run under way, each an Update, so a refusal is answered at once and never recorded:
+ * - `POST /v1/incidents/<id>/steps/<step>/resolve` `{ choice, reason }`: an action that failed under `onFailure: escalate`.
+ * - `POST /v1/incidents/<id>/clocks/<clock>/stop` `{ reason }`: a person ends a reporting duty without a notice ("not
+ *   notifiable: risk assessment attached"); an accepted stop is on the timeline with the person and the reason.
+ * - `POST /v1/incidents/<id>/runbooks` `{ runbook, reason? }`: run another runbook of the library beside the
+ *   incident's own, pinned now (202).
  */
 export function registerStepRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { incidents } = deps;
   app.register(async (api) => {
-    api.addHook('onRequest', async (request, reply) => {
-      const actor = deps.tokens.authenticate(request.headers.authorization);
-      if (!actor) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'auth.missing', message: 'a valid API token is required' });
-      request.actor = actor;
-    });
+    requireBearer(api, deps.tokens);
 
     api.post('/v1/incidents/:a/:b/:c/steps/:step/resolve', async (request, reply) => {
-      const params = StepParams.safeParse(request.params);
-      const body = ResolveBody.safeParse(request.body ?? {});
-      if (!params.success || !body.success) {
-        const issues = [...(params.error?.issues ?? []), ...(body.error?.issues ?? [])];
-        return reply.code(400).send({ error: 'request.invalid', issues: issues.map((i) => ({ path: i.path, message: i.message })) });
+      const params = parseParams(StepParams, request.params, reply);
+      if (!params) return reply;
+      const body = bodyOf(request.body);
+      return sendOutcome(reply, await incidents.resolve({ incidentId: incidentIdOf(params), stepId: params.step, choice: body.choice as never, reason: body.reason as string, actor: request.actor! }));
+    });
+
+    api.post('/v1/incidents/:a/:b/:c/clocks/:clock/stop', async (request, reply) => {
+      const params = parseParams(ClockParams, request.params, reply);
+      if (!params) return reply;
+      return sendOutcome(reply, await incidents.stopClock({ incidentId: incidentIdOf(params), clockId: params.clock, reason: bodyOf(request.body).reason as string, actor: request.actor! }));
+    });
+
+    api.post('/v1/incidents/:a/:b/:c/runbooks', async (request, reply) => {
+      const params = parseParams(IncidentParams, request.params, reply);
+      if (!params) return reply;
+      const body = bodyOf(request.body);
+      if (typeof body.runbook !== 'string' || body.runbook.length === 0 || body.runbook.length > 200) {
+        return reply.code(400).send({ error: 'request.invalid', issues: [{ path: ['runbook'], message: 'a runbook id is required' }] });
       }
-      const { a, b, c, step } = params.data;
-      const incidentId = `${a}/${b}/${c}`;
-      const actor = request.actor!;
-      try {
-        return await deps.client.workflow.getHandle(incidentId).executeUpdate(resolveStepUpdate, {
-          args: [{ stepId: step, choice: body.data.choice, reason: body.data.reason, actor, at: new Date().toISOString() }],
-        });
-      } catch (error) {
-        const mapped = decisionError(error);
-        if (!mapped) throw error;
-        deps.log.warn({ incidentId, stepId: step, actor: actor.id, refusal: mapped.body.error }, 'step resolution refused');
-        return reply.code(mapped.status).send(mapped.body);
-      }
+      const reason = body.reason === undefined ? undefined : String(body.reason);
+      return sendOutcome(reply, await incidents.runRunbook({ incidentId: incidentIdOf(params), runbook: body.runbook, reason, actor: request.actor! }), 202);
     });
   });
 }

@@ -1,6 +1,5 @@
-import type { Client } from '@temporalio/client';
-import type { Logger } from '../../worker/logging';
-import type { IncidentStarter } from '../incident-starter';
+import type { Logger } from '../../shared/logger';
+import type { IncidentClient } from '../incident-client';
 import type { RunbookCatalog } from '../runbook-catalog';
 
 /** Organisation roles of a Slack user, read at the moment they act (user groups can change mid-incident). */
@@ -9,13 +8,11 @@ export interface SlackRoleResolver {
 }
 
 export interface SlackListenerDeps {
-  temporal: Client;
-  starter: IncidentStarter;
+  /** Every Temporal call; its deadline is how long a listener waits before telling the user it got no answer. */
+  incidents: IncidentClient;
   catalog: RunbookCatalog;
   roles: SlackRoleResolver;
   /** Slack user id → Firebreak person id, so one human is one actor everywhere. */
   people: Readonly<Record<string, string>>;
-  /** How long a listener waits for Temporal before telling the user it could not get an answer. */
-  temporalTimeoutMs: number;
   log: Logger;
 }

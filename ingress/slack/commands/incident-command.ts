@@ -1,14 +1,13 @@
 import type { App } from '@slack/bolt';
-import { statusQuery } from '../../../workflows/incident/messages';
 import type { SlackListenerDeps } from '../deps';
 import { declareModal } from '../modals/declare-modal';
 import { reasonModal } from '../modals/reason-modal';
-import { pinForRun, runRunbook } from '../../run-runbook';
 import { slackActor } from '../actor';
 import { problemText, tellUser } from '../tell-user';
-import { withTemporal } from '../temporal-call';
 import { HELP_TEXT, parseSubcommand } from './subcommands';
-import { listIncidentsText, statusText } from './status-text';
+
+const LIST_LIMIT = 20;
+import { incidentListText, statusText } from './status-text';
 
 /**
  * `/incident`. Acks at once (Slack shows an error after 3 s), then opens a modal with the still-fresh trigger id or
@@ -39,22 +38,20 @@ export function registerIncidentCommand(app: App, deps: SlackListenerDeps): void
       }
       case 'status': {
         if (!args[0]) return tellUser(audience, problemText({ code: 'command.missing_incident', message: 'usage: `/incident status <incident-id>`' }), deps.log);
-        const answer = await withTemporal(deps, () => deps.temporal.workflow.getHandle(args[0]!).query(statusQuery));
+        const answer = await deps.incidents.status(args[0]);
         return tellUser(audience, answer.ok ? statusText(answer.value) : problemText(answer.problem), deps.log);
       }
       case 'list': {
-        const answer = await withTemporal(deps, () => listIncidentsText(deps.temporal));
-        return tellUser(audience, answer.ok ? answer.value : problemText(answer.problem), deps.log);
+        const answer = await deps.incidents.list({ running: true, limit: LIST_LIMIT });
+        return tellUser(audience, answer.ok ? incidentListText(answer.value) : problemText(answer.problem), deps.log);
       }
       case 'run': {
         // `/incident run <incident-id> <runbook>`; the other order is taken too (incident ids start with `incident/`).
         const [first, second] = args;
         const [incidentId, runbookId] = first && !first.startsWith('incident/') && second?.startsWith('incident/') ? [second, first] : [first, second];
         if (!incidentId || !runbookId) return tellUser(audience, problemText({ code: 'command.missing_argument', message: 'usage: `/incident run <incident-id> <runbook>`' }), deps.log);
-        const resolved = await pinForRun(deps.catalog, runbookId);
-        if (!resolved) return tellUser(audience, problemText({ code: 'runbook.not_found', message: `no runbook ${runbookId}` }), deps.log);
         const actor = await slackActor(deps, command.user_id);
-        const answer = await withTemporal(deps, () => runRunbook(deps.temporal, incidentId, resolved, actor));
+        const answer = await deps.incidents.runRunbook({ incidentId, runbook: runbookId, actor });
         return tellUser(audience, answer.ok ? `Running runbook \`${runbookId}\` in \`${incidentId}\` (\`${answer.value.childId}\`).` : problemText(answer.problem), deps.log);
       }
       case 'help':

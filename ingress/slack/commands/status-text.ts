@@ -1,7 +1,5 @@
-import type { Client } from '@temporalio/client';
+import type { IncidentListing } from '../../incident-client';
 import type { IncidentStatus } from '../../../workflows/incident/state';
-
-const LIST_LIMIT = 20;
 
 /** A short status for an ephemeral reply; the live view is the pinned message in the incident channel. */
 export function statusText(status: IncidentStatus): string {
@@ -13,12 +11,8 @@ export function statusText(status: IncidentStatus): string {
   ].join('\n');
 }
 
-/** Running incidents, newest first, at most LIST_LIMIT. */
-export async function listIncidentsText(client: Client): Promise<string> {
-  const lines: string[] = [];
-  for await (const info of client.workflow.list({ query: `WorkflowType = 'incidentWorkflow' AND ExecutionStatus = 'Running'`, pageSize: LIST_LIMIT })) {
-    lines.push(`• \`${info.workflowId}\` since ${info.startTime.toISOString().slice(0, 16)}Z`);
-    if (lines.length >= LIST_LIMIT) break;
-  }
+/** Open incidents as the list command shows them, newest first. */
+export function incidentListText(incidents: readonly IncidentListing[]): string {
+  const lines = incidents.map((i) => `• \`${i.id}\` since ${i.startedAt.slice(0, 16)}Z`);
   return lines.length > 0 ? `*Open incidents*\n${lines.join('\n')}` : 'No open incidents.';
 }

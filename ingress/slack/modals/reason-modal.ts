@@ -1,5 +1,6 @@
 import type { ModalView } from '@slack/web-api';
 import { ViewId } from '../../../slack/action-ids';
+import type { Problem } from '../../incident-problem';
 import { type ModalContext, encodeModalContext } from './metadata';
 
 export const REASON_FIELD = 'reason';
@@ -57,5 +58,11 @@ export function reasonModal(kind: ReasonKind, context: ModalContext): ModalView 
   };
 }
 
-/** Keeps the modal open with an error under the reason field: Slack's `min_length` counts a reason of only spaces. */
-export const reasonRequired = { response_action: 'errors', errors: { [REASON_FIELD]: 'A reason is required.' } } as const;
+/**
+ * Keeps the modal open with the incident client's refusal under the reason field (`request.invalid: reason: ...`):
+ * Slack's `min_length` counts a reason of only spaces, and the reason is the modal's only field.
+ */
+export function reasonProblem(problem: Problem) {
+  const detail = problem.issues?.map((i) => i.message).join('; ') ?? problem.message;
+  return { response_action: 'errors', errors: { [REASON_FIELD]: `${problem.code}: ${detail}` } } as const;
+}

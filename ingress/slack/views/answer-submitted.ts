@@ -1,12 +1,10 @@
 import type { App } from '@slack/bolt';
 import { ViewId } from '../../../slack/action-ids';
-import { answerUpdate } from '../../../workflows/incident/messages';
 import { slackActor } from '../actor';
 import type { SlackListenerDeps } from '../deps';
 import { ANSWER_FIELD, answerValue } from '../modals/answer-modal';
 import { decodeModalContext } from '../modals/metadata';
 import { problemText, tellUser } from '../tell-user';
-import { withTemporal } from '../temporal-call';
 
 /** An answer modal was submitted: the typed value goes to the workflow as an Update, whose validator checks it. */
 export function registerAnswerSubmitted(app: App, deps: SlackListenerDeps): void {
@@ -20,12 +18,7 @@ export function registerAnswerSubmitted(app: App, deps: SlackListenerDeps): void
     }
     const { incidentId, stepId } = context;
     const actor = await slackActor(deps, body.user.id);
-    const answer = await withTemporal(deps, () =>
-      deps.temporal.workflow.getHandle(incidentId).executeUpdate(answerUpdate, {
-        updateId: `${stepId}/${actor.id}/answer`,
-        args: [{ stepId, value, actor, at: new Date().toISOString() }],
-      }),
-    );
+    const answer = await deps.incidents.answer({ incidentId, stepId, value, actor });
     return tellUser(audience, answer.ok ? `Recorded your answer to ${stepId}.` : problemText(answer.problem), deps.log);
   });
 }
