@@ -65,6 +65,13 @@ export function createRecordingFakes(failures: Readonly<Record<string, string>>)
     'network.unblock-ip': containment('network.unblock-ip'),
     'host.isolate': containment('host.isolate'),
     'host.release': containment('host.release'),
+    'host.collect-package': record('host.collect-package', (r) => ({ host: r.input.host, files: [{ name: 'investigation-package.zip', evidenceId: `ev-${r.stepId}`, sha256: sha256(r.key) }] })),
+    'workload.quarantine': containment('workload.quarantine'),
+    'workload.release': containment('workload.release'),
+    'workload.collect-logs': record('workload.collect-logs', (r) => ({ workload: `${r.input.kind ?? 'pod'} ${r.input.namespace}/${r.input.name}`, files: [] })),
+    'workload.delete': containment('workload.delete'),
+    'node.cordon': containment('node.cordon'),
+    'node.uncordon': containment('node.uncordon'),
     noop: record('noop', (r) => ({ key: r.key })),
     // Pure computations decide the path (conditions, deadline due times), so the real ones run.
     'conditions.evaluate': evaluateConditionActivity,

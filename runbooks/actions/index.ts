@@ -6,6 +6,7 @@ import { identityActions } from './identity';
 import { networkActions } from './network';
 import { noopActions } from './noop';
 import { notifyActions } from './notify';
+import { workloadActions } from './workload';
 
 export type { ActionDefinition } from './define';
 
@@ -16,6 +17,7 @@ const all = [
   ...identityActions,
   ...networkActions,
   ...hostActions,
+  ...workloadActions,
   ...noopActions,
 ] as const;
 
@@ -32,6 +34,13 @@ export const ACTION_NAMES = [
   'network.unblock-ip',
   'host.isolate',
   'host.release',
+  'host.collect-package',
+  'workload.quarantine',
+  'workload.release',
+  'workload.collect-logs',
+  'workload.delete',
+  'node.cordon',
+  'node.uncordon',
   'noop',
 ] as const;
 export type ActionName = (typeof ACTION_NAMES)[number];

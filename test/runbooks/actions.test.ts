@@ -13,6 +13,8 @@ describe('action registry', () => {
       'identity.disable-user': 'identity.enable-user',
       'network.block-ip': 'network.unblock-ip',
       'host.isolate': 'host.release',
+      'workload.quarantine': 'workload.release',
+      'node.cordon': 'node.uncordon',
     });
     for (const target of Object.values(undo)) assert.ok(ACTION_NAMES.includes(target as never));
   });
