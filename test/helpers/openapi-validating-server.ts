@@ -142,8 +142,34 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * An object query parameter serialized `form` with `explode` (OpenAPI's default) travels as one query parameter per
+ * property (Cloudflare's `filters`: `?configuration.value=...&match=all`). openapi-backend validates it as a single
+ * parameter named after the object, so it is rewritten here into the parameters that actually appear in the URL.
+ */
+function explodeObjectQueryParameters(description: Document): Document {
+  const copy = structuredClone(description) as unknown as { paths: Record<string, Record<string, { parameters?: Json[] }>>; components?: { schemas?: Record<string, Json> } };
+  const resolve = (schema: Json | undefined): Json | undefined => {
+    const ref = schema?.$ref;
+    return typeof ref === 'string' ? resolve(copy.components?.schemas?.[ref.split('/').pop()!]) : schema;
+  };
+  for (const item of Object.values(copy.paths)) {
+    for (const holder of [item, ...Object.values(item)] as { parameters?: Json[] }[]) {
+      if (!Array.isArray(holder?.parameters)) continue;
+      holder.parameters = holder.parameters.flatMap((parameter) => {
+        const schema = resolve(parameter.schema as Json | undefined);
+        const exploded = parameter.in === 'query' && (parameter.style ?? 'form') === 'form' && parameter.explode !== false;
+        if (!exploded || schema?.type !== 'object' || !schema.properties) return [parameter];
+        return Object.entries(schema.properties as Record<string, Json>).map(([name, property]) => ({ name, in: 'query', schema: property }));
+      });
+    }
+  }
+  return copy as unknown as Document;
+}
+
 /** Starts the server on a free loopback port. `description` is a loaded fixture (see loadApiDescription). */
-export async function startValidatingServer(description: Document): Promise<ValidatingServer> {
+export async function startValidatingServer(loaded: Document): Promise<ValidatingServer> {
+  const description = explodeObjectQueryParameters(loaded);
   const apiRoot = new URL(description.servers?.[0]?.url ?? '/', 'http://placeholder').pathname.replace(/\/$/, '') || '/';
   const api = new OpenAPIBackend({ definition: description, apiRoot, strict: false, validate: true, quick: false, ajvOpts: { strict: false, logger: false } });
   await api.init();
