@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { alertIncidentId } from '../ingress/incident-starter';
+import { alertIncidentId } from '../ingress/incident-succession';
 import { alertSignal, type IncidentInput } from '../workflows/incident/messages';
 import type { Alert } from '../runbooks/schema/alert';
 import { loadRunbookLibrary } from '../runbooks/load';

@@ -18,8 +18,8 @@
  * - `status(incidentId)` → `IncidentStatus`; `list({ running?, limit?, summaries? })` → `IncidentListing[]`
  * - `check(kind, input)`: the input problem a call would be refused with, without calling Temporal (Slack keeps a
  *   modal open with it before acking)
- * Alerts take their own path (`incident-starter.ts`, `incident-succession.ts`): the webhook intake answers senders
- * under their deadline and walks incident generations, which no person-facing edge does.
+ * - `alert(alert, pinned, reopen?)` is the webhook intake's: it delivers an alert by the lifecycle rules of
+ *   `incident-succession.ts` and throws on failure, because the intake answers senders 503 under its own deadline.
  *
  * Every method parses its input with the message schema of `workflows/incident/messages.ts` (a blank reason is
  * `request.invalid` at every edge), stamps the time, names the update by the one rule of `update-id.ts`, runs under
@@ -31,7 +31,8 @@ import { ulid } from 'ulid';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
 import type { AuditWriter } from '../audit';
-import { Severity } from '../runbooks/schema/alert';
+import { type Alert, Severity } from '../runbooks/schema/alert';
+import type { PinnedRunbook } from '../runbooks/schema/runbook';
 import type { Logger } from '../shared/logger';
 import { incidentWorkflow } from '../workflows/incident/incident-workflow';
 import {
@@ -53,6 +54,7 @@ import {
 } from '../workflows/incident/messages';
 import type { IncidentStatus } from '../workflows/incident/state';
 import { type Outcome, type Problem, invalidRequest, temporalProblem } from './incident-problem';
+import { type AlertAdmission, IncidentSuccession, type ReopenPolicy } from './incident-succession';
 import type { RunbookCatalog } from './runbook-catalog';
 import { type UpdateKind, updateIdFor } from './update-id';
 
@@ -172,6 +174,7 @@ export function createIncidentClient(deps: IncidentClientDeps) {
   }
 
   const handle = (incidentId: string) => client.workflow.getHandle(incidentId);
+  const succession = new IncidentSuccession({ client, taskQueue: deps.taskQueue, input: (base) => incidentInput(base) });
 
   async function incidentInput(base: Omit<IncidentInput, 'config' | 'children'>): Promise<IncidentInput> {
     return { ...base, children: await deps.catalog.childrenOf(base.pinned), config: { contacts: deps.contacts }, historyEventLimit: deps.historyEventLimit, slackMirror: deps.slackMirror };
@@ -209,6 +212,9 @@ export function createIncidentClient(deps: IncidentClientDeps) {
         return { incidentId };
       });
     },
+
+    /** One alert to its incident: opened, joined, reopened as a successor, or acknowledged after the close. */
+    alert: (alert: Alert, pinned: PinnedRunbook | undefined, reopen?: ReopenPolicy): Promise<AlertAdmission> => succession.admit(alert, pinned, reopen),
 
     approve: (input: Decision) => update('approve', input, (request: DecisionRequest, updateId) => handle(input.incidentId).executeUpdate(decideUpdate, { updateId, args: [request] })),
     reject: (input: Decision) => update('reject', input, (request: DecisionRequest, updateId) => handle(input.incidentId).executeUpdate(decideUpdate, { updateId, args: [request] })),

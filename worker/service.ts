@@ -1,7 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { createIncidentClient } from '../ingress/incident-client';
-import { IncidentStarter } from '../ingress/incident-starter';
 import { deriveUpdateIdKey } from '../ingress/update-id';
 import { RunbookCatalog } from '../ingress/runbook-catalog';
 import { TokenDirectory, type TokenHolder } from '../ingress/api/token-directory';
@@ -36,10 +35,6 @@ export interface ServiceOptions {
 export function createService(options: ServiceOptions): FastifyInstance {
   const { config, secrets, client, log } = options;
   const catalog = new RunbookCatalog(config.runbooksDir, log);
-  const starter = new IncidentStarter({ client, taskQueue: config.temporal.taskQueue, contacts: config.contacts, historyEventLimit: config.temporal.historyEventLimit, slackMirror: config.slack !== undefined, childrenOf: (p) => catalog.childrenOf(p) });
-  const ingress = createIngress({ config, client, webhookSigningSecret: secrets.webhookSigningSecret, catalog, starter, log });
-  const tokens = new TokenDirectory(tokenHolders(config, secrets));
-  const records = createRecordKeeping({ config, secrets, catalog, tokens, log });
   const incidentClient = (deadlineMs?: number) =>
     createIncidentClient({
       client,
@@ -52,9 +47,13 @@ export function createService(options: ServiceOptions): FastifyInstance {
       updateIdKey: deriveUpdateIdKey(secrets.keyring.keys.get(secrets.keyring.currentId)!),
       deadlineMs,
       log,
-      audit: records.audit,
+      // Read at each refusal: the writer is made below, once the sources have been checked.
+      audit: { record: (entry) => records.audit.record(entry) },
     });
   const incidents = incidentClient();
+  const ingress = createIngress({ config, client, webhookSigningSecret: secrets.webhookSigningSecret, catalog, starter: incidents, log });
+  const tokens = new TokenDirectory(tokenHolders(config, secrets));
+  const records = createRecordKeeping({ config, secrets, catalog, tokens, log });
   const app = createHttpServer({
     client,
     namespace: config.temporal.namespace,

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../../worker/logging';
-import type { IncidentStarter } from '../incident-starter';
+import type { IncidentClient } from '../incident-client';
 import type { AlertAdmission, ReopenPolicy } from '../incident-succession';
 import { applyGrouping, type Grouping } from './alert-grouping';
 import type { AlertRouter } from './alert-routing';
@@ -52,7 +52,7 @@ export interface IntakeResponse {
 
 export interface AlertIntakeDeps {
   router: AlertRouter;
-  starter: IncidentStarter;
+  starter: Pick<IncidentClient, 'alert'>;
   dedupe: DeliveryDedupe;
   log: Logger;
   /** Bounds every Temporal call of one delivery (see `temporalDeadlineMs`). */

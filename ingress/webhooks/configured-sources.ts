@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { type Config, ConfigError } from '../../worker/config';
 import type { Logger } from '../../worker/logging';
 import { resolveSecret, type Secret, SecretReferenceError } from '../../worker/secret';
-import type { IncidentStarter } from '../incident-starter';
+import type { IncidentClient } from '../incident-client';
 import { DEFAULT_REOPEN } from '../incident-succession';
 import type { RunbookCatalog } from '../runbook-catalog';
 import type { AlertIntakeDeps, ConfiguredSource } from './alert-intake';
@@ -93,7 +93,7 @@ export interface IngressParts {
   client: Client;
   webhookSigningSecret: Secret;
   catalog: RunbookCatalog;
-  starter: IncidentStarter;
+  starter: Pick<IncidentClient, 'alert'>;
   log: Logger;
 }
 
