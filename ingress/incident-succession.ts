@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Alert } from '../runbooks/schema/alert';
 import type { PinnedRunbook } from '../runbooks/schema/runbook';
+import type { incidentWorkflow } from '../workflows/incident/incident-workflow';
 import { type IncidentInput, alertSignal } from '../workflows/incident/messages';
 
 /** What a source does with a firing alert whose incident has closed (`sources.<name>.reopen`). */
@@ -18,13 +19,14 @@ export const DEFAULT_REOPEN: ReopenPolicy = { mode: 'new-incident', windowMs: 0 
  * How one alert reached (or did not reach) an incident:
  * - `signalled`: it opened or joined the running incident `incidentId`;
  * - `reopened`: the previous incident had closed and `incidentId` is its successor;
- * - `after_close`: the incident had closed and, by the alert's kind or the source's policy, nothing starts;
+ * - `after_close`: the incident had closed and nothing starts: the alert resolves or updates, re-sends the episode the
+ *   incident already saw firing (same or earlier `occurredAt`), or the source's policy says so;
  * - `no_incident`: a resolve or an update for a fingerprint that never had an incident: nothing starts.
  */
 export type AlertAdmission =
   | { outcome: 'signalled'; incidentId: string }
   | { outcome: 'reopened'; incidentId: string; reopenedFrom: string }
-  | { outcome: 'after_close'; incidentId: string; reason: 'resolved' | 'update' | 'reopen.never' | 'reopen.window' }
+  | { outcome: 'after_close'; incidentId: string; reason: 'resolved' | 'update' | 'same_episode' | 'reopen.never' | 'reopen.window' }
   | { outcome: 'no_incident'; reason: 'resolved' | 'update' };
 
 /** Workflow IDs are stored unencrypted, so an alert's id carries a hash of its fingerprint, never alert content. */
@@ -100,11 +102,13 @@ export class IncidentSuccession {
       closedNow = incidentId;
       // This generation has closed. Whether the next one may open is the source's call.
       if (policy.mode === 'never') return { outcome: 'after_close', incidentId, reason: 'reopen.never' };
-      if (policy.windowMs > 0) {
-        const probe = await this.probe(incidentId);
-        if (probe.state === 'closed' && Date.parse(alert.receivedAt) - probe.closedAt.getTime() < policy.windowMs) {
-          return { outcome: 'after_close', incidentId, reason: 'reopen.window' };
-        }
+      const closed = await this.closedFacts(incidentId);
+      // Alertmanager re-sends a still-firing alert every repeat_interval with its original startsAt: the same episode.
+      if (closed.lastFiringAt !== undefined && Date.parse(alert.occurredAt) <= Date.parse(closed.lastFiringAt)) {
+        return { outcome: 'after_close', incidentId, reason: 'same_episode' };
+      }
+      if (policy.windowMs > 0 && closed.closedAt && Date.parse(alert.receivedAt) - closed.closedAt.getTime() < policy.windowMs) {
+        return { outcome: 'after_close', incidentId, reason: 'reopen.window' };
       }
     }
     throw new Error(`fingerprint reopened more than ${MAX_GENERATIONS} times; refusing to open another incident`);
@@ -143,6 +147,16 @@ export class IncidentSuccession {
     });
     this.latest.set(key, generation);
     return closedNow ? { outcome: 'reopened', incidentId, reopenedFrom: closedNow } : { outcome: 'signalled', incidentId };
+  }
+
+  /**
+   * When a closed incident closed and the latest episode it saw firing. A run that ended without a result (terminated,
+   * failed) tells no episode, so any firing alert then counts as a new one.
+   */
+  private async closedFacts(incidentId: string): Promise<{ closedAt?: Date; lastFiringAt?: string }> {
+    const handle = this.deps.client.workflow.getHandle<typeof incidentWorkflow>(incidentId);
+    const [info, status] = await Promise.all([handle.describe(), handle.result().catch(() => undefined)]);
+    return { closedAt: info.closeTime, lastFiringAt: status?.alerts.lastFiringAt };
   }
 
   private async probe(incidentId: string): Promise<Probe> {

@@ -82,7 +82,8 @@ export interface IncidentStatus {
   approvals: ApprovalRecord[];
   pendingInputs: PendingInput[];
   answers: Record<string, string | number | boolean>;
-  alerts: { count: number; lastSeenAt?: string; status: Alert['status'] };
+  /** `lastFiringAt`: the latest `occurredAt` of a firing alert, so a re-send of that episode after close opens nothing. */
+  alerts: { count: number; lastSeenAt?: string; status: Alert['status']; lastFiringAt?: string };
   timeline: TimelineEntry[];
   abort?: { by: string; reason: string; at: string };
   /** Deadline clocks started by `clock` steps, with every stage's due time and outcome; time left = dueAt - now. */
@@ -139,7 +140,12 @@ export function initialState(input: IncidentInput): IncidentState {
       approvals: [],
       pendingInputs: [],
       answers: {},
-      alerts: { count: input.alert ? 1 : 0, lastSeenAt: input.alert?.receivedAt, status: input.alert?.status ?? 'firing' },
+      alerts: {
+        count: input.alert ? 1 : 0,
+        lastSeenAt: input.alert?.receivedAt,
+        status: input.alert?.status ?? 'firing',
+        ...(input.alert?.status === 'firing' && { lastFiringAt: input.alert.occurredAt }),
+      },
       timeline: [
         { at: input.openedAt, event: 'incident.opened', actor: actorName(input.openedBy), detail: `runbook ${runbook.id} v${runbook.version}`, facts: { severity: input.severity } },
         ...(input.reopenedFrom ? [{ at: input.openedAt, event: 'incident.reopened_from', actor: actorName(input.openedBy), facts: { previous: input.reopenedFrom } }] : []),
@@ -175,6 +181,9 @@ export function recordAlert(state: IncidentState, alert: Alert): boolean {
   alerts.count += 1;
   alerts.lastSeenAt = alert.receivedAt;
   alerts.status = alert.status;
+  if (alert.status === 'firing' && (alerts.lastFiringAt === undefined || Date.parse(alert.occurredAt) > Date.parse(alerts.lastFiringAt))) {
+    alerts.lastFiringAt = alert.occurredAt;
+  }
   addTimeline(state, { at: alert.receivedAt, event: alert.status === 'resolved' ? 'alert.resolved' : 'alert.repeated', actor: `source:${alert.source}` });
   return true;
 }
