@@ -2,12 +2,11 @@ import { KeyObject } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { z } from 'zod';
-import { canonicalJson } from './canonical-json';
 import { Checkpoint, signCheckpoint } from './checkpoint';
 import { AuditError } from './errors';
-import { withFileLock } from './file-lock';
 import { auditPaths, LogState, readRecordAt } from './log-state';
-import { AuditEntry, AuditRecord, computeRecordHash } from './record';
+import { LockLease } from './lock-lease';
+import { AuditEntry, AuditRecord, sealRecord } from './record';
 
 /** Receives every checkpoint after it is durably written, to ship it off the machine (email, Slack, WORM bucket). */
 export type CheckpointSink = (checkpoint: Checkpoint) => Promise<void> | void;
@@ -29,6 +28,8 @@ export interface AuditLogOptions {
   /** Largest stored line in bytes (default 64 KiB); `data` is meant to be small. */
   maxRecordBytes?: number;
   lockTimeoutMs?: number;
+  /** Keep the cross-process lock this long after an append, for the next one (default 10 ms; 0: release every time). */
+  lockLeaseMs?: number;
   now?: () => Date;
 }
 
@@ -64,6 +65,7 @@ export class AuditLog {
   private flushQueued = false;
   private readonly deliveries = new Set<Promise<void>>();
   private closed = false;
+  private readonly lease: LockLease;
 
   private constructor(
     private readonly paths: ReturnType<typeof auditPaths>,
@@ -71,7 +73,9 @@ export class AuditLog {
     private readonly opts: AuditLogOptions,
     // Kept open in append mode: opening per append cost more than the fdatasync itself.
     private readonly files: { records: FileHandle; checkpoints: FileHandle },
-  ) {}
+  ) {
+    this.lease = new LockLease(paths.lock, { timeoutMs: opts.lockTimeoutMs, idleMs: opts.lockLeaseMs });
+  }
 
   /** Opens (creating if needed) the log in `dir`. Throws `audit.log_corrupt` if the files do not form a chain. */
   static async open(dir: string, opts: AuditLogOptions): Promise<AuditLog> {
@@ -132,6 +136,7 @@ export class AuditLog {
     if (this.closed) return;
     this.closed = true;
     await this.queue.catch(() => undefined);
+    await this.lease.release();
     await Promise.allSettled([...this.deliveries]);
     await this.files.records.close();
     await this.files.checkpoints.close();
@@ -144,15 +149,17 @@ export class AuditLog {
     return run;
   }
 
-  private locked<T>(op: () => Promise<T>): Promise<T> {
-    return withFileLock(
-      this.paths.lock,
-      async () => {
-        await this.state.catchUp(true);
-        return op();
-      },
-      { timeoutMs: this.opts.lockTimeoutMs },
-    );
+  /** Runs `op` holding the cross-process lock, with every record other processes appended read first. */
+  private async locked<T>(op: () => Promise<T>): Promise<T> {
+    let failed = true;
+    try {
+      if (await this.lease.take()) await this.state.catchUp(true);
+      const result = await op();
+      failed = false;
+      return result;
+    } finally {
+      await this.lease.done(failed);
+    }
   }
 
   private async storedUnder(key: string): Promise<AuditRecord | undefined> {
@@ -184,7 +191,7 @@ export class AuditLog {
     } catch (err) {
       failure = { err };
     }
-    // Only now, with the lock released: a caller that resolves must find the log free, as before group commit.
+    // Settled only now, outside the lock's critical section (the lease may keep the lock a moment longer).
     for (const { waiter, record } of written.records) waiter.resolve(record);
     for (const { waiter, err } of written.refused) waiter.reject(err);
     // Those resolved ignore this; the rest may retry, and a record that did reach the disk is found by its key.
@@ -218,8 +225,9 @@ export class AuditLog {
       }
       const previous = segment.at(-1)?.record;
       const body = { ...pending.entry, seq: (previous?.seq ?? this.state.size) + 1, at: this.now().toISOString(), prev: previous?.hash ?? this.state.head };
-      const record: AuditRecord = { ...body, hash: computeRecordHash(body) };
-      const line = Buffer.from(`${canonicalJson(record)}\n`, 'utf8');
+      const sealed = sealRecord(body);
+      const record = sealed.record;
+      const line = Buffer.from(`${sealed.line}\n`, 'utf8');
       if (line.length > max) {
         written.refused.push({ waiter: pending, err: new AuditError('audit.record_too_large', 'audit record too large', { bytes: line.length, max }) });
         continue;

@@ -6,26 +6,21 @@ import { AuditError } from './errors';
 export interface FileLockOptions {
   /** Give up with `audit.lock_timeout` after this long (default 30 s). */
   timeoutMs?: number;
-  /** A lock older than this is stale: its holder died (default 10 s; holders keep it for about a millisecond). */
+  /** A lock older than this is stale: its holder died (default 10 s; a holder re-creates it at least every second). */
   staleMs?: number;
 }
 
 /**
- * Runs `fn` while holding an exclusive lock file created with the `wx` flag, so processes
- * on the same machine take turns. A lock older than `staleMs` is broken. Throws
- * `audit.lock_timeout` if the lock can't be had.
+ * Takes an exclusive lock file created with the `wx` flag, so processes on the same machine take
+ * turns, and returns its inode (what `releaseFileLock` needs). A lock older than `staleMs` is
+ * broken. Throws `audit.lock_timeout` if the lock can't be had.
  *
  * The lock file is deliberately empty and identified by its inode: on ext4 (data=ordered) a
  * lock file holding data makes the appender's fdatasync also flush that data, which cost
  * about 10x per append when measured. Without a pid, staleness is judged by age alone.
  */
-export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, opts: FileLockOptions = {}): Promise<T> {
-  const ino = await acquire(lockPath, opts.timeoutMs ?? 30_000, opts.staleMs ?? 10_000);
-  try {
-    return await fn();
-  } finally {
-    await release(lockPath, ino);
-  }
+export function acquireFileLock(lockPath: string, opts: FileLockOptions = {}): Promise<number> {
+  return acquire(lockPath, opts.timeoutMs ?? 30_000, opts.staleMs ?? 10_000);
 }
 
 async function acquire(lockPath: string, timeoutMs: number, staleMs: number): Promise<number> {
@@ -69,8 +64,8 @@ async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
   await fs.unlink(aside).catch(() => undefined);
 }
 
-async function release(lockPath: string, ino: number): Promise<void> {
-  // Only remove the lock if it is still ours: if it was broken as stale, it now belongs to someone else.
+/** Removes the lock if it is still ours: if it was broken as stale, it now belongs to someone else. */
+export async function releaseFileLock(lockPath: string, ino: number): Promise<void> {
   const current = await fs.stat(lockPath).catch(() => undefined);
   if (current?.ino === ino) await fs.unlink(lockPath).catch(() => undefined);
 }

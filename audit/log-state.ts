@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { Checkpoint } from './checkpoint';
@@ -100,7 +100,7 @@ async function fileSize(path: string): Promise<number> {
 }
 
 function keyDigest(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('base64').slice(0, 22);
+  return hash('sha256', key, 'base64').slice(0, 22);
 }
 
 function parseLine<T>(text: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, offset: number, what: string): T {

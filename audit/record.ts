@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as sha256 } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json';
 
@@ -50,5 +50,31 @@ export type AuditRecord = z.infer<typeof AuditRecord>;
 /** The hash a record must carry: SHA-256 (hex) of the canonical JSON of the record without `hash`. */
 export function computeRecordHash(record: Omit<AuditRecord, 'hash'> & { hash?: string }): string {
   const { hash: _ignored, ...body } = record;
-  return createHash('sha256').update(canonicalJson(body), 'utf8').digest('hex');
+  return sha256('sha256', canonicalJson(body), 'hex');
+}
+
+/**
+ * The record for `body` and its stored line (canonical JSON with `hash`), serialising the body once: `hash` sorts
+ * between the members before and after it, so the hashed text and the line share both halves.
+ */
+export function sealRecord(body: Omit<AuditRecord, 'hash'>): { record: AuditRecord; line: string } {
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(body)) (name < 'hash' ? before : after)[name] = value;
+  const head = canonicalJson(before).slice(1, -1);
+  const tail = canonicalJson(after).slice(1, -1);
+  const hash = sha256('sha256', `{${[head, tail].filter(Boolean).join(',')}}`, 'hex');
+  return { record: { ...body, hash }, line: `{${[head, `"hash":${JSON.stringify(hash)}`, tail].filter(Boolean).join(',')}}` };
+}
+
+/**
+ * Whether a stored line, without its `hash` member, hashes to `hash`: then it is the canonical text that was hashed
+ * when the record was sealed, and its values are the record's. Much cheaper than re-serialising; a line that fails
+ * (not canonical, or tampered) must be checked the long way.
+ */
+export function lineCarriesHash(line: string, hash: string): boolean {
+  const member = `,"hash":"${hash}"`;
+  // The top-level member: members nested in `data` come earlier in the line.
+  const at = line.lastIndexOf(member);
+  return at > 0 && sha256('sha256', line.slice(0, at) + line.slice(at + member.length), 'hex') === hash;
 }

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +38,7 @@ export interface AuditBenchResult {
   writers: number;
   /** `AuditLog.append` from `writers` callers at once: group commit shares each fdatasync between them. */
   concurrentAuditAppendsPerSec: number;
-  /** The same lines from `writers` callers at once, each with its own write + fdatasync on the shared file. */
+  /** The same lines from `writers` callers at once, each with its own write + fdatasync on the shared file (rounds alternate with the audit side's). */
   concurrentPlainAppendsPerSec: number;
   verifyRecords: number;
   verifyRecordsPerSec: number;
@@ -53,27 +54,11 @@ export async function benchAudit(opts: AuditBenchOptions = {}): Promise<AuditBen
   const key = generateSigningKey();
   const signingKey = loadSigningKey(key.privatePem);
   try {
-    const auditDir = join(scratch, 'audit');
-    const log = await AuditLog.open(auditDir, { origin: 'bench.firebreak/audit', signingKey, checkpointEvery });
-    const auditStart = process.hrtime.bigint();
-    for (let i = 0; i < appends; i++) {
-      await log.append({ key: `bench-${i}`, actor: { kind: 'system', id: 'bench' }, action: 'bench.appended', incidentId: 'inc-bench', data: { i, payload } });
-    }
-    const auditSeconds = secondsSince(auditStart);
-    await log.close();
-
-    const lines = (await fs.readFile(auditPaths(auditDir).records, 'utf8')).split('\n').filter((l) => l.length > 0);
-    const plainSeconds = await timePlainAppends(join(scratch, 'plain.jsonl'), lines, 1);
-
     const writers = opts.writers ?? 16;
-    const concurrentLog = await AuditLog.open(join(scratch, 'audit-concurrent'), { origin: 'bench.firebreak/audit', signingKey, checkpointEvery });
-    const concurrentStart = process.hrtime.bigint();
-    await inParallel(appends, writers, (i) =>
-      concurrentLog.append({ key: `bench-${i}`, actor: { kind: 'system', id: 'bench' }, action: 'bench.appended', incidentId: 'inc-bench', data: { i, payload } }),
-    );
-    const concurrentAuditSeconds = secondsSince(concurrentStart);
-    await concurrentLog.close();
-    const concurrentPlainSeconds = await timePlainAppends(join(scratch, 'plain-concurrent.jsonl'), lines, writers);
+    // Rounds alternate between the two sides, so a disk that other work slows for a while slows both alike.
+    const one = await alternate(appends, 1, join(scratch, 'one'), signingKey, checkpointEvery, payload);
+    const many = await alternate(appends, writers, join(scratch, 'many'), signingKey, checkpointEvery, payload);
+    const lines = one.lines;
 
     const verifyDir = join(scratch, 'verify');
     await writeSyntheticLog(verifyDir, verifyRecords, checkpointEvery, payload, signingKey);
@@ -82,8 +67,8 @@ export async function benchAudit(opts: AuditBenchOptions = {}): Promise<AuditBen
     const verifySeconds = secondsSince(verifyStart);
     if (!verification.ok) throw new Error(`benchmark log failed verification: ${verification.problems[0]?.code}`);
 
-    const auditAppendsPerSec = appends / auditSeconds;
-    const plainAppendsPerSec = appends / plainSeconds;
+    const auditAppendsPerSec = appends / one.auditSeconds;
+    const plainAppendsPerSec = appends / one.plainSeconds;
     return {
       appends,
       lineBytes: Math.round(lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0) / lines.length),
@@ -92,8 +77,8 @@ export async function benchAudit(opts: AuditBenchOptions = {}): Promise<AuditBen
       plainAppendsPerSec: Math.round(plainAppendsPerSec),
       auditOverhead: Number((plainAppendsPerSec / auditAppendsPerSec).toFixed(2)),
       writers,
-      concurrentAuditAppendsPerSec: Math.round(appends / concurrentAuditSeconds),
-      concurrentPlainAppendsPerSec: Math.round(appends / concurrentPlainSeconds),
+      concurrentAuditAppendsPerSec: Math.round(appends / many.auditSeconds),
+      concurrentPlainAppendsPerSec: Math.round(appends / many.plainSeconds),
       verifyRecords,
       verifyRecordsPerSec: Math.round(verifyRecords / verifySeconds),
     };
@@ -102,25 +87,49 @@ export async function benchAudit(opts: AuditBenchOptions = {}): Promise<AuditBen
   }
 }
 
+const ROUNDS = 5;
+
+/**
+ * `appends` records through `AuditLog.append` from `writers` callers at once, and the very lines it stored appended
+ * to a plain file (write + fdatasync each) by as many callers, in alternating rounds; each side's seconds summed.
+ */
+async function alternate(appends: number, writers: number, dir: string, signingKey: KeyObject, checkpointEvery: number, payload: string): Promise<{ auditSeconds: number; plainSeconds: number; lines: string[] }> {
+  const log = await AuditLog.open(join(dir, 'audit'), { origin: 'bench.firebreak/audit', signingKey, checkpointEvery });
+  const plain = await fs.open(join(dir, 'plain.jsonl'), 'a');
+  const lines: string[] = [];
+  let auditSeconds = 0;
+  let plainSeconds = 0;
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const from = Math.floor((round * appends) / ROUNDS);
+      const to = Math.floor(((round + 1) * appends) / ROUNDS);
+      const auditStart = process.hrtime.bigint();
+      await inParallel(to - from, writers, (i) =>
+        log.append({ key: `bench-${from + i}`, actor: { kind: 'system', id: 'bench' }, action: 'bench.appended', incidentId: 'inc-bench', data: { i: from + i, payload } }),
+      );
+      auditSeconds += secondsSince(auditStart);
+      const stored = (await fs.readFile(auditPaths(join(dir, 'audit')).records, 'utf8')).split('\n').filter((l) => l.length > 0);
+      const fresh = stored.slice(lines.length);
+      lines.push(...fresh);
+      const plainStart = process.hrtime.bigint();
+      await inParallel(fresh.length, writers, async (i) => {
+        await plain.write(`${fresh[i]}\n`);
+        await plain.datasync();
+      });
+      plainSeconds += secondsSince(plainStart);
+    }
+  } finally {
+    await log.close();
+    await plain.close();
+  }
+  return { auditSeconds, plainSeconds, lines };
+}
+
 async function inParallel(n: number, writers: number, one: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: writers }, async () => {
     while (next < n) await one(next++);
   }));
-}
-
-async function timePlainAppends(path: string, lines: string[], writers: number): Promise<number> {
-  const fh = await fs.open(path, 'a');
-  const start = process.hrtime.bigint();
-  try {
-    await inParallel(lines.length, writers, async (i) => {
-      await fh.write(`${lines[i]}\n`);
-      await fh.datasync();
-    });
-  } finally {
-    await fh.close();
-  }
-  return secondsSince(start);
 }
 
 // Builds a valid log without per-record fsync, so a large verification run is cheap to set up.

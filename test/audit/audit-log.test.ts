@@ -179,7 +179,8 @@ describe('audit log', () => {
 
   it('breaks a stale lock left by a crashed process, and times out on a live holder with audit.lock_timeout', async () => {
     const lockPath = join(dir, 'audit.lock');
-    const log = await openLog(dir, { lockTimeoutMs: 300 });
+    // No lease: the lock is dropped as each append completes, so the fake holder below takes a free lock.
+    const log = await openLog(dir, { lockTimeoutMs: 300, lockLeaseMs: 0 });
     await fs.writeFile(lockPath, '');
     const longAgo = new Date(Date.now() - 60_000);
     await fs.utimes(lockPath, longAgo, longAgo);
@@ -188,5 +189,27 @@ describe('audit log', () => {
     await assert.rejects(log.append({ key: 'b', actor, action: 'test.appended' }), { code: 'audit.lock_timeout' });
     await fs.unlink(lockPath);
     await log.close();
+  });
+
+  it('keeps the lock between appends that follow closely, lets another appender in once idle, and leaves no lock behind', async () => {
+    const lockPath = join(dir, 'audit.lock');
+    const first = await openLog(dir, { lockLeaseMs: 50 });
+    const second = await openLog(dir, { lockLeaseMs: 50 });
+    const inodes = new Set<number>();
+    for (let i = 0; i < 5; i++) {
+      await first.append({ key: `first-${i}`, actor, action: 'test.appended' });
+      inodes.add((await fs.stat(lockPath)).ino); // still held after the append resolved
+    }
+    assert.equal(inodes.size, 1, 'one lock file for a run of appends');
+    // The other appender (another process, as far as the lock is concerned) waits for the idle lease and reads first's records.
+    const other = await second.append({ key: 'second-0', actor, action: 'test.appended' });
+    assert.equal(other.seq, 6);
+    const again = await first.append({ key: 'first-5', actor, action: 'test.appended' });
+    assert.equal(again.seq, 7);
+    await second.close();
+    await new Promise((r) => setTimeout(r, 100));
+    await assert.rejects(fs.stat(lockPath), { code: 'ENOENT' });
+    await first.close();
+    assert.deepEqual((await verifyAuditLog(dir, keys.publicKey)).problems, []);
   });
 });
