@@ -199,14 +199,16 @@ export function createIncidentClient(deps: IncidentClientDeps) {
       return parsed.ok ? undefined : parsed.problem;
     },
 
-    async start(input: StartRequest & { by: Actor }): Promise<Outcome<{ incidentId: string }>> {
+    /** `recorded`: the runbook-test driver's own incident id and recorded alert (people's edges never pass it). */
+    async start(input: StartRequest & { by: Actor }, recorded: { incidentId?: string; alert?: Alert } = {}): Promise<Outcome<{ incidentId: string }>> {
       const parsed = StartRequest.safeParse(input);
       if (!parsed.success) return failed(invalidRequest(parsed.error));
       const pinned = await deps.catalog.byId(parsed.data.runbook);
       if (!pinned) return failed(notFound(parsed.data.runbook));
-      const incidentId = declaredIncidentId();
+      const incidentId = recorded.incidentId ?? declaredIncidentId();
       const { title, severity, description } = parsed.data;
-      const args = await incidentInput({ incidentId, title, severity, description, openedBy: input.by, openedAt: new Date().toISOString(), pinned });
+      const openedAt = recorded.alert?.receivedAt ?? new Date().toISOString();
+      const args = await incidentInput({ incidentId, title, severity, description, openedBy: input.by, openedAt, pinned, alert: recorded.alert });
       return call({ kind: 'start', incidentId, actor: input.by }, async () => {
         await client.workflow.start(incidentWorkflow, { workflowId: incidentId, taskQueue: deps.taskQueue, args: [args] });
         return { incidentId };

@@ -1,12 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, type Duration } from '@temporalio/common';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Duration } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import pino from 'pino';
+import { type IncidentClient, createIncidentClient } from '../../ingress/incident-client';
 import type { PinnedRunbook } from '../../runbooks/schema/runbook';
+import type { Logger } from '../../shared/logger';
 import { bundleFirebreakWorkflows } from '../../worker/bundle-workflows';
 import { temporalTestServerPath } from '../../worker/temporal-binaries';
-import { type Actor, type IncidentInput, abortUpdate, answerUpdate, decideUpdate, resolveStepUpdate, statusQuery } from '../../workflows/incident/messages';
+import type { Actor } from '../../workflows/incident/messages';
 import type { IncidentStatus } from '../../workflows/incident/state';
 import type { incidentWorkflow as incidentWorkflowType } from '../../workflows/incident/incident-workflow';
 import { type RecordedAction, createRecordingFakes } from './fake-activities';
@@ -49,6 +51,8 @@ export interface RunbookTestReport {
 }
 
 const SETTLE_POLL_MS = 100;
+/** Refusals are the report's business, not log lines on the terminal. */
+const SILENT: Logger = pino({ level: 'silent' });
 const SETTLE_LIMIT_MS = 60_000;
 
 export async function startRunbookTestEnvironment(bundle?: WorkflowBundleWithSourceMap): Promise<RunbookTestEnvironment> {
@@ -62,10 +66,17 @@ interface Snapshot {
   workflows: { id: string; status: IncidentStatus }[];
 }
 
-async function snapshot(env: TestWorkflowEnvironment, rootId: string): Promise<Snapshot> {
+/** The status of one workflow; a failure to read it ends the run (a test server does not go away mid-run). */
+async function statusOf(incidents: IncidentClient, id: string): Promise<IncidentStatus> {
+  const status = await incidents.status(id);
+  if (!status.ok) throw new Error(`runbook test: status of ${id}: ${status.problem.code} ${status.problem.message}`);
+  return status.value;
+}
+
+async function snapshot(incidents: IncidentClient, rootId: string): Promise<Snapshot> {
   const workflows: Snapshot['workflows'] = [];
   const visit = async (id: string): Promise<void> => {
-    const status = await env.client.workflow.getHandle(id).query(statusQuery);
+    const status = await statusOf(incidents, id);
     workflows.push({ id, status });
     for (const step of status.steps) if (step.kind === 'runbook' && step.state === 'running') await visit(`${id}/${step.id}`);
   };
@@ -76,11 +87,11 @@ async function snapshot(env: TestWorkflowEnvironment, rootId: string): Promise<S
 const isIdle = (s: Snapshot): boolean => s.root.phase !== 'running' || !s.workflows.some((w) => w.status.steps.some((step) => step.kind === 'action' && step.state === 'running'));
 
 /** Polls until the incident stops changing with no action in flight: the workflow waits on people or timers. */
-async function settle(env: TestWorkflowEnvironment, rootId: string): Promise<Snapshot> {
+async function settle(incidents: IncidentClient, rootId: string): Promise<Snapshot> {
   const deadline = Date.now() + SETTLE_LIMIT_MS;
   let previous = '';
   for (;;) {
-    const current = await snapshot(env, rootId);
+    const current = await snapshot(incidents, rootId);
     const text = JSON.stringify(current);
     if ((text === previous && isIdle(current)) || Date.now() > deadline) return current;
     previous = text;
@@ -88,35 +99,26 @@ async function settle(env: TestWorkflowEnvironment, rootId: string): Promise<Sna
   }
 }
 
-function refusalType(error: unknown): string {
-  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) return error.cause.type ?? 'update.refused';
-  throw error;
-}
-
-async function play(handle: WorkflowHandle, move: ScriptedMove, shown: IncidentStatus): Promise<Pick<Move, 'kind' | 'refused'>> {
+/** A scripted person's move through the incident client, as a person at any edge would make it. */
+async function play(incidents: IncidentClient, incidentId: string, move: ScriptedMove, shown: IncidentStatus): Promise<Pick<Move, 'kind' | 'refused'>> {
   const actor: Actor = { kind: 'person', id: move.as, roles: move.roles };
-  const at = new Date().toISOString();
   const stepId = move.step;
-  try {
-    if (move.answer !== undefined) return await handle.executeUpdate(answerUpdate, { args: [{ stepId, value: move.answer, actor, at }] }).then(() => ({ kind: 'answer' as const }));
-    if (move.approve !== undefined || move.reject !== undefined) {
-      const decision = move.approve !== undefined ? 'approve' : 'reject';
+  const decision = move.approve !== undefined ? 'approve' : move.reject !== undefined ? 'reject' : undefined;
+  const kind = move.answer !== undefined ? 'answer' : (decision ?? (move.resolve !== undefined ? 'resolve' : 'abort'));
+  const outcome = await (async () => {
+    if (move.answer !== undefined) return incidents.answer({ incidentId, stepId, value: move.answer, actor });
+    if (decision) {
       // The scripted person approves the draft as the status showed it, naming its hash when the step has one.
-      const draft = (shown.approvals.find((a) => a.stepId === stepId) as { draftSha256?: string } | undefined)?.draftSha256;
-      const request = { stepId, decision, reason: (move.approve ?? move.reject)!, actor, at, ...(draft ? { draftSha256: draft } : {}) };
-      await handle.executeUpdate(decideUpdate, { args: [request] });
-      return { kind: decision };
+      const draftSha256 = (shown.approvals.find((a) => a.stepId === stepId) as { draftSha256?: string } | undefined)?.draftSha256;
+      return incidents[decision]({ incidentId, stepId, reason: (move.approve ?? move.reject)!, actor, draftSha256 });
     }
-    if (move.resolve !== undefined) {
-      await handle.executeUpdate(resolveStepUpdate, { args: [{ stepId, choice: move.resolve, reason: 'runbook test script', actor, at }] });
-      return { kind: 'resolve' };
-    }
-    await handle.executeUpdate(abortUpdate, { args: [{ reason: move.abort!, actor, at }] });
-    return { kind: 'abort' };
-  } catch (error) {
-    const kind = move.answer !== undefined ? 'answer' : move.approve !== undefined ? 'approve' : move.reject !== undefined ? 'reject' : move.resolve !== undefined ? 'resolve' : 'abort';
-    return { kind, refused: refusalType(error) };
-  }
+    if (move.resolve !== undefined) return incidents.resolve({ incidentId, stepId, choice: move.resolve, reason: 'runbook test script', actor });
+    return incidents.abort({ incidentId, reason: move.abort!, actor });
+  })();
+  if (outcome.ok) return { kind };
+  // A refusal is part of the report; anything else (the test server failing) ends the run.
+  if (outcome.problem.status >= 500) throw new Error(`runbook test: ${kind} ${stepId}: ${outcome.problem.code} ${outcome.problem.message}`);
+  return { kind, refused: outcome.problem.code };
 }
 
 function waitDuration(input: RunbookTestInput, stepId: string): string | undefined {
@@ -127,10 +129,10 @@ function waitDuration(input: RunbookTestInput, stepId: string): string | undefin
   return undefined;
 }
 
-async function drive(env: TestWorkflowEnvironment, rootId: string, input: RunbookTestInput, report: RunbookTestReport): Promise<Snapshot> {
+async function drive(env: TestWorkflowEnvironment, incidents: IncidentClient, rootId: string, input: RunbookTestInput, report: RunbookTestReport): Promise<Snapshot> {
   const pending = [...input.script.steps];
   for (;;) {
-    const snap = await settle(env, rootId);
+    const snap = await settle(incidents, rootId);
     if (snap.root.phase !== 'running') return snap;
     const waiting = snap.workflows.flatMap((w) => w.status.steps.filter((s) => s.state === 'waiting' || s.state === 'blocked').map((step) => ({ workflowId: w.id, step })));
     const index = pending.findIndex((move) => waiting.some((w) => w.step.id === move.step));
@@ -142,8 +144,8 @@ async function drive(env: TestWorkflowEnvironment, rootId: string, input: Runboo
         report.timersSkipped.push({ step: move.step, duration: move.after });
       }
       // An abort is for the whole incident, whichever runbook is waiting.
-      const handle = env.client.workflow.getHandle(move.abort !== undefined ? rootId : target.workflowId);
-      report.moves.push({ step: move.step, workflowId: target.workflowId, by: move.as, ...(await play(handle, move, snap.workflows.find((w) => w.id === target.workflowId)!.status)) });
+      const workflowId = move.abort !== undefined ? rootId : target.workflowId;
+      report.moves.push({ step: move.step, workflowId: target.workflowId, by: move.as, ...(await play(incidents, workflowId, move, snap.workflows.find((w) => w.id === target.workflowId)!.status)) });
       continue;
     }
     const timer = waiting.find((w) => w.step.kind === 'wait');
@@ -174,23 +176,26 @@ export async function runRunbookTest(input: RunbookTestInput, shared?: RunbookTe
   const fakes = createRecordingFakes(input.script.failures);
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: fakes.activities });
   const incidentId = `incident/runbook-test/${randomUUID().replace(/-/g, '')}`;
-  const openedAt = new Date().toISOString();
-  const incident: IncidentInput = {
-    incidentId,
-    title: input.alert?.title ?? input.pinned.runbook.title,
-    severity: input.alert?.severity ?? 'high',
-    openedBy: input.alert ? { kind: 'source', id: 'runbook-test', roles: [] } : { kind: 'system', id: 'runbook-test', roles: [] },
-    openedAt,
-    pinned: input.pinned,
-    children: input.children,
-    alert: input.alert ? alertFromRecording(input.alert, openedAt) : undefined,
-    config: { contacts: placeholderContacts(input) },
-  };
+  const incidents = createIncidentClient({
+    client: env.client,
+    taskQueue,
+    catalog: { byId: async (id) => (id === input.pinned.runbook.id ? input.pinned : input.children[id]), childrenOf: async () => input.children },
+    contacts: placeholderContacts(input),
+    slackMirror: false,
+    updateIdKey: randomBytes(32),
+    // Time skips on the test server; a wall-clock deadline only has to outlast a loaded machine.
+    deadlineMs: 60_000,
+    log: SILENT,
+  });
   const report: RunbookTestReport = { status: undefined as unknown as IncidentStatus, children: {}, moves: [], timersSkipped: [], actions: fakes.calls, stuckOn: [], unusedMoves: [] };
   try {
     await worker.runUntil(async () => {
-      await env.client.workflow.start('incidentWorkflow', { workflowId: incidentId, taskQueue, args: [incident] });
-      const last = await drive(env, incidentId, input, report);
+      const by: Actor = input.alert ? { kind: 'source', id: 'runbook-test', roles: [] } : { kind: 'system', id: 'runbook-test', roles: [] };
+      const title = input.alert?.title ?? input.pinned.runbook.title;
+      const alert = input.alert ? alertFromRecording(input.alert, new Date().toISOString()) : undefined;
+      const started = await incidents.start({ title, severity: input.alert?.severity ?? 'high', runbook: input.pinned.runbook.id, by }, { incidentId, alert });
+      if (!started.ok) throw new Error(`runbook test: start: ${started.problem.code} ${started.problem.message}`);
+      const last = await drive(env, incidents, incidentId, input, report);
       const stuck = report.stuckOn.length > 0;
       // A finished incident's result is its final status; a stopped one is reported as it stood when stopped.
       report.status = stuck ? last.root : await env.client.workflow.getHandle<typeof incidentWorkflowType>(incidentId).result();
