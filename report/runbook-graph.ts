@@ -17,3 +17,17 @@ export async function renderRunbookGraph(runbook: Runbook): Promise<{ svg?: stri
     return { mermaid };
   }
 }
+
+/**
+ * The same SVG with each step's node marked by its state (`class="node state-done"`, `data-step`), so a stylesheet
+ * colours it: the console shows live states, the report the outcomes the audit log recorded.
+ */
+export function graphWithStates(svg: string, states: Readonly<Record<string, string>>): string {
+  return svg.replace(/<g id="(node\d+)" class="node">(\s*<title>)([^<]*)<\/title>/g, (_all, id: string, open: string, name: string) => {
+    // Graphviz writes '-' in names as '&#45;'; step ids are otherwise plain [a-z0-9-].
+    const step = name.replace(/&#45;/g, '-');
+    const state = states[step];
+    const cls = state ? `node state-${state.replace(/[^a-z-]/g, '')}` : 'node';
+    return `<g id="${id}" class="${cls}" data-step="${step}">${open}${name}</title>${state ? `<desc>${state}</desc>` : ''}`;
+  });
+}

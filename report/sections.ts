@@ -1,10 +1,14 @@
 import type { IncidentReport } from './model';
 
 /** A report section as rows of cells: Markdown and HTML render the same tables, so they cannot disagree. */
+export type Column = 'num' | 'time' | 'id' | 'hash' | 'text';
+
 export interface Table {
   title: string;
   id: string;
   head: string[];
+  /** How each column reads, so HTML can keep numbers and times on one line and let only hashes break anywhere. */
+  columns: Column[];
   rows: (string | number | undefined)[][];
   empty: string;
 }
@@ -36,6 +40,7 @@ export function tables(report: IncidentReport): Table[] {
       title: 'Timeline',
       id: 'timeline-records',
       head: ['Seq', 'Time', 'Action', 'Actor', 'Step / subject', 'Detail', 'Record hash'],
+      columns: ['num', 'time', 'id', 'id', 'id', 'text', 'hash'],
       rows: report.timeline.map((r) => [r.seq, typeof r.data.at === 'string' ? r.data.at : r.at, r.action, `${r.actor.kind}:${r.actor.id}`, r.subject, typeof r.data.detail === 'string' ? r.data.detail : typeof r.data.reason === 'string' ? r.data.reason : '', r.hash]),
       empty: 'No audit records.',
     },
@@ -43,6 +48,7 @@ export function tables(report: IncidentReport): Table[] {
       title: 'Steps',
       id: 'steps',
       head: ['Step', 'Kind', 'Started', 'Ended', 'Outcome'],
+      columns: ['id', 'id', 'time', 'time', 'id'],
       rows: report.steps.map((s) => [s.id, s.kind, s.startedAt, s.endedAt, s.outcome ?? 'running']),
       empty: 'No steps ran.',
     },
@@ -50,6 +56,7 @@ export function tables(report: IncidentReport): Table[] {
       title: 'Decisions',
       id: 'decisions',
       head: ['Step', 'Decision', 'By', 'Reason', 'At'],
+      columns: ['id', 'id', 'id', 'text', 'time'],
       rows: report.decisions.map((d) => [d.stepId, d.decision, d.by, d.reason, d.at]),
       empty: 'No decisions.',
     },
@@ -57,6 +64,7 @@ export function tables(report: IncidentReport): Table[] {
       title: 'Answers',
       id: 'answers',
       head: ['Step', 'By', 'Answer', 'At'],
+      columns: ['id', 'id', 'text', 'time'],
       rows: report.answers.map((d) => [d.stepId, d.by, d.reason, d.at]),
       empty: 'No answers.',
     },
@@ -64,6 +72,7 @@ export function tables(report: IncidentReport): Table[] {
       title: 'Deadline clocks',
       id: 'clocks',
       head: ['Clock', 'Stage', 'State', 'Started', 'Due', 'Met / stopped', 'Late by', 'Detail'],
+      columns: ['id', 'id', 'id', 'time', 'time', 'time', 'num', 'text'],
       rows: report.clocks.map((c) => [c.clock, c.stage, c.state, c.startedAt, c.dueAt, c.metAt, duration(c.lateByMs), c.detail]),
       empty: 'No deadline clocks.',
     },
@@ -71,6 +80,7 @@ export function tables(report: IncidentReport): Table[] {
       title: 'Notices sent',
       id: 'notices',
       head: ['Step', 'Channel', 'To', 'Message-ID', 'Text SHA-256', 'At'],
+      columns: ['id', 'id', 'text', 'hash', 'hash', 'time'],
       rows: report.notices.map((n) => [n.stepId, n.channel, n.to.join(', '), n.messageId, n.textSha256, n.at]),
       empty: 'No notices sent.',
     },
@@ -78,6 +88,7 @@ export function tables(report: IncidentReport): Table[] {
       title: 'Evidence',
       id: 'evidence',
       head: ['Evidence', 'Name', 'SHA-256', 'Size', 'Collected', 'By', 'Step / note'],
+      columns: ['hash', 'text', 'hash', 'num', 'time', 'id', 'text'],
       rows: report.evidence.map((e) => [e.evidenceId, e.name, e.sha256, e.size, e.collectedAt, `${e.collectedBy.kind}:${e.collectedBy.id}`, e.stepId ?? e.note]),
       empty: 'No evidence.',
     },
@@ -85,6 +96,7 @@ export function tables(report: IncidentReport): Table[] {
       title: 'Chain of custody',
       id: 'custody',
       head: ['Evidence', 'Event', 'At', 'By', 'Reason', 'To', 'SHA-256 seen'],
+      columns: ['hash', 'id', 'time', 'id', 'text', 'id', 'hash'],
       rows: report.evidence.flatMap((e) => e.custody.map((c) => [e.evidenceId, c.event, c.at, `${c.by.kind}:${c.by.id}`, c.reason, c.to, c.sha256])),
       empty: 'No custody events.',
     },
