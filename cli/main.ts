@@ -1,34 +1,41 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy requires: a command loads only its own modules */
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../worker/config';
-import { CliError } from './api-client';
-import { registerAlertCommands } from './commands/alert';
-import { registerAuditCommands } from './commands/audit';
-import { registerEvidenceCommands } from './commands/evidence';
-import { registerKeysCommands } from './commands/keys';
-import { registerReportCommands } from './commands/report';
-import { registerDeadlinesCommands } from './commands/deadlines';
-import { registerNoticesCommands } from './commands/notices';
-import { registerIncidentCommands } from './commands/incidents';
-import { registerRunbookCommands } from './commands/runbook';
-import { cliTarget } from './api-client';
+import { CliError, cliTarget } from './api-client';
 
 const program = new Command('firebreak').description('Incident-response runbooks on Temporal').showHelpAfterError();
 
-// The process commands load the Temporal worker and server code; reads and decisions don't need it, so they stay quick.
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require: tsx's CommonJS hook resolves .ts, its ESM import() path does not
-const processes = async (): Promise<typeof import('../worker/processes')> => require('../worker/processes');
-program.command('start').description('run everything here: embedded Temporal (unless TEMPORAL_ADDRESS), worker and HTTP service').action(async () => (await processes()).startAll());
-program.command('worker').description('run a Temporal worker replica (TEMPORAL_ADDRESS)').action(async () => (await processes()).startWorkerOnly());
-program.command('serve').description('run an HTTP replica: alert ingress and HTTP API (TEMPORAL_ADDRESS)').action(async () => (await processes()).startServiceOnly());
-registerIncidentCommands(program);
-registerAlertCommands(program);
-registerRunbookCommands(program);
-registerDeadlinesCommands(program);
-registerNoticesCommands(program);
-registerAuditCommands(program, { dataDir: () => cliTarget().dataDir });
-registerEvidenceCommands(program);
-registerKeysCommands(program, { dataDir: () => cliTarget().dataDir });
-registerReportCommands(program);
+// Each command group is required only when its command runs (start-up was 10x a bare `node` when every command's
+// dependencies, Temporal's client and gRPC among them, loaded for every command). `names` are the top-level commands
+// a group registers; a name not listed (or `--help`) registers every group, so a stale list costs time, never a command.
+const dataDir = { dataDir: () => cliTarget().dataDir };
+const groups: { names: string[]; register(program: Command): void }[] = [
+  {
+    names: ['start', 'worker', 'serve'],
+    register(p) {
+      // The process commands load the Temporal worker and server code.
+      const processes = (): typeof import('../worker/processes') => require('../worker/processes');
+      p.command('start').description('run everything here: embedded Temporal (unless TEMPORAL_ADDRESS), worker and HTTP service').action(() => processes().startAll());
+      p.command('worker').description('run a Temporal worker replica (TEMPORAL_ADDRESS)').action(() => processes().startWorkerOnly());
+      p.command('serve').description('run an HTTP replica: alert ingress and HTTP API (TEMPORAL_ADDRESS)').action(() => processes().startServiceOnly());
+    },
+  },
+  { names: ['incidents', 'incident', 'approve', 'reject', 'answer', 'abort', 'resolve', 'stop-clock', 'run', 'declare', 'runbooks'], register: (p) => (require('./commands/incidents') as typeof import('./commands/incidents')).registerIncidentCommands(p) },
+  { names: ['alert', 'sources'], register: (p) => (require('./commands/alert') as typeof import('./commands/alert')).registerAlertCommands(p) },
+  { names: ['runbook'], register: (p) => (require('./commands/runbook') as typeof import('./commands/runbook')).registerRunbookCommands(p) },
+  { names: ['deadlines'], register: (p) => (require('./commands/deadlines') as typeof import('./commands/deadlines')).registerDeadlinesCommands(p) },
+  { names: ['notices'], register: (p) => (require('./commands/notices') as typeof import('./commands/notices')).registerNoticesCommands(p) },
+  { names: ['audit'], register: (p) => (require('./commands/audit') as typeof import('./commands/audit')).registerAuditCommands(p, dataDir) },
+  { names: ['evidence'], register: (p) => (require('./commands/evidence') as typeof import('./commands/evidence')).registerEvidenceCommands(p) },
+  { names: ['keys'], register: (p) => (require('./commands/keys') as typeof import('./commands/keys')).registerKeysCommands(p, dataDir) },
+  { names: ['report', 'export'], register: (p) => (require('./commands/report') as typeof import('./commands/report')).registerReportCommands(p) },
+];
+
+const requested = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+const group = groups.find((g) => requested !== undefined && g.names.includes(requested));
+group?.register(program);
+if (!group || !program.commands.some((c) => c.name() === requested)) {
+  for (const other of groups) if (other !== group) other.register(program);
+}
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) process.exit(error.exitCode);
@@ -36,7 +43,8 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     process.stderr.write(`firebreak: ${error.message}\n`);
     process.exit(error.exitCode);
   }
-  if (error instanceof ConfigError) {
+  // Loaded only now: the config module and its schema are not needed by commands that succeed without it.
+  if (error instanceof (require('../worker/config') as typeof import('../worker/config')).ConfigError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(78);
   }
