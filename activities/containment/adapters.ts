@@ -2,15 +2,18 @@ import { isIP } from 'node:net';
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { actionRegistry } from '../../runbooks/actions';
 import { FailureType } from '../../workflows/failure-types';
-import type { ActionRequest } from '../../workflows/runbook-interpreter/steps/action';
+import type { ActionFn, ActionRequest } from '../../workflows/runbook-interpreter/steps/action';
 import { type EndpointCall, type HttpEndpoint, callEndpoint } from '../http/endpoint';
 import { HttpFailureType } from '../http/failures';
+import { type VendorContainmentDeps, createVendorContainmentActivities } from './vendors';
 
 /** The endpoint each adapter calls (from `containment:` in config); an unset one fails its steps, never silently. */
 export interface ContainmentDeps {
   identity?: HttpEndpoint;
   network?: HttpEndpoint;
   host?: HttpEndpoint;
+  /** Real vendors (Okta, Entra, Google, LDAP, AWS); a capability served by a vendor does not use the endpoint. */
+  vendors?: VendorContainmentDeps;
 }
 
 export interface ContainmentResult {
@@ -21,7 +24,7 @@ export interface ContainmentResult {
   bodySha256: string;
 }
 
-type Area = keyof ContainmentDeps;
+type Area = 'identity' | 'network' | 'host';
 type Input = Record<string, string | undefined>;
 type Call = Omit<EndpointCall, 'idempotencyKey'>;
 type ContainmentAction = 'identity.disable-user' | 'identity.enable-user' | 'network.block-ip' | 'network.unblock-ip' | 'host.isolate' | 'host.release';
@@ -114,14 +117,35 @@ function adapter(deps: ContainmentDeps, action: ContainmentAction) {
   };
 }
 
-/** The containment adapters, one activity per action name; each calls its area's endpoint with the request key as the idempotency key. */
+const notConfiguredWithoutVendors = (name: string): ActionFn => async () => {
+  throw ApplicationFailure.create({ type: HttpFailureType.ContainmentNotConfigured, message: `${name}: no vendor is configured (containment, vendors)`, nonRetryable: true });
+};
+
+/**
+ * The containment activities, one per action name: a vendor adapter where config names one for the area, otherwise
+ * the generic HTTP contract (identity, network, host) called with the request key as the idempotency key.
+ */
 export function createContainmentActivities(deps: ContainmentDeps) {
+  const vendor: Record<string, ActionFn> = deps.vendors ? createVendorContainmentActivities(deps.vendors) : {};
+  const http = (action: ContainmentAction): ActionFn => vendor[action] ?? adapter(deps, action);
+  const only = (name: string): ActionFn => vendor[name] ?? notConfiguredWithoutVendors(name);
   return {
-    'identity.disable-user': adapter(deps, 'identity.disable-user'),
-    'identity.enable-user': adapter(deps, 'identity.enable-user'),
-    'network.block-ip': adapter(deps, 'network.block-ip'),
-    'network.unblock-ip': adapter(deps, 'network.unblock-ip'),
-    'host.isolate': adapter(deps, 'host.isolate'),
-    'host.release': adapter(deps, 'host.release'),
-  };
+    'identity.disable-user': http('identity.disable-user'),
+    'identity.enable-user': http('identity.enable-user'),
+    'identity.revoke-sessions': only('identity.revoke-sessions'),
+    'identity.reset-factors': only('identity.reset-factors'),
+    'network.block-ip': http('network.block-ip'),
+    'network.unblock-ip': http('network.unblock-ip'),
+    'host.isolate': http('host.isolate'),
+    'host.release': http('host.release'),
+    'cloud.deactivate-access-key': only('cloud.deactivate-access-key'),
+    'cloud.reactivate-access-key': only('cloud.reactivate-access-key'),
+    'cloud.access-key-reach': only('cloud.access-key-reach'),
+    'cloud.deny-principal': only('cloud.deny-principal'),
+    'cloud.allow-principal': only('cloud.allow-principal'),
+    'cloud.isolate-instance': only('cloud.isolate-instance'),
+    'cloud.release-instance': only('cloud.release-instance'),
+    'cloud.block-public-bucket': only('cloud.block-public-bucket'),
+    'cloud.restore-bucket-access': only('cloud.restore-bucket-access'),
+  } satisfies Record<string, ActionFn>;
 }

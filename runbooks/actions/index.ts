@@ -1,4 +1,5 @@
 import type { ActionDefinition } from './define';
+import { cloudActions } from './cloud';
 import { evidenceActions } from './evidence';
 import { hostActions } from './host';
 import { httpActions } from './http';
@@ -17,6 +18,7 @@ const all = [
   ...identityActions,
   ...networkActions,
   ...hostActions,
+  ...cloudActions,
   ...workloadActions,
   ...noopActions,
 ] as const;
@@ -30,10 +32,21 @@ export const ACTION_NAMES = [
   'http.request',
   'identity.disable-user',
   'identity.enable-user',
+  'identity.revoke-sessions',
+  'identity.reset-factors',
   'network.block-ip',
   'network.unblock-ip',
   'host.isolate',
   'host.release',
+  'cloud.deactivate-access-key',
+  'cloud.reactivate-access-key',
+  'cloud.access-key-reach',
+  'cloud.deny-principal',
+  'cloud.allow-principal',
+  'cloud.isolate-instance',
+  'cloud.release-instance',
+  'cloud.block-public-bucket',
+  'cloud.restore-bucket-access',
   'host.collect-package',
   'workload.quarantine',
   'workload.release',

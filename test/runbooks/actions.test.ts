@@ -15,6 +15,10 @@ describe('action registry', () => {
       'host.isolate': 'host.release',
       'workload.quarantine': 'workload.release',
       'node.cordon': 'node.uncordon',
+      'cloud.deactivate-access-key': 'cloud.reactivate-access-key',
+      'cloud.deny-principal': 'cloud.allow-principal',
+      'cloud.isolate-instance': 'cloud.release-instance',
+      'cloud.block-public-bucket': 'cloud.restore-bucket-access',
     });
     for (const target of Object.values(undo)) assert.ok(ACTION_NAMES.includes(target as never));
   });

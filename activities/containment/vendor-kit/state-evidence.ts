@@ -17,7 +17,7 @@ export interface StateEvidenceDeps {
   store: () => Promise<EvidenceStore>;
 }
 
-export type Phase = 'before' | 'after';
+export type Phase = 'before' | 'after' | 'observed';
 
 export interface RecordedState<S> {
   state: S;

@@ -1,0 +1,67 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { WAFV2Client } from '@aws-sdk/client-wafv2';
+import type { SecretValue } from '../vendor-kit/oauth-token';
+
+/**
+ * The AWS clients the containment actions use, built once per worker from `vendors.aws`. Credentials are the
+ * configured access key (secret references, resolved on each refresh) or the SDK's default chain; with `roleArn` the
+ * worker assumes that role (with the external id the role's trust policy demands) and the SDK refreshes the session
+ * before it expires. Nothing here is logged or returned.
+ */
+
+export interface AwsSettings {
+  region: string;
+  /** An API endpoint other than AWS's own (a VPC endpoint, or moto in tests). */
+  endpoint?: string;
+  accessKeyId?: () => SecretValue;
+  secretAccessKey?: () => SecretValue;
+  roleArn?: string;
+  externalId?: string;
+  /** Name of the security group created on demand (per VPC) to isolate instances. */
+  quarantineGroupName: string;
+  /** The WAFv2 IP sets `network.block-ip` adds to, one per address family. */
+  wafIpSets?: { scope: 'REGIONAL' | 'CLOUDFRONT'; ipv4?: { name: string; id: string }; ipv6?: { name: string; id: string } };
+}
+
+export interface AwsClients {
+  settings: AwsSettings;
+  iam: IAMClient;
+  ec2: EC2Client;
+  s3: S3Client;
+  waf: WAFV2Client;
+}
+
+type Credentials = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
+
+function baseCredentials(settings: AwsSettings): Credentials | undefined {
+  const { accessKeyId, secretAccessKey } = settings;
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  return async () => ({ accessKeyId: accessKeyId().reveal(), secretAccessKey: secretAccessKey().reveal() });
+}
+
+function assumedRole(settings: AwsSettings, roleArn: string): Credentials {
+  const sts = new STSClient({ region: settings.region, endpoint: settings.endpoint, credentials: baseCredentials(settings) });
+  return async () => {
+    const { Credentials: issued } = await sts.send(
+      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'firebreak-containment', ExternalId: settings.externalId, DurationSeconds: 3600 }),
+    );
+    if (!issued?.AccessKeyId || !issued.SecretAccessKey) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+    return { accessKeyId: issued.AccessKeyId, secretAccessKey: issued.SecretAccessKey, sessionToken: issued.SessionToken, expiration: issued.Expiration };
+  };
+}
+
+export function createAwsClients(settings: AwsSettings): AwsClients {
+  const credentials = settings.roleArn ? assumedRole(settings, settings.roleArn) : baseCredentials(settings);
+  const common = { region: settings.region, endpoint: settings.endpoint, credentials, maxAttempts: 1 };
+  return {
+    settings,
+    // The step's retry policy retries (and honours throttling); the SDK's own retries would hide attempts from it.
+    iam: new IAMClient(common),
+    ec2: new EC2Client(common),
+    s3: new S3Client({ ...common, forcePathStyle: settings.endpoint !== undefined }),
+    waf: new WAFV2Client(common),
+  };
+}
