@@ -3,7 +3,7 @@ import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, ActivityInt
 
 /**
  * How often every running activity tells Temporal it is alive. Workflows give actions a 10 s heartbeat timeout
- * (workflows/runbook-interpreter/steps/action.ts), so a step whose worker was killed is retried on another worker
+ * (workflows/activity-liveness.ts), so a step whose worker was killed is retried on another worker
  * within seconds instead of after the step's whole start-to-close timeout. The SDK throttles what reaches the server
  * to 80% of the heartbeat timeout; beating more often than that only keeps the throttle fed.
  */

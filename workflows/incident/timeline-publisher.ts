@@ -1,4 +1,5 @@
 import { ActivityFailure, ApplicationFailure, condition, log, patched, proxyActivities } from '@temporalio/workflow';
+import { HEARTBEAT_TIMEOUT, liveness } from '../activity-liveness';
 import type { Runbook } from '../../runbooks/schema/runbook';
 import { type SignedCheckpoint, postCloseCheckpoint } from './close-checkpoint';
 import { type RunbookOutline, type SlackSyncRequest, incidentSnapshot, runbookOutline } from './slack-snapshot';
@@ -16,17 +17,19 @@ const BATCH = 100;
 const SLACK_SYNC_FAILED = 'slack.sync_failed';
 
 // No attempt limit: an audit record may be late (the audit store is down) but never skipped.
-const { 'incident.publish': publish } = proxyActivities<{ 'incident.publish': (request: PublishTimelineRequest) => Promise<{ published: number; checkpoint?: SignedCheckpoint }> }>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '1m' },
-});
+type Publish = { 'incident.publish': (request: PublishTimelineRequest) => Promise<{ published: number; checkpoint?: SignedCheckpoint }> };
+const publishOptions = { startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '1m' } } as const;
+const { 'incident.publish': publishUnwatched } = proxyActivities<Publish>(publishOptions);
+const { 'incident.publish': publishWatched } = proxyActivities<Publish>({ ...publishOptions, heartbeatTimeout: HEARTBEAT_TIMEOUT });
+const publish: Publish['incident.publish'] = (request) => (liveness().heartbeatTimeout ? publishWatched : publishUnwatched)(request);
 
 // Bounded: Slack is a view of the incident, so an outage costs a stale channel, never a stuck incident. A 429's
 // Retry-After overrides the interval (the activity sets nextRetryDelay).
-const { 'slack.sync': slackSync } = proxyActivities<{ 'slack.sync': (request: SlackSyncRequest) => Promise<unknown> }>({
-  startToCloseTimeout: '1m',
-  retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: 6 },
-});
+type SlackSync = { 'slack.sync': (request: SlackSyncRequest) => Promise<unknown> };
+const slackSyncOptions = { startToCloseTimeout: '1m', retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: 6 } } as const;
+const { 'slack.sync': slackSyncUnwatched } = proxyActivities<SlackSync>(slackSyncOptions);
+const { 'slack.sync': slackSyncWatched } = proxyActivities<SlackSync>({ ...slackSyncOptions, heartbeatTimeout: HEARTBEAT_TIMEOUT });
+const slackSync: SlackSync['slack.sync'] = (request) => (liveness().heartbeatTimeout ? slackSyncWatched : slackSyncUnwatched)(request);
 
 /**
  * Mirrors the incident into Slack after each batch of timeline entries. Entries that pile up while a sync runs go

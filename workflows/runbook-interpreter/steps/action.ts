@@ -1,6 +1,7 @@
-import { ActivityFailure, ApplicationFailure, isCancellation, patched, proxyActivities, condition } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, condition } from '@temporalio/workflow';
 import { renderValue } from '../../../runbooks/template';
 import type { ActionStep } from '../../../runbooks/schema/step';
+import { liveness } from '../../activity-liveness';
 import { submitStages } from '../../deadline-clocks/clock-records';
 import { addTimeline, actorName } from '../../incident/state';
 import { type RunContext, type StepOutcome, duration, finishStep, now, startStep, templateScope } from '../context';
@@ -20,17 +21,10 @@ export function actionRequest(ctx: RunContext, stepId: string, rendered: Record<
   return { key: `${incidentId}/${stepId}${suffix}`, incidentId, stepId, input: rendered };
 }
 
-/**
- * How long a running action may go silent before Temporal gives it to another worker. Every activity heartbeats every
- * 2 s (worker/activity-heartbeat.ts), so this only fires when its worker died: the step is retried seconds later
- * instead of after its whole timeout (5 minutes by default, once 621 s for a step killed twice).
- */
-export const ACTION_HEARTBEAT_TIMEOUT = '10s';
-
 export function actionProxy(step: Pick<ActionStep, 'timeout' | 'retry'>, action: string): ActionFn {
   const activities = proxyActivities<Record<string, ActionFn>>({
     startToCloseTimeout: duration(step.timeout),
-    ...(patched('action-heartbeat-timeout') && { heartbeatTimeout: ACTION_HEARTBEAT_TIMEOUT }),
+    ...liveness(),
     retry: { maximumAttempts: step.retry.maximumAttempts, initialInterval: duration(step.retry.initialInterval), maximumInterval: duration(step.retry.maximumInterval) },
   });
   return activities[action]!;
