@@ -5,7 +5,7 @@ import { formatIssue } from '../runbooks/issues';
 import { loadRunbookLibrary } from '../runbooks/load';
 import type { Alert } from '../runbooks/schema/alert';
 import type { PinnedRunbook } from '../runbooks/schema/runbook';
-import type { Logger } from '../worker/logging';
+import type { Logger } from '../shared/logger';
 
 export interface RunbookCatalogOptions {
   /** How long one look at the directory serves: a look stats every runbook file, the ingress's largest cost per alert. */

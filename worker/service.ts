@@ -4,7 +4,7 @@ import { createIncidentClient } from '../ingress/incident-client';
 import { deriveUpdateIdKey } from '../ingress/update-id';
 import { RunbookCatalog } from '../ingress/runbook-catalog';
 import { TokenDirectory, type TokenHolder } from '../ingress/api/token-directory';
-import { createIngress } from '../ingress/webhooks/configured-sources';
+import { createIngress } from './alert-sources';
 import type { Config } from './config';
 import { mountConsole } from './console';
 import { createHttpServer } from './http-server';

@@ -1,7 +1,9 @@
 import type { WebClient } from '@slack/web-api';
-import type { Logger } from '../../worker/logging';
-import type { SlackRoleHolders } from '../../worker/slack-config';
+import type { Logger } from '../../shared/logger';
 import { slackErrorCode } from './web-client';
+
+/** Who holds one role: the slice of the `slack.roles` config this directory reads. */
+type RoleHolders = { readonly userGroups: readonly string[]; readonly users: readonly string[] };
 
 interface CachedGroup {
   at: number;
@@ -19,7 +21,7 @@ export class SlackRoleDirectory {
 
   constructor(
     private readonly client: WebClient,
-    private readonly roles: Readonly<Record<string, SlackRoleHolders>>,
+    private readonly roles: Readonly<Record<string, RoleHolders>>,
     private readonly cacheMs: number,
     private readonly log: Pick<Logger, 'warn'>,
     private readonly clock: () => number = Date.now,

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { SourceListing } from '../../ingress/api/source-routes';
-import { resolveSourceAuth } from '../../ingress/webhooks/configured-sources';
+import { resolveSourceAuth } from '../../worker/alert-sources';
 import { signDelivery, SignDeliveryError } from '../../ingress/webhooks/delivery-signer';
 import type { SourceKindName } from '../../ingress/webhooks/sources';
 import { loadConfig } from '../../worker/config';

@@ -1,7 +1,7 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Logger } from '../../worker/logging';
+import type { Logger } from '../../shared/logger';
 import { requireBearer } from './bearer-auth';
 import type { TokenDirectory } from './token-directory';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { EvidenceError, type EvidenceStore } from '../../evidence';
-import type { Logger } from '../../worker/logging';
+import type { Logger } from '../../shared/logger';
 import { requireBearer } from './bearer-auth';
 import type { TokenDirectory } from './token-directory';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Secret } from '../../worker/secret';
+import type { Secret } from '../../shared/secret';
 import type { Actor } from '../../workflows/incident/messages';
 
 export interface TokenHolder {

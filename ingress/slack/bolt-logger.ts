@@ -1,5 +1,5 @@
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import type { Logger } from '../../worker/logging';
+import type { Logger } from '../../shared/logger';
 
 /** Bolt's logger as an adapter onto the one redacting JSON sink. */
 export function boltLogger(log: Logger): BoltLogger {

@@ -1,6 +1,6 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from '../../worker/logging';
+import type { Logger } from '../../shared/logger';
 import { isOurWorkspace, verifySlackSignature } from './request-verification';
 
 export interface HttpReceiverOptions {

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { Logger } from '../../worker/logging';
+import type { Logger } from '../../shared/logger';
 
 export interface Audience {
   client: WebClient;

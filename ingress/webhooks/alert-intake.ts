@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { Logger } from '../../worker/logging';
+import type { Logger } from '../../shared/logger';
 import type { IncidentClient } from '../incident-client';
 import type { AlertAdmission, ReopenPolicy } from '../incident-succession';
 import { applyGrouping, type Grouping } from './alert-grouping';

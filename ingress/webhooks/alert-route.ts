@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Counter } from 'prom-client';
-import type { Logger } from '../../worker/logging';
+import type { Logger } from '../../shared/logger';
 import { type AlertIntakeDeps, type ConfiguredSource, type IntakeOutcome, takeDelivery } from './alert-intake';
 
 export interface AlertRouteDeps {

@@ -1,7 +1,7 @@
 import { ConditionEvaluationError, evaluateCondition, matchRunbook } from '../../runbooks/cel';
 import type { Alert } from '../../runbooks/schema/alert';
 import type { PinnedRunbook } from '../../runbooks/schema/runbook';
-import type { Logger } from '../../worker/logging';
+import type { Logger } from '../../shared/logger';
 import type { RunbookCatalog } from '../runbook-catalog';
 import type { RoutingConfig, RoutingRule } from './source-config';
 

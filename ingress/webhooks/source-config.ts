@@ -7,7 +7,7 @@ import { sourceKinds } from './sources';
 /*
  * The `sources` and `routing` settings as they appear in the config file, before secrets are resolved. A source's
  * `auth` stays an opaque mapping here: its shape belongs to its kind, and it is parsed with the kind's `authSchema`
- * only after its `env:`/`file:` references are resolved (configured-sources.ts).
+ * only after its `env:`/`file:` references are resolved (worker/alert-sources.ts).
  */
 
 /** A source name is a URL segment and part of incident workflow ids (`incident/<source>/<hash>`), so it is kept plain. */

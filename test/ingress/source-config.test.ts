@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { configuredSources, resolveSourceAuth } from '../../ingress/webhooks/configured-sources';
+import { configuredSources, resolveSourceAuth } from '../../worker/alert-sources';
 import { ConfigError, loadConfig } from '../../worker/config';
 import { Secret } from '../../worker/secret';
 import { tempDir } from '../helpers/temporal';

@@ -2,7 +2,7 @@ import type { IncidentInput } from '../incident/messages';
 import type { IncidentState, StepRecord } from '../incident/state';
 import { addTimeline } from '../incident/state';
 import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { durationMs } from '../deadline-clocks/durations';
 import type { Compensation } from '../../runbooks/schema/step';
 
 /** How a step ended for the sequence around it: `halt` stops the rest of that sequence (e.g. a rejected approval). */
@@ -60,7 +60,7 @@ export function allowedRoles(ctx: RunContext, role: string): string[] {
 
 /** Milliseconds left of `span` counted from `since` (ISO), in workflow time; never negative. */
 export function remainingMs(since: string, span: string): number {
-  return Math.max(0, Date.parse(since) + msToNumber(duration(span)) - Date.now());
+  return Math.max(0, Date.parse(since) + durationMs(span) - Date.now());
 }
 
 /** Runbook durations (`15m`, `12h`) are validated at load time to the format Temporal's timers accept. */
