@@ -167,11 +167,15 @@ function explodeObjectQueryParameters(description: Document): Document {
   return copy as unknown as Document;
 }
 
-/** Starts the server on a free loopback port. `description` is a loaded fixture (see loadApiDescription). */
-export async function startValidatingServer(loaded: Document): Promise<ValidatingServer> {
+/**
+ * Starts the server on a free loopback port. `description` is a loaded fixture (see loadApiDescription).
+ * `lazy` compiles each operation's validators when it is first used and skips checking the description itself: the
+ * Kubernetes documents (the whole PodSpec tree) otherwise take over a minute to compile on a shared machine.
+ */
+export async function startValidatingServer(loaded: Document, opts: { lazy?: boolean } = {}): Promise<ValidatingServer> {
   const description = explodeObjectQueryParameters(loaded);
   const apiRoot = new URL(description.servers?.[0]?.url ?? '/', 'http://placeholder').pathname.replace(/\/$/, '') || '/';
-  const api = new OpenAPIBackend({ definition: description, apiRoot, strict: false, validate: true, quick: false, ajvOpts: { strict: false, logger: false } });
+  const api = new OpenAPIBackend({ definition: description, apiRoot, strict: false, validate: true, quick: opts.lazy === true, ajvOpts: { strict: false, logger: false } });
   await api.init();
   const handlers = new Map<string, OperationHandler>();
   const routes = new Map<string, (form: URLSearchParams, headers: IncomingMessage['headers']) => HandlerAnswer>();
@@ -195,7 +199,8 @@ export async function startValidatingServer(loaded: Document): Promise<Validatin
     }
     let body: unknown;
     if (text.length > 0) {
-      if (!/^application\/json\b/i.test(String(req.headers['content-type'] ?? ''))) return refuse(res, method, url.pathname, `body sent with content-type ${req.headers['content-type'] ?? '(none)'}`);
+      // JSON and its structured-syntax variants (Kubernetes' application/merge-patch+json); the operation's schema decides the rest.
+      if (!/^application\/([\w.-]+\+)?json\b/i.test(String(req.headers['content-type'] ?? ''))) return refuse(res, method, url.pathname, `body sent with content-type ${req.headers['content-type'] ?? '(none)'}`);
       try {
         body = JSON.parse(text);
       } catch {
@@ -226,7 +231,9 @@ export async function startValidatingServer(loaded: Document): Promise<Validatin
     requests.push(validated);
     const answer = await handler(validated);
     res.writeHead(answer.status, { ...(answer.body !== undefined ? { 'content-type': 'application/json' } : {}), ...answer.headers });
-    res.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
+    // A text answer (a Kubernetes pod log) goes out as it is; everything else as JSON.
+    const plain = typeof answer.body === 'string' && /^text\//.test(answer.headers?.['content-type'] ?? '');
+    res.end(answer.body === undefined ? undefined : plain ? (answer.body as string) : JSON.stringify(answer.body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
