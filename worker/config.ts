@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { isSecretReference } from './secret';
 import { RoutingConfig, SourcesConfig } from '../ingress/webhooks/source-config';
+import { ConsoleConfig } from '../console/console-config';
 import { EvidenceConfig } from './evidence-config';
 import { SlackConfig } from './slack-config';
 
@@ -122,6 +123,8 @@ export const Config = z.object({
   evidence: EvidenceConfig,
   /** Roles whose API tokens may use the codec endpoint (the Temporal UI showing decrypted payloads). */
   codecRoles: z.array(z.string().min(1)).min(1).default(['incident-commander']),
+  /** The web console at `/console`: OIDC sign-in, sessions. */
+  console: ConsoleConfig,
 }).refine((config) => config.audit.checkpointSlackChannel === undefined || config.slack !== undefined, {
   message: 'posting checkpoints to Slack needs the slack section configured',
   path: ['audit', 'checkpointSlackChannel'],

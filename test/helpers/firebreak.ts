@@ -17,6 +17,7 @@ import { sharedTemporal, tempDir, testLog, workflowBundle } from './temporal';
 export interface Person {
   id: string;
   roles: string[];
+  email?: string;
 }
 
 export interface FirebreakOptions {
@@ -59,7 +60,7 @@ export class FirebreakUnderTest {
     const dataDir = options.dataDir ?? tempDir('data');
     const people = options.people ?? [];
     const configFile = path.join(dataDir, 'firebreak.yaml');
-    writeFileSync(configFile, toYaml({ ...options.config, people: people.map((p) => ({ id: p.id, roles: p.roles, tokens: [`env:FB_TEST_TOKEN_${p.id.replace(/\W/g, '_').toUpperCase()}`] })) }));
+    writeFileSync(configFile, toYaml({ ...options.config, people: people.map((p) => ({ id: p.id, roles: p.roles, ...(p.email ? { email: p.email } : {}), tokens: [`env:FB_TEST_TOKEN_${p.id.replace(/\W/g, '_').toUpperCase()}`] })) }));
     for (const p of people) process.env[`FB_TEST_TOKEN_${p.id.replace(/\W/g, '_').toUpperCase()}`] = `token-${p.id}`;
     const address = options.address ?? (await sharedTemporal()).address;
     const config = loadConfig({

@@ -1,0 +1,44 @@
+// Firebreak console: the only script of ours. Counts deadline clocks down every second and shows times in the
+// viewer's own zone beside UTC. Everything else is server-rendered HTML, swapped in by htmx from server-sent events.
+(function () {
+  'use strict';
+  function span(ms) {
+    var s = Math.round(Math.abs(ms) / 1000);
+    var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+    if (d > 0) return d + 'd ' + h + 'h ' + m + 'm ' + sec + 's';
+    if (h > 0) return h + 'h ' + m + 'm ' + sec + 's';
+    return m > 0 ? m + 'm ' + sec + 's' : sec + 's';
+  }
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll('[data-due]').forEach(function (el) {
+      var left = Date.parse(el.getAttribute('data-due')) - now;
+      el.textContent = left < 0 ? span(-left) + ' overdue' : span(left) + ' left';
+      el.classList.toggle('overdue', left < 0);
+    });
+  }
+  var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  var local = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+  function localTimes(root) {
+    (root || document).querySelectorAll('time[data-local]').forEach(function (el) {
+      if (el.getAttribute('data-local') === 'done') return;
+      el.setAttribute('data-local', 'done');
+      var when = new Date(el.getAttribute('datetime'));
+      el.setAttribute('title', zone);
+      el.textContent = local.format(when) + ' · ' + el.textContent;
+    });
+  }
+  document.addEventListener('DOMContentLoaded', function () {
+    localTimes(document);
+    tick();
+    setInterval(tick, 1000);
+  });
+  document.addEventListener('htmx:afterSwap', function (event) {
+    localTimes(event.target);
+    tick();
+  });
+  document.addEventListener('htmx:sseMessage', function (event) {
+    localTimes(event.target);
+    tick();
+  });
+})();

@@ -1,0 +1,109 @@
+import type { IncidentClient } from '../ingress/incident-client';
+import type { RunbookCatalog } from '../ingress/runbook-catalog';
+import { collectReport, type ReportSources } from '../report/collect';
+import type { IncidentReport } from '../report/model';
+import { renderRunbookGraph } from '../report/runbook-graph';
+import type { IncidentStatus } from '../workflows/incident/state';
+import { mayView, runbookRoles, type Viewer } from './access';
+import { type ListFilters, type ListRow, matches } from './pages/incident-list';
+
+export interface DataDeps {
+  incidents: IncidentClient;
+  catalog: Pick<RunbookCatalog, 'runbooks' | 'byId'>;
+  report: ReportStores;
+}
+
+/** Where reports are read from: the audit log and the evidence store (opened on first use). */
+export interface ReportStores {
+  auditDir: string;
+  publicKey: () => ReportSources['publicKey'];
+  evidence: () => Promise<ReportSources['evidence']>;
+}
+
+/** Incidents the list looks through for one page, newest first; older ones need a narrower filter. */
+const SCAN = 1_000;
+export const PAGE = 50;
+/** Status queries in flight at once while filling a page. */
+const BATCH = 25;
+
+/**
+ * Reads what the console shows, through the incident client, and decides what the viewer may see. Runbook graphs are
+ * rendered once per runbook version and kept (they never change for a pinned version).
+ */
+export function incidentData(deps: DataDeps) {
+  const graphs = new Map<string, Promise<string | undefined>>();
+
+  async function rolesOf(runbookId: string): Promise<string[]> {
+    return runbookRoles((await deps.catalog.byId(runbookId))?.runbook);
+  }
+
+  return {
+    /** The first page of incidents the viewer may see that pass the filters; `more` when the page filled up. */
+    async list(viewer: Viewer, filters: ListFilters): Promise<{ rows: ListRow[]; more: boolean } | undefined> {
+      const roles = new Map<string, Promise<string[]>>();
+      const visible = async (l: { id: string; startedAt: string }): Promise<ListRow | undefined> => {
+        const status = await deps.incidents.status(l.id);
+        if (!status.ok) return undefined;
+        const id = status.value.runbook.id;
+        if (!roles.has(id)) roles.set(id, rolesOf(id));
+        return mayView(viewer, status.value, await roles.get(id)!) ? { id: l.id, startedAt: l.startedAt, status: status.value } : undefined;
+      };
+      // One page of listing usually fills the page; only when permissions or filters drop rows does it look further.
+      for (const limit of [PAGE, SCAN]) {
+        const listed = await deps.incidents.list({ limit, running: filters.state === 'running' });
+        if (!listed.ok) return undefined;
+        const rows: ListRow[] = [];
+        for (let i = 0; i < listed.value.length && rows.length < PAGE; i += BATCH) {
+          const batch = await Promise.all(listed.value.slice(i, i + BATCH).map(visible));
+          for (const row of batch) if (row && matches(row, filters) && rows.length < PAGE) rows.push(row);
+        }
+        if (rows.length >= PAGE || listed.value.length < limit || limit === SCAN) return { rows, more: rows.length >= PAGE };
+      }
+      return undefined;
+    },
+
+    /** The incident's status when the viewer may see it; `not-found` also when they may not (its existence is not told). */
+    async status(viewer: Viewer, incidentId: string): Promise<{ status: IncidentStatus } | { problem: { code: string; message: string; status: number } }> {
+      const got = await deps.incidents.status(incidentId);
+      if (!got.ok) return { problem: got.problem };
+      if (!mayView(viewer, got.value, await rolesOf(got.value.runbook.id))) return { problem: { code: 'incident.not_found', message: 'no such incident', status: 404 } };
+      return { status: got.value };
+    },
+
+    /** The runbook picture for the version the incident is pinned to, or undefined when the library moved on. */
+    graph(status: IncidentStatus): Promise<string | undefined> {
+      const key = `${status.runbook.id}@${status.runbook.sha256}`;
+      let svg = graphs.get(key);
+      if (!svg) {
+        svg = (async () => {
+          const pinned = await deps.catalog.byId(status.runbook.id);
+          return pinned?.sha256 === status.runbook.sha256 ? (await renderRunbookGraph(pinned.runbook)).svg : undefined;
+        })();
+        graphs.set(key, svg);
+        svg.then((v) => v === undefined && graphs.delete(key), () => graphs.delete(key));
+      }
+      return svg;
+    },
+
+    async report(incidentId: string, status: IncidentStatus | undefined, withGraph: boolean): Promise<IncidentReport | undefined> {
+      try {
+        return await collectReport(incidentId, {
+          auditDir: deps.report.auditDir,
+          publicKey: deps.report.publicKey(),
+          evidence: await deps.report.evidence(),
+          status,
+          runbook: withGraph
+            ? async (id, version) => {
+                const pinned = await deps.catalog.byId(id);
+                return pinned?.runbook.version === version ? pinned.runbook : undefined;
+              }
+            : undefined,
+        });
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+export type IncidentData = ReturnType<typeof incidentData>;

@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { IncidentStatus } from '../../workflows/incident/state';
+import { FirebreakUnderTest, eventually } from '../helpers/firebreak';
+import { freePort } from '../helpers/net';
+import { tempDir } from '../helpers/temporal';
+import { startTestProvider, type TestProvider } from './oidc-test-provider';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const SHOTS = path.resolve(__dirname, '..', '..', '.test-data', 'console-screenshots');
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'runbooks', 'console');
+const AXE = require.resolve('axe-core/axe.min.js');
+
+/*
+ * The console in headless Chromium against Firebreak as `npm start` composes it (real Temporal, real worker, real
+ * HTTP service) and a real OpenID Connect provider on loopback. Alice (legal) declares a breach and may not approve
+ * its notice (she requested it); Lee (legal) may. Dana (dpo) answers the awareness question through the API while
+ * Alice watches the page.
+ */
+describe('the incident console', function () {
+  this.timeout(180_000);
+  let fb: FirebreakUnderTest;
+  let idp: TestProvider;
+  let browser: Browser;
+  let alice: BrowserContext;
+  let page: Page;
+  let incidentPath: string;
+  let incidentId: string;
+  let privateId: string;
+
+  before(async function () {
+    if (!CHROMIUM) return this.skip(); // needs Debian's chromium (apt-get install -y chromium)
+    mkdirSync(SHOTS, { recursive: true });
+    const runbooks = tempDir('runbooks');
+    for (const file of readdirSync(FIXTURES)) copyFileSync(path.join(FIXTURES, file), path.join(runbooks, file));
+    const idpPort = await freePort();
+    process.env.FB_CONSOLE_TEST_OIDC_SECRET = 'console-test-client-secret';
+    fb = await FirebreakUnderTest.start({
+      people: [
+        { id: 'alice', roles: ['legal'], email: 'alice@example.com' },
+        { id: 'lee', roles: ['legal'], email: 'lee@example.com' },
+        { id: 'dana', roles: ['dpo'], email: 'dana@example.com' },
+      ],
+      env: { FIREBREAK_RUNBOOKS_DIR: runbooks },
+      config: { console: { oidc: { issuer: `http://127.0.0.1:${idpPort}`, clientId: 'firebreak-console', clientSecret: 'env:FB_CONSOLE_TEST_OIDC_SECRET' } } },
+    });
+    idp = await startTestProvider(idpPort, { id: 'firebreak-console', secret: 'console-test-client-secret', redirectUri: `${fb.baseUrl}/console/auth/callback` });
+    const declared = await fb.api<{ incidentId: string }>('POST', '/v1/incidents', { title: 'On-call only: odd logins', runbook: 'oncall-triage' });
+    assert.equal(declared.status, 201, JSON.stringify(declared.body));
+    privateId = declared.body.incidentId;
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    alice = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'Europe/Berlin' });
+    page = await alice.newPage();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await idp?.close();
+    await fb?.stop();
+  });
+
+  const shot = (p: Page, name: string) => p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+  /** Through the identity provider's own login and consent pages, back to the console. */
+  async function signIn(p: Page, login: string): Promise<void> {
+    await p.getByRole('link', { name: 'Sign in with your identity provider' }).click();
+    await p.waitForURL((url) => url.origin === idp.issuer);
+    await p.fill('input[name="login"]', login);
+    await p.fill('input[name="password"]', 'any password');
+    await p.click('button[type="submit"]');
+    while (new URL(p.url()).origin === idp.issuer) {
+      await p.waitForLoadState();
+      if (new URL(p.url()).origin !== idp.issuer) break;
+      await p.click('button[type="submit"]'); // consent
+      await p.waitForLoadState();
+    }
+    await p.waitForURL((url) => url.pathname.startsWith('/console/'));
+  }
+
+  const status = async () => (await fb.api<IncidentStatus>('GET', `/v1/incidents/${incidentId}`)).body;
+
+  it('sends a signed-out visitor to the sign-in page, and signs in through the OIDC provider', async () => {
+    const response = await page.goto(`${fb.baseUrl}/console/incidents`);
+    assert.equal(new URL(page.url()).pathname, '/console/sign-in');
+    assert.equal(response!.status(), 200);
+    assert.match(response!.headers()['content-security-policy'] ?? '', /script-src 'self'/);
+    await shot(page, '01-sign-in');
+    await signIn(page, 'alice');
+    assert.equal(new URL(page.url()).pathname, '/console/incidents');
+    await page.getByText('Signed in as').waitFor();
+    const cookie = (await alice.cookies()).find((c) => c.name === 'fb_console')!;
+    assert.ok(cookie.httpOnly && cookie.secure && cookie.sameSite === 'Lax' && cookie.expires > Date.now() / 1000, JSON.stringify(cookie));
+  });
+
+  it('declares an incident with labels from the runbook picker', async () => {
+    await page.getByRole('link', { name: 'Declare an incident' }).click();
+    await page.getByText('When did we become aware of the breach?').waitFor();
+    await shot(page, '02-declare');
+    await page.fill('#title', 'Customer database exfiltration');
+    await page.selectOption('#severity', 'critical');
+    await page.fill('#labels', 'service=payments\nregion=eu-west-1');
+    await page.getByLabel(/GDPR clock for metrics/).check();
+    await page.getByRole('button', { name: 'Declare' }).click();
+    await page.getByText('The incident is declared').waitFor();
+    incidentPath = new URL(page.url()).pathname;
+    incidentId = incidentPath.replace('/console/incidents/', '');
+    assert.match(incidentId, /^incident\/declared\//);
+    const s = await status();
+    assert.equal(s.openedBy, 'alice');
+    assert.equal(s.severity, 'critical');
+  });
+
+  it('lists only the incidents the signed-in person may see', async () => {
+    await page.goto(`${fb.baseUrl}/console/incidents`);
+    await page.locator(`tr[data-incident="${incidentId}"]`).waitFor();
+    assert.equal(await page.locator(`tr[data-incident="${privateId}"]`).count(), 0, 'legal does not see the on-call incident');
+    await shot(page, '03-incidents');
+    const admin = await browser.newContext();
+    try {
+      const adminPage = await admin.newPage();
+      await adminPage.goto(`${fb.baseUrl}/console/sign-in`);
+      await adminPage.fill('#token', fb.adminToken);
+      await adminPage.getByRole('button', { name: 'Sign in with the token' }).click();
+      await adminPage.locator(`tr[data-incident="${privateId}"]`).waitFor();
+      assert.equal(await adminPage.locator(`tr[data-incident="${incidentId}"]`).count(), 1, 'the incident commander sees both');
+    } finally {
+      await admin.close();
+    }
+    const direct = await page.goto(`${fb.baseUrl}/console/incidents/${privateId}`);
+    assert.equal(direct!.status(), 404);
+  });
+
+  it('shows a step change state and a clock tick without reloading', async () => {
+    await page.goto(`${fb.baseUrl}${incidentPath}`);
+    await page.locator('[data-step-state="aware-at"]').getByText('waiting').waitFor();
+    let reloaded = false;
+    page.once('load', () => (reloaded = true));
+    const aware = new Date(Date.now() - 3 * 3600_000).toISOString();
+    const answered = await fb.api('POST', `/v1/incidents/${incidentId}/steps/aware-at/answer`, { value: aware }, 'token-dana');
+    assert.equal(answered.status, 200, JSON.stringify(answered.body));
+    await page.locator('[data-step-state="aware-at"]').getByText('done').waitFor({ timeout: 15_000 });
+    await page.locator('#live-steps g.node.state-done[data-step="aware-at"]').waitFor({ state: 'attached' });
+    const countdown = page.locator('#live-clocks .countdown').first();
+    await countdown.waitFor({ timeout: 15_000 });
+    const first = await countdown.textContent();
+    await page.waitForTimeout(2_100);
+    const later = await countdown.textContent();
+    assert.notEqual(later, first, 'the countdown ticks');
+    assert.match(later ?? '', /^2d 2[01]h \d+m \d+s left$/, 'GDPR 72 h from an awareness three hours ago');
+    assert.equal(reloaded, false, 'the page was not reloaded');
+    await page.locator('#live-decisions').getByText('Approve notice-approved?').waitFor({ timeout: 15_000 });
+    await shot(page, '04-incident');
+  });
+
+  it('refuses the requester approving her own notice, showing the validator code, and records nothing', async () => {
+    const before = (await status()).timeline.length;
+    const form = page.locator('form[action$="/steps/notice-approved/decide"]');
+    await form.locator('textarea[name="reason"]').fill('looks right to me');
+    await form.getByRole('button', { name: 'Approve' }).click();
+    await page.locator('#refusal-code').waitFor();
+    assert.equal(await page.locator('#refusal-code').textContent(), 'approval.separation_of_duties');
+    await shot(page, '05-refused');
+    assert.equal((await status()).timeline.length, before, 'a refusal never enters the incident');
+  });
+
+  it('refuses a form without its CSRF token', async () => {
+    const post = (form: Record<string, string>) => alice.request.post(`${fb.baseUrl}${incidentPath}/steps/notice-approved/decide`, { form, maxRedirects: 0 });
+    const missing = await post({ decision: 'approve', reason: 'forged' });
+    assert.equal(missing.status(), 403);
+    assert.match(await missing.text(), /csrf\.invalid/);
+    const wrong = await post({ decision: 'approve', reason: 'forged', _csrf: 'A'.repeat(43) });
+    assert.equal(wrong.status(), 403);
+    const signedOut = await fetch(`${fb.baseUrl}${incidentPath}/steps/notice-approved/decide`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve&reason=x', redirect: 'manual' });
+    assert.equal(signedOut.status, 401);
+  });
+
+  it('accepts the approval of a second approver, and the requester sees it land live', async () => {
+    const lee = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const leePage = await lee.newPage();
+      await leePage.goto(`${fb.baseUrl}${incidentPath}`);
+      await signIn(leePage, 'lee');
+      assert.equal(new URL(leePage.url()).pathname, incidentPath, 'back where sign-in started');
+      const form = leePage.locator('form[action$="/steps/notice-approved/decide"]');
+      await form.locator('textarea[name="reason"]').fill('notifiable: personal data of EU customers');
+      await form.getByRole('button', { name: 'Approve' }).click();
+      await leePage.getByText('Your approval is recorded.').waitFor();
+    } finally {
+      await lee.close();
+    }
+    const approval = (await status()).approvals.find((a) => a.stepId === 'notice-approved')!;
+    assert.deepEqual(approval.decisions.map((d) => [d.by, d.decision]), [['lee', 'approve']]);
+    await page.locator('[data-step-state="notice-approved"]').getByText('done').waitFor({ timeout: 15_000 });
+  });
+
+  it('shows the report with the shared rendering: a time axis fitting what happened and the deadline as a marker', async () => {
+    await page.goto(`${fb.baseUrl}${incidentPath}/report`);
+    await page.locator('svg#timeline').waitFor();
+    const layout = (await page.evaluate(`(() => {
+      const svg = document.querySelector('svg#timeline');
+      const cells = [...document.querySelectorAll('.report td')].map((td) => td.getBoundingClientRect().width);
+      return { svgWidth: svg.getBoundingClientRect().width, beyond: svg.querySelectorAll('g.due-beyond').length, pageWidth: document.documentElement.scrollWidth, narrowest: Math.min(...cells) };
+    })()`)) as { svgWidth: number; beyond: number; pageWidth: number; narrowest: number };
+    assert.ok(layout.beyond >= 1, 'the 72 h deadline lies beyond what happened: drawn as a marker at the edge');
+    assert.ok(layout.pageWidth <= 1280, `the page fits 1280 px (${layout.pageWidth})`);
+    assert.ok(layout.narrowest >= 30, `no one-character columns (narrowest cell ${layout.narrowest} px)`);
+    await shot(page, '06-report');
+  });
+
+  it('has no serious or critical accessibility violations (axe-core) on the main pages', async () => {
+    const audit = await browser.newContext({ bypassCSP: true, storageState: await alice.storageState() });
+    try {
+      const p = await audit.newPage();
+      const found: string[] = [];
+      for (const route of ['/console/incidents', incidentPath, '/console/declare', `${incidentPath}/report`]) {
+        await p.goto(`${fb.baseUrl}${route}`);
+        await p.addScriptTag({ path: AXE });
+        const result = (await p.evaluate(`axe.run(document).then((r) => ({ passes: r.passes.length, serious: r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ': ' + v.nodes.length) }))`)) as { passes: number; serious: string[] };
+        assert.ok(result.passes > 10, `axe ran its rules on ${route}`);
+        found.push(...result.serious.map((v) => `${route} ${v}`));
+      }
+      assert.deepEqual(found, []);
+    } finally {
+      await audit.close();
+    }
+  });
+
+  it('signs out, and a signed-out visitor is sent to sign in again', async () => {
+    await page.goto(`${fb.baseUrl}/console/incidents`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((url) => url.pathname === '/console/sign-in');
+    await page.goto(`${fb.baseUrl}${incidentPath}`);
+    assert.equal(new URL(page.url()).pathname, '/console/sign-in');
+    assert.equal(new URL(page.url()).searchParams.get('return'), incidentPath);
+  });
+});
