@@ -85,14 +85,13 @@ export class IncidentSuccession {
           return this.start(key, generation, incidentId, alert, pinned, undefined, undefined);
         }
         this.latest.set(key, generation);
-        try {
-          await this.deps.client.workflow.getHandle(incidentId).signal(alertSignal, alert);
-          return { outcome: 'signalled', incidentId };
-        } catch (error) {
-          // It closed between the look and the signal: the alert came after the close.
-          if (error instanceof WorkflowNotFoundError) return { outcome: 'after_close', incidentId, reason };
-          throw error;
-        }
+        // False: it closed between the look and the signal, so the alert came after the close.
+        return (await this.signalled(incidentId, alert)) ? { outcome: 'signalled', incidentId } : { outcome: 'after_close', incidentId, reason };
+      }
+      // A generation this process saw running takes a plain signal: a storm of repeats then costs one small call each
+      // instead of a start request carrying the whole pinned runbook. A closed one refuses it, and the start below decides.
+      if (closedNow === undefined && this.latest.get(key) === generation && (await this.signalled(incidentId, alert))) {
+        return { outcome: 'signalled', incidentId };
       }
       try {
         return await this.start(key, generation, incidentId, alert, pinned, predecessor, closedNow);
@@ -157,6 +156,17 @@ export class IncidentSuccession {
     const handle = this.deps.client.workflow.getHandle<typeof incidentWorkflow>(incidentId);
     const [info, status] = await Promise.all([handle.describe(), handle.result().catch(() => undefined)]);
     return { closedAt: info.closeTime, lastFiringAt: status?.alerts.lastFiringAt };
+  }
+
+  /** Signals a running incident; false when it has closed (or never was). */
+  private async signalled(incidentId: string, alert: Alert): Promise<boolean> {
+    try {
+      await this.deps.client.workflow.getHandle(incidentId).signal(alertSignal, alert);
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
   }
 
   private async probe(incidentId: string): Promise<Probe> {

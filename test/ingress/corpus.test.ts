@@ -96,7 +96,12 @@ describe('vendor example corpus: which events open, update, resolve or are ignor
     assert.equal(lines(lateFixed)[0]!.outcome, 'after_close');
     assert.equal(await workflowRuns(id!), 1, 'the closed incident never ran again');
 
-    const reopened = await deliver('corpus-gh', example('github/code_scanning_alert/reopened.payload.json'), 'code_scanning_alert');
+    // The same reopened event again is the episode the closed incident already saw firing (same updated_at): nothing opens.
+    const again = await deliver('corpus-gh', example('github/code_scanning_alert/reopened.payload.json'), 'code_scanning_alert');
+    assert.deepEqual(lines(again), [{ outcome: 'after_close', incidentId: id, reason: 'same_episode' }]);
+    // Variant: the reopened example as GitHub sends it for a later reopening (the alert's updated_at is then).
+    const later = example('github/code_scanning_alert/reopened.payload.json') as { alert: Record<string, unknown> };
+    const reopened = await deliver('corpus-gh', { ...later, alert: { ...later.alert, updated_at: new Date().toISOString() } }, 'code_scanning_alert');
     assert.deepEqual(lines(reopened).map((l) => [l.outcome, l.incidentId, l.reopenedFrom]), [['reopened', `${id}r2`, id]]);
     const successor = await eventually(async () => incident(fb, `${id}r2`));
     assert.equal(successor.reopenedFrom, id);
@@ -129,7 +134,10 @@ describe('vendor example corpus: which events open, update, resolve or are ignor
     }
     // Variants: the priority_updated example as the other incident events PagerDuty documents, with a fresh event id.
     const base = example('pagerduty/incident.priority_updated.json') as { event: Record<string, unknown> };
-    const incidentEvents = (id: string, eventType: string) => ({ event: { ...base.event, id: randomUUID(), event_type: eventType, data: { ...(base.event.data as object), id } } });
+    // Each event of its own, as PagerDuty sends them: a fresh event id and the time it occurred.
+    const incidentEvents = (id: string, eventType: string) => ({
+      event: { ...base.event, id: randomUUID(), event_type: eventType, occurred_at: new Date().toISOString(), data: { ...(base.event.data as object), id } },
+    });
     const pdId = `P${randomUUID().slice(0, 6).toUpperCase()}`;
     assert.deepEqual(lines(await deliver('corpus-pd', incidentEvents(pdId, 'incident.resolved'))), [{ outcome: 'no_incident', reason: 'resolved' }]);
     const triggered = await deliver('corpus-pd', incidentEvents(pdId, 'incident.triggered'));

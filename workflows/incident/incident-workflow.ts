@@ -1,4 +1,4 @@
-import { CancellationScope, allHandlersFinished, condition, continueAsNew, isCancellation, log, setHandler } from '@temporalio/workflow';
+import { CancellationScope, allHandlersFinished, condition, continueAsNew, isCancellation, log, patched, setHandler } from '@temporalio/workflow';
 import { recordOpenClocksAtClose, stopClock } from '../deadline-clocks/clock-records';
 import { superviseClock } from '../deadline-clocks/supervisor';
 import { compensate } from '../runbook-interpreter/compensation';
@@ -9,7 +9,7 @@ import { approvalOutcome } from '../runbook-interpreter/steps/approval';
 import { abortUpdate, alertSignal, answerUpdate, decideUpdate, resolveStepUpdate, runRunbookUpdate, statusQuery, stopClockUpdate } from './definitions';
 import { disclosureRoles } from './disclosure-roles';
 import type { IncidentInput } from './messages';
-import { type IncidentStatus, actorName, addTimeline, initialState, recordAlert } from './state';
+import { type IncidentStatus, actorName, addTimeline, alertFacts, initialState, recordAlert } from './state';
 import { DEFAULT_HISTORY_EVENT_LIMIT, readyToContinueAsNew } from './continue-as-new';
 import { startTimelinePublisher } from './timeline-publisher';
 import { handleBatchProgress } from './batch-progress';
@@ -36,7 +36,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   setHandler(statusQuery, () => state.status);
   handleBatchProgress(state);
   setHandler(alertSignal, (alert) => {
-    recordAlert(state, alert);
+    recordAlert(state, alert, patched('alert-repeats-summarised'));
   });
   setHandler(
     decideUpdate,
@@ -120,7 +120,12 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   }
   state.status.closedAt = now();
   recordOpenClocksAtClose(state, state.status.closedAt);
-  addTimeline(state, { at: state.status.closedAt, event: `incident.${state.status.phase}`, actor: state.status.abort ? state.status.abort.by : actorName({ kind: 'system', id: 'firebreak', roles: [] }) });
+  addTimeline(state, {
+    at: state.status.closedAt,
+    event: `incident.${state.status.phase}`,
+    actor: state.status.abort ? state.status.abort.by : actorName({ kind: 'system', id: 'firebreak', roles: [] }),
+    ...(patched('alert-repeats-summarised') && { facts: alertFacts(state) }),
+  });
   // Not cancellable: a child incident cancelled by its parent's abort still closes in order instead of failing its task.
   await CancellationScope.nonCancellable(async () => {
     await condition(allHandlersFinished);

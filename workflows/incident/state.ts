@@ -82,8 +82,11 @@ export interface IncidentStatus {
   approvals: ApprovalRecord[];
   pendingInputs: PendingInput[];
   answers: Record<string, string | number | boolean>;
-  /** `lastFiringAt`: the latest `occurredAt` of a firing alert, so a re-send of that episode after close opens nothing. */
-  alerts: { count: number; lastSeenAt?: string; status: Alert['status']; lastFiringAt?: string };
+  /**
+   * Every alert of the incident's fingerprint, summarised: how many, first and last received, the latest status, and
+   * `lastFiringAt`, the latest `occurredAt` of a firing alert (a re-send of that episode after close opens nothing).
+   */
+  alerts: { count: number; firstSeenAt?: string; lastSeenAt?: string; status: Alert['status']; lastFiringAt?: string };
   timeline: TimelineEntry[];
   abort?: { by: string; reason: string; at: string };
   /** Deadline clocks started by `clock` steps, with every stage's due time and outcome; time left = dueAt - now. */
@@ -142,6 +145,7 @@ export function initialState(input: IncidentInput): IncidentState {
       answers: {},
       alerts: {
         count: input.alert ? 1 : 0,
+        firstSeenAt: input.alert?.receivedAt,
         lastSeenAt: input.alert?.receivedAt,
         status: input.alert?.status ?? 'firing',
         ...(input.alert?.status === 'firing' && { lastFiringAt: input.alert.occurredAt }),
@@ -172,18 +176,33 @@ export function addTimeline(state: IncidentState, entry: TimelineEntry): void {
   state.status.timeline.push(entry);
 }
 
-/** Records a repeat/resolved alert; returns false for a delivery already seen (a sender's retry). */
-export function recordAlert(state: IncidentState, alert: Alert): boolean {
+/**
+ * Records a repeat/resolved alert; returns false for a delivery already seen (a sender's retry). `summarise` (new
+ * incidents) keeps repeats as counts and first/last times in `status.alerts`, adding a timeline entry only when the
+ * alert's status changes: a storm of repeats then leaves the carried state the same size (every delivery is still in
+ * the audit log, from the ingress). Without it (histories recorded before), every repeat was a timeline entry.
+ */
+export function recordAlert(state: IncidentState, alert: Alert, summarise = false): boolean {
   if (state.seenDeliveryIds.includes(alert.deliveryId)) return false;
   state.seenDeliveryIds.push(alert.deliveryId);
   if (state.seenDeliveryIds.length > SEEN_DELIVERY_LIMIT) state.seenDeliveryIds.shift();
   const alerts = state.status.alerts;
+  const changed = alerts.status !== alert.status;
   alerts.count += 1;
+  alerts.firstSeenAt ??= alerts.lastSeenAt ?? alert.receivedAt;
   alerts.lastSeenAt = alert.receivedAt;
   alerts.status = alert.status;
   if (alert.status === 'firing' && (alerts.lastFiringAt === undefined || Date.parse(alert.occurredAt) > Date.parse(alerts.lastFiringAt))) {
     alerts.lastFiringAt = alert.occurredAt;
   }
-  addTimeline(state, { at: alert.receivedAt, event: alert.status === 'resolved' ? 'alert.resolved' : 'alert.repeated', actor: `source:${alert.source}` });
+  if (!summarise || changed) {
+    addTimeline(state, { at: alert.receivedAt, event: alert.status === 'resolved' ? 'alert.resolved' : 'alert.repeated', actor: `source:${alert.source}` });
+  }
   return true;
+}
+
+/** The repeats summary as timeline facts (counts and times, never alert content), for the closing entry. */
+export function alertFacts(state: IncidentState): Record<string, string> {
+  const { count, firstSeenAt, lastSeenAt } = state.status.alerts;
+  return { alerts: String(count), ...(firstSeenAt && { firstAlertAt: firstSeenAt }), ...(lastSeenAt && { lastAlertAt: lastSeenAt }) };
 }
