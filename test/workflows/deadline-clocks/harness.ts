@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { stringify as toYaml } from 'yaml';
@@ -10,6 +11,7 @@ import type { IncidentInput } from '../../../workflows/incident/messages';
 import { statusQuery } from '../../../workflows/incident/messages';
 import type { IncidentStatus } from '../../../workflows/incident/state';
 import type { ActionRequest } from '../../../workflows/runbook-interpreter/steps/action';
+import { shiftedToday } from '../../helpers/calendar-scenarios';
 import { workflowBundle } from '../../helpers/temporal';
 
 /*
@@ -19,8 +21,25 @@ import { workflowBundle } from '../../helpers/temporal';
 
 export type TestActivities = Partial<Activities>;
 
-export function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
+/** Starts the time-skipping server, its clock moved to `FIREBREAK_TEST_TODAY` when that is set (see calendar-scenarios). */
+export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
+  const today = shiftedToday();
+  if (today !== undefined) {
+    const now = await env.currentTimeMs();
+    if (today < now) {
+      await env.teardown();
+      throw new Error(`FIREBREAK_TEST_TODAY ${new Date(today).toISOString()} is in the past: the time-skipping server only moves forward`);
+    }
+    await env.sleep(today - now);
+  }
+  return env;
+}
+
+/** Moves the server's clock forward to `atMs` (a scenario's moment); no-op when it is already there. */
+export async function travelTo(env: TestWorkflowEnvironment, atMs: number): Promise<void> {
+  const now = await env.currentTimeMs();
+  if (atMs > now) await env.sleep(atMs - now);
 }
 
 export function pin(runbook: Record<string, unknown>): IncidentInput['pinned'] {
@@ -70,10 +89,21 @@ export async function withIncident<T>(env: TestWorkflowEnvironment, runbook: Rec
     try {
       return await body({ id: input.incidentId, status: () => handle.query(statusQuery) });
     } finally {
-      // A workflow left running without a worker holds the test server's skipped time back for every later test.
+      // A workflow left running without a worker holds the test server's skipped time back for every later test, and so
+      // does an activity still running when its workflow is terminated (the server never unlocks time skipping for it).
+      await settleActivities(handle);
       await handle.terminate('test over').catch(() => undefined);
     }
   });
+}
+
+async function settleActivities(handle: WorkflowHandle): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const described = await handle.describe().catch(() => undefined);
+    if (!described || described.status.name !== 'RUNNING' || (described.raw.pendingActivities ?? []).length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export const HOUR = 3_600_000;

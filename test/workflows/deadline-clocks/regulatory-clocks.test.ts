@@ -4,11 +4,14 @@ import { createCalendars } from '../../../obligations/calendars/business-calenda
 import { computeStages } from '../../../obligations/deadlines';
 import { loadCatalogueFile } from '../../../obligations/load';
 import { answerUpdate } from '../../../workflows/incident/messages';
-import { HOUR, clockActivities, startTimeSkipping, until, withIncident } from './harness';
+import { doraSaturday, fridayEvening, local, nis2LateNotification, springDst, thanksgivingEve, utc } from '../../helpers/calendar-scenarios';
+import { HOUR, clockActivities, startTimeSkipping, travelTo, until, withIncident } from './harness';
 
 /*
- * Due times are hand-computed (see obligations/README.md "Counting choices"); the workflow must carry exactly what
- * the arithmetic says, and stops must be judged against it.
+ * Every scenario is derived from the time-skipping server's current time (test/helpers/calendar-scenarios.ts), which
+ * starts at today's date or at FIREBREAK_TEST_TODAY. Expected due times come from luxon and date-holidays there,
+ * counted as obligations/README.md "Counting choices" says; the workflow must carry exactly what that arithmetic says,
+ * and stops must be judged against it.
  */
 
 const clockOnly = (id: string, clock: Record<string, unknown>, after: Record<string, unknown>[] = []) => ({
@@ -21,40 +24,42 @@ const clockOnly = (id: string, clock: Record<string, unknown>, after: Record<str
 
 describe('regulatory clocks in an incident (time-skipping)', function () {
   this.timeout(120_000);
+  // A server per test: each scenario travels forward from today on its own clock, untouched by earlier tests' workflows.
   let env: TestWorkflowEnvironment;
-  before(async () => {
+  beforeEach(async () => {
     env = await startTimeSkipping();
   });
-  after(async () => env?.teardown());
+  afterEach(async () => env?.teardown());
 
-  it('SEC 8-K: a Wednesday determination skips Thanksgiving and the weekend (due Wed 2 Dec 17:30 ET) and a notice filed before then is on time', async () => {
-    const runbook = clockOnly('sec', { start: 'sec-8k-105', at: '2026-11-25T10:00:00-05:00' }, [
+  it('SEC 8-K: a Wednesday determination skips Thanksgiving and the weekend (due the Wednesday after, 17:30 ET) and a notice filed before then is on time', async () => {
+    const { determination, due } = thanksgivingEve(await env.currentTimeMs());
+    await travelTo(env, determination.toMillis() + 60_000);
+    const runbook = clockOnly('sec', { start: 'sec-8k-105', at: local(determination) }, [
       { id: 'draft', wait: '5d' },
       { id: 'file-8k', action: 'noop', stops: 'sec-8k-105' },
     ]);
     await withIncident(env, runbook, clockActivities(), async (incident) => {
-      assert.equal((await until(incident, (s) => s.clocks[0])).stages[0]!.dueAt, '2026-12-02T22:30:00.000Z');
+      assert.equal((await until(incident, (s) => s.clocks[0])).stages[0]!.dueAt, utc(due));
       await env.sleep(5 * 24 * HOUR + 60_000);
       const stage = (await incident.status()).clocks[0]!.stages[0]!;
       assert.equal(stage.state, 'on-time');
-      assert.equal(stage.spareMs, Date.parse('2026-12-02T22:30:00.000Z') - Date.parse(stage.submittedAt!));
+      assert.equal(stage.spareMs, due.toMillis() - Date.parse(stage.submittedAt!));
     });
   });
 
-  it('SEC 8-K: a Friday-evening determination counts Monday to Thursday (due Thu 10 Dec 17:30 ET)', async () => {
-    await withIncident(env, clockOnly('sec-friday', { start: 'sec-8k-105', at: '2026-12-04T19:00:00-05:00' }), clockActivities(), async (incident) => {
+  it('SEC 8-K: a Friday-evening determination counts Monday to Thursday (due Thursday 17:30 ET)', async () => {
+    const { determination, due } = fridayEvening(await env.currentTimeMs());
+    await travelTo(env, determination.toMillis() + 60_000);
+    await withIncident(env, clockOnly('sec-friday', { start: 'sec-8k-105', at: local(determination) }), clockActivities(), async (incident) => {
       const clock = await until(incident, (s) => s.clocks[0]);
-      assert.equal(clock.stages[0]!.dueAt, '2026-12-10T22:30:00.000Z');
+      assert.equal(clock.stages[0]!.dueAt, utc(due));
       assert.equal(clock.state, 'running');
     });
   });
 
   it('NIS2: a late notification moves the final report to one month after its actual submission', async () => {
-    // Awareness at the next 19:00Z (20:00 Brussels), at least an hour ahead: the 72 h deadline and the late
-    // notification 8 h after it then fall on different Brussels days whatever time the test runs.
     const t0 = await env.currentTimeMs();
-    const day = 24 * HOUR;
-    const aware = Math.floor((t0 + HOUR) / day) * day + 19 * HOUR + (t0 + HOUR > Math.floor((t0 + HOUR) / day) * day + 19 * HOUR ? day : 0);
+    const aware = nis2LateNotification(t0 + HOUR).toMillis();
     const awareAt = new Date(aware).toISOString();
     const runbook = clockOnly('nis2', { start: 'nis2-art23', at: awareAt }, [
       { id: 'triage', wait: `${Math.round((aware + 20 * HOUR - t0) / 1000)}s` },
@@ -85,21 +90,23 @@ describe('regulatory clocks in an incident (time-skipping)', function () {
     });
   });
 
-  for (const [entityType, initialDue, strict] of [
-    ['payment-institution', '2026-11-30T11:00:00.000Z', '2026-11-28T13:00:00.000Z'],
-    ['credit-institution', '2026-11-28T13:00:00.000Z', undefined],
+  for (const [entityType, relieved] of [
+    ['payment-institution', true],
+    ['credit-institution', false],
   ] as const) {
-    it(`DORA: an initial report due on a Saturday ${strict ? 'moves to Monday noon local' : 'stays on Saturday'} for a ${entityType}`, async () => {
+    it(`DORA: an initial report due on a Saturday ${relieved ? 'moves to Monday noon local' : 'stays on Saturday'} for a ${entityType}`, async () => {
+      const saturday = doraSaturday(await env.currentTimeMs());
+      await travelTo(env, saturday.classification.toMillis() + 60_000);
       const clock = {
         start: 'dora-art19',
-        at: '2026-11-28T10:00:00+01:00',
-        anchors: { awareness: '2026-11-28T08:00:00+01:00' },
+        at: local(saturday.classification),
+        anchors: { awareness: local(saturday.awareness) },
         facts: { entityType, nis2Designated: false, memberState: 'DE' },
       };
       await withIncident(env, clockOnly(`dora-${entityType}`, clock), clockActivities(), async (incident) => {
         const initial = (await until(incident, (s) => s.clocks[0])).stages.find((s) => s.stageId === 'initial')!;
-        assert.equal(initial.dueAt, initialDue);
-        assert.equal(initial.strictDueAt, strict);
+        assert.equal(initial.dueAt, utc(relieved ? saturday.relievedDue : saturday.strictDue));
+        assert.equal(initial.strictDueAt, relieved ? utc(saturday.strictDue) : undefined);
       });
     });
   }
@@ -117,7 +124,6 @@ describe('regulatory clocks in an incident (time-skipping)', function () {
           id: 'start-hipaa',
           clock: {
             start: ['hipaa-hhs', 'hipaa-media', 'hipaa-individuals'],
-            at: '2027-01-20T15:00:00-05:00',
             facts: { individualsAffected: '{{answers.phi-people}}', maxResidentsInOneState: '{{answers.one-state}}' },
           },
         },
@@ -141,20 +147,26 @@ describe('regulatory clocks in an incident (time-skipping)', function () {
     }
   });
 
-  it('DST: a 60-day HIPAA clock across the US spring change ends at midnight EDT (03:59:59.999Z), a 72 h GDPR clock across the EU change stays 72 h in UTC', async () => {
+  it('DST: a 60-day HIPAA clock across the US spring change ends at midnight EDT, a 72 h GDPR clock across the EU change stays 72 h in UTC', async () => {
+    const dst = springDst(await env.currentTimeMs());
+    await travelTo(env, dst.gdprAwareness.toMillis() + 60_000);
     const runbook = {
       id: 'dst',
       version: 1,
       title: 'dst',
       steps: [
-        { id: 'hipaa', clock: { start: 'hipaa-individuals', at: '2027-01-20T15:00:00-05:00' } },
-        { id: 'gdpr', clock: { start: 'gdpr-art33-sa', at: '2027-03-27T10:00:00+01:00' } },
+        { id: 'hipaa', clock: { start: 'hipaa-individuals', at: local(dst.hipaaDiscovery) } },
+        { id: 'gdpr', clock: { start: 'gdpr-art33-sa', at: local(dst.gdprAwareness) } },
       ],
     };
     await withIncident(env, runbook, clockActivities(), async (incident) => {
       const clocks = await until(incident, (s) => (s.clocks.length === 2 ? s.clocks : undefined));
-      assert.equal(clocks.find((c) => c.id === 'hipaa-individuals')!.stages[0]!.dueAt, '2027-03-22T03:59:59.999Z');
-      assert.equal(clocks.find((c) => c.id === 'gdpr-art33-sa')!.stages[0]!.dueAt, '2027-03-30T09:00:00.000Z');
+      const hipaaDue = clocks.find((c) => c.id === 'hipaa-individuals')!.stages[0]!.dueAt!;
+      const gdprDue = clocks.find((c) => c.id === 'gdpr-art33-sa')!.stages[0]!.dueAt!;
+      assert.equal(hipaaDue, utc(dst.hipaaDue));
+      assert.equal(new Date(hipaaDue).getUTCHours(), 3, 'midnight EDT is 03:59:59.999Z, not EST\'s 04:59:59.999Z');
+      assert.equal(gdprDue, utc(dst.gdprDue));
+      assert.equal(Date.parse(gdprDue) - dst.gdprAwareness.toMillis(), 72 * HOUR);
     });
   });
 });
