@@ -86,13 +86,19 @@ export function activitiesFromConfig(config: Config, secrets: ResolvedSecrets, l
  */
 export const WORKFLOW_CACHE_SIZE = 2_000;
 
+/**
+ * The workflow sources to bundle, by folder: `__dirname` is the source folder also when this module runs from the
+ * compiled dist/ (bin/dist.js), whose require.resolve would hand webpack dist's CommonJS with its node:path shim.
+ */
+const WORKFLOWS_SOURCE = path.join(__dirname, '..', 'workflows');
+
 export async function createFirebreakWorker(options: WorkerOptions): Promise<Worker> {
   const { config, secrets } = options;
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_SOURCE }),
     activities: options.activities ?? activitiesFromConfig(config, secrets),
     dataConverter: firebreakDataConverter(secrets.keyring),
     maxCachedWorkflows: WORKFLOW_CACHE_SIZE,
