@@ -1,14 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchAlertStart } from './alert-start';
 import { benchAudit } from './audit';
-import { renderBarChart } from './chart';
+import { describeTarget, ratioAgainstTarget, renderBarChart } from './chart';
+import { benchCli } from './cli';
 import { benchClocks } from './clocks';
 import { benchIngress } from './ingress';
 import { benchInterpreter } from './interpreter';
 import { exitAfterCleanup, installCleanupHandlers, stopOnExit } from './process-cleanup';
-import { type Row, alertStartRows, auditRows, clockRows, ingressRows, interpreterRows, slackRows } from './rows';
+import { type Row, alertStartRows, auditRows, cliRows, clockRows, ingressRows, interpreterRows, slackRows } from './rows';
 import { benchSlack } from './slack';
 import { mochaHooks as startedServers } from '../test/helpers/temporal';
 
@@ -39,6 +41,7 @@ const benches: Record<string, Bench> = {
   clocks: bench((o) => benchClocks({ incidents: o.clocksIncidents, dueAfterSeconds: o.clocksDueSeconds }), clockRows),
   slack: bench(() => benchSlack(), slackRows),
   interpreter: bench(() => benchInterpreter(), interpreterRows),
+  cli: bench(() => benchCli(), cliRows),
 };
 
 function parseCommandLine(): { names: string[]; options: RunnerOptions } {
@@ -56,8 +59,12 @@ function parseCommandLine(): { names: string[]; options: RunnerOptions } {
 const fmt = (n: number): string => (Number.isNaN(n) ? '-' : Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
 
 function printTable(rows: readonly Row[]): void {
-  const header = ['bench', 'measure', 'firebreak', 'baseline', 'ratio', 'unit'];
-  const table = rows.map((r) => [r.bench, r.measure, fmt(r.firebreak), fmt(r.baseline), fmt(r.firebreak / r.baseline), r.unit]);
+  const header = ['bench', 'measure', 'firebreak', 'baseline', 'ratio', 'unit', 'target', 'met'];
+  const met = (r: Row) => {
+    const against = ratioAgainstTarget(r);
+    return against ? (against.met ? 'yes' : 'NO') : '';
+  };
+  const table = rows.map((r) => [r.bench, r.measure, fmt(r.firebreak), fmt(r.baseline), fmt(r.firebreak / r.baseline), r.unit, describeTarget(r), met(r)]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(line(header));
@@ -69,6 +76,7 @@ async function main(): Promise<void> {
   const { names, options } = parseCommandLine();
   const rows: Row[] = [];
   const results: Record<string, unknown> = {};
+  const loadBefore = os.loadavg();
   for (const name of names) {
     process.stderr.write(`[bench] ${name} …\n`);
     const started = Date.now();
@@ -78,10 +86,14 @@ async function main(): Promise<void> {
     process.stderr.write(`[bench] ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }
   printTable(rows);
+  // The machine's load (1, 5, 15 min) at the start and end: ratios come from one run, absolute figures depend on it.
+  const load = { before: loadBefore.map((l) => Number(l.toFixed(2))), after: os.loadavg().map((l) => Number(l.toFixed(2))), cpus: os.cpus().length };
+  console.log(`load average before ${load.before.join(' ')}, after ${load.after.join(' ')} (${load.cpus} CPUs)`);
   const dir = path.join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'latest.svg'), renderBarChart(rows.filter((r) => !Number.isNaN(r.baseline))));
-  console.log(JSON.stringify({ at: new Date().toISOString(), options, rows, results }));
+  const at = new Date().toISOString();
+  writeFileSync(path.join(dir, 'latest.svg'), renderBarChart(rows, `${at}, ${names.join(', ')}; load average ${load.before.join(' ')} → ${load.after.join(' ')} on ${load.cpus} CPUs`));
+  console.log(JSON.stringify({ at, options, load, rows, results }));
   console.error(`[bench] chart: ${path.join(dir, 'latest.svg')}`);
 }
 
