@@ -7,6 +7,7 @@ import { RoutingConfig, SourcesConfig } from '../ingress/webhooks/source-config'
 import { ConsoleConfig } from '../console/console-config';
 import { EvidenceConfig } from './evidence-config';
 import { SlackConfig } from './slack-config';
+import { EndpointVendorsConfig } from './vendors-config';
 
 /*
  * One schema over environment variables and the optional YAML file named by FIREBREAK_CONFIG. Environment wins over
@@ -109,6 +110,8 @@ export const Config = z.object({
   endpoints: z.record(EndpointName, Endpoint).default({}),
   /** Which endpoint each containment adapter calls; absent: that adapter's steps fail with `containment.not_configured`. */
   containment: z.object({ identity: EndpointName.optional(), network: EndpointName.optional(), host: EndpointName.optional() }).default({}),
+  /** Vendor settings for containment (`containment.host: crowdstrike` uses `vendors.crowdstrike`; Kubernetes whenever set). */
+  vendors: EndpointVendorsConfig.default({}),
   /** Absent: no Slack; approvals and inputs work from the CLI and HTTP API. */
   slack: SlackConfig.optional(),
   audit: z

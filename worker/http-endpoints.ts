@@ -1,7 +1,9 @@
 import type { ContainmentDeps } from '../activities/containment/adapters';
+import type { StateEvidenceDeps } from '../activities/containment/vendor-kit/state-evidence';
 import type { HttpEndpoint, SecretValue } from '../activities/http/endpoint';
 import { type Config, ConfigError } from './config';
 import { resolveSecret } from './secret';
+import { EDGE_VENDORS, EDR_VENDORS, endpointVendorsFromConfig } from './vendors-config';
 
 /**
  * Resolves a secret reference now (so a bad reference stops the worker at start, naming the setting) and again at
@@ -38,13 +40,21 @@ export function httpEndpointsFromConfig(config: Config): Record<string, HttpEndp
   return endpoints;
 }
 
-/** Which endpoint each containment adapter calls. Thrown ConfigError names a `containment` entry with no such endpoint. */
-export function containmentFromConfig(config: Config, endpoints: Record<string, HttpEndpoint>): ContainmentDeps {
+// Names in `containment.<area>` that are vendors configured under `vendors`, not endpoints.
+const VENDOR_NAMES: Record<'identity' | 'network' | 'host', readonly string[]> = { identity: [], network: EDGE_VENDORS, host: EDR_VENDORS };
+
+/**
+ * Which endpoint or vendor each containment adapter calls. Thrown ConfigError names a `containment` entry with no such
+ * endpoint, or a vendor without its settings. Vendors need `evidence` (their before/after states are evidence).
+ */
+export function containmentFromConfig(config: Config, endpoints: Record<string, HttpEndpoint>, evidence?: StateEvidenceDeps): ContainmentDeps {
   const deps: ContainmentDeps = {};
   const problems: string[] = [];
+  const endpoint = endpointVendorsFromConfig(config.containment, config.vendors, problems);
+  if (evidence && Object.keys(endpoint).length > 0) deps.vendors = { evidence, endpoint };
   for (const area of ['identity', 'network', 'host'] as const) {
     const name = config.containment[area];
-    if (name === undefined) continue;
+    if (name === undefined || VENDOR_NAMES[area].includes(name)) continue;
     if (endpoints[name]) deps[area] = endpoints[name];
     else problems.push(`containment.${area}: no endpoint named ${name} under endpoints`);
   }

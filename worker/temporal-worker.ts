@@ -60,20 +60,21 @@ export function activitiesFromConfig(config: Config, secrets: ResolvedSecrets, l
   let opened: Promise<AuditLog> | undefined;
   const auditLog = () => (opened ??= openAuditLog(config, secrets, checkpointSinks(config, smtp, log)));
   const endpoints = httpEndpointsFromConfig(config);
+  const evidence = {
+    store: evidenceStoreOpener(config, {
+      onCustodyEvent: async (event, item) => {
+        await (await auditLog()).append(custodyAuditEntry(event, item));
+      },
+    }),
+  };
   return createActivities({
     dataDir: config.dataDir,
     mailFrom: config.email.from,
     smtp,
-    evidence: {
-      store: evidenceStoreOpener(config, {
-        onCustodyEvent: async (event, item) => {
-          await (await auditLog()).append(custodyAuditEntry(event, item));
-        },
-      }),
-    },
+    evidence,
     auditLog,
     http: { endpoints },
-    containment: containmentFromConfig(config, endpoints),
+    containment: containmentFromConfig(config, endpoints, evidence),
     slack: slackActivityDeps(config),
   });
 }

@@ -12,6 +12,7 @@ import type { IdentityProvider, UserState } from './identity/provider';
 import { cloudAccessKeyReach } from '../../runbooks/actions/cloud';
 import { type VendorAction, forwardActivity, notConfigured, parseInput, undoActivity } from './vendor-kit/action';
 import { type StateEvidenceDeps, recordState } from './vendor-kit/state-evidence';
+import { type EndpointVendorDeps, createEndpointVendorActivities } from './endpoint-vendors';
 
 /**
  * The containment capabilities on real vendors, by the action names runbooks use. Which vendor serves a capability
@@ -25,6 +26,8 @@ export interface VendorContainmentDeps {
   aws?: AwsClients;
   /** `network.block-ip` / `network.unblock-ip` go to the AWS WAF IP sets of `vendors.aws.wafIpSets`. */
   network?: 'aws';
+  /** The EDR, Cloudflare and Kubernetes vendors (endpoint-vendors.ts). */
+  endpoint?: EndpointVendorDeps;
 }
 
 type Pair = [forward: string, undo: string | undefined, action: VendorAction<never, unknown>];
@@ -107,5 +110,6 @@ export function createVendorContainmentActivities(deps: VendorContainmentDeps): 
     for (const names of cloud) for (const name of names) out[name] = unconfigured(name, 'containment.cloud');
   }
   out['cloud.access-key-reach'] = keyReachActivity(deps);
+  Object.assign(out, createEndpointVendorActivities(deps.endpoint ?? {}, deps.evidence));
   return out;
 }

@@ -91,10 +91,11 @@ async function requestToken(vendor: string, tokenUrl: string, form: URLSearchPar
   throw ApplicationFailure.create({ type: VendorFailureType.Unauthorized, message: `${vendor} token endpoint refused the credentials (${status})`, nonRetryable: true, details });
 }
 
-export function clientCredentials(opts: { vendor: string; tokenUrl: string; clientId: string; clientSecret: () => SecretValue; scope: string; now?: () => number }): TokenSource {
+/** `scope` is left out where the vendor has none (CrowdStrike's API clients carry their scopes). */
+export function clientCredentials(opts: { vendor: string; tokenUrl: string; clientId: string; clientSecret: () => SecretValue; scope?: string; now?: () => number }): TokenSource {
   const now = opts.now ?? Date.now;
   return cachedToken(
-    () => requestToken(opts.vendor, opts.tokenUrl, new URLSearchParams({ grant_type: 'client_credentials', client_id: opts.clientId, client_secret: opts.clientSecret().reveal(), scope: opts.scope }), now()),
+    () => requestToken(opts.vendor, opts.tokenUrl, new URLSearchParams({ grant_type: 'client_credentials', client_id: opts.clientId, client_secret: opts.clientSecret().reveal(), ...(opts.scope ? { scope: opts.scope } : {}) }), now()),
     { now },
   );
 }

@@ -40,7 +40,7 @@ const VENDORS: Vendor[] = [
     ],
     setup(server, hosts) {
       crowdstrikeFake(server, hosts, { issued: 0 });
-      const token = clientCredentials({ vendor: 'crowdstrike', tokenUrl: `${server.url}/oauth2/token`, clientId: 'cs-client', clientSecret: secret('cs-secret-value'), scope: '' });
+      const token = clientCredentials({ vendor: 'crowdstrike', tokenUrl: `${server.url}/oauth2/token`, clientId: 'cs-client', clientSecret: secret('cs-secret-value') });
       return crowdstrikeHosts(createVendorHttp({ vendor: 'crowdstrike', baseUrl: server.url, authorization: () => token.header(), onUnauthorized: () => token.invalidate() }));
     },
   },
