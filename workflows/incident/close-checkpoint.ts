@@ -1,4 +1,5 @@
 import { ActivityFailure, ApplicationFailure, log, patched, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
 
 /** The signed audit checkpoint `incident.publish` made for the closing batch (audit/checkpoint.ts has the schema). */
 export interface SignedCheckpoint {
@@ -16,7 +17,7 @@ export interface CloseCheckpointRequest {
 
 // Bounded like the Slack mirror: a long outage costs the channel its copy (mail and the audit channel still carry it),
 // never a stuck close. A 429's Retry-After overrides the interval.
-const { 'slack.postCheckpoint': postCheckpoint } = proxyActivities<{ 'slack.postCheckpoint': (request: CloseCheckpointRequest) => Promise<unknown> }>({
+const { 'slack.postCheckpoint': postCheckpoint } = proxyActivities<Pick<Activities, 'slack.postCheckpoint'>>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: 6 },
 });

@@ -1,8 +1,9 @@
 import { ActivityFailure, ApplicationFailure, condition, log, patched, proxyActivities } from '@temporalio/workflow';
 import { HEARTBEAT_TIMEOUT, liveness } from '../activity-liveness';
+import type { Activities } from '../../activities';
 import type { Runbook } from '../../runbooks/schema/runbook';
 import { type SignedCheckpoint, postCloseCheckpoint } from './close-checkpoint';
-import { type RunbookOutline, type SlackSyncRequest, incidentSnapshot, runbookOutline } from './slack-snapshot';
+import { type RunbookOutline, incidentSnapshot, runbookOutline } from './slack-snapshot';
 import type { IncidentState, TimelineEntry } from './state';
 import { addTimeline } from './state';
 
@@ -17,7 +18,7 @@ const BATCH = 100;
 const SLACK_SYNC_FAILED = 'slack.sync_failed';
 
 // No attempt limit: an audit record may be late (the audit store is down) but never skipped.
-type Publish = { 'incident.publish': (request: PublishTimelineRequest) => Promise<{ published: number; checkpoint?: SignedCheckpoint }> };
+type Publish = Pick<Activities, 'incident.publish'>;
 const publishOptions = { startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '1m' } } as const;
 const { 'incident.publish': publishUnwatched } = proxyActivities<Publish>(publishOptions);
 const { 'incident.publish': publishWatched } = proxyActivities<Publish>({ ...publishOptions, heartbeatTimeout: HEARTBEAT_TIMEOUT });
@@ -25,7 +26,7 @@ const publish: Publish['incident.publish'] = (request) => (liveness().heartbeatT
 
 // Bounded: Slack is a view of the incident, so an outage costs a stale channel, never a stuck incident. A 429's
 // Retry-After overrides the interval (the activity sets nextRetryDelay).
-type SlackSync = { 'slack.sync': (request: SlackSyncRequest) => Promise<unknown> };
+type SlackSync = Pick<Activities, 'slack.sync'>;
 const slackSyncOptions = { startToCloseTimeout: '1m', retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: 6 } } as const;
 const { 'slack.sync': slackSyncUnwatched } = proxyActivities<SlackSync>(slackSyncOptions);
 const { 'slack.sync': slackSyncWatched } = proxyActivities<SlackSync>({ ...slackSyncOptions, heartbeatTimeout: HEARTBEAT_TIMEOUT });

@@ -1,4 +1,5 @@
 import { ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../../activities';
 import type { ApprovalStep } from '../../../runbooks/schema/step';
 import { renderTemplate } from '../../../runbooks/template';
 import { FailureType } from '../../failure-types';
@@ -6,9 +7,7 @@ import { type ApprovalRecord, type StepRecord, addTimeline } from '../../inciden
 import { type AttachmentRef, approvalSha256, sameAttachments } from '../../notices/approval-hash';
 import { type RunContext, type StepOutcome, allowedRoles, finishStep, now, remainingMs, startStep, templateScope } from '../context';
 
-const { 'notify.resolve-attachments': resolveAttachments } = proxyActivities<{
-  'notify.resolve-attachments': (input: { incidentId: string; stepId: string; names: string[] }) => Promise<{ attachments: AttachmentRef[]; missing: string[] }>;
-}>({ startToCloseTimeout: '1m', retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 } });
+const { 'notify.resolve-attachments': resolveAttachments } = proxyActivities<Pick<Activities, 'notify.resolve-attachments'>>({ startToCloseTimeout: '1m', retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 } });
 
 /**
  * The evidence the step's attachments name, as it is now. A name the incident has no evidence for fails the step:

@@ -1,4 +1,5 @@
 import { proxyLocalActivities } from '@temporalio/workflow';
+import type { Activities } from '../../../activities';
 import type { WhenStep } from '../../../runbooks/schema/step';
 import type { RunContext, StepOutcome } from '../context';
 import { finishStep, startStep, templateScope } from '../context';
@@ -11,7 +12,7 @@ export interface ConditionRequest {
 
 // CEL runs in a local activity, not in workflow code: its result is recorded in history, so upgrading the CEL
 // library can never change the branch a replayed incident took.
-const { 'conditions.evaluate': evaluate } = proxyLocalActivities<{ 'conditions.evaluate': (request: ConditionRequest) => Promise<boolean> }>({
+const { 'conditions.evaluate': evaluate } = proxyLocalActivities<Pick<Activities, 'conditions.evaluate'>>({
   startToCloseTimeout: '10s',
   retry: { maximumAttempts: 3 },
 });
