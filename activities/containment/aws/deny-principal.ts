@@ -52,7 +52,7 @@ async function readPolicy(aws: AwsClients, input: PrincipalInput): Promise<Princ
     return { principal, denyPolicy: JSON.parse(decodeURIComponent(answer.PolicyDocument ?? 'null')) };
   } catch (error) {
     // NoSuchEntity names either the principal or the policy; tell them apart by asking for the principal.
-    if ((error as { name?: string }).name !== 'NoSuchEntity') return awsCall(`iam:Get${kind === 'user' ? 'User' : 'Role'}Policy`, principal, () => Promise.reject(error));
+    if (!/NoSuchEntity/.test((error as { name?: string }).name ?? '')) return awsCall(`iam:Get${kind === 'user' ? 'User' : 'Role'}Policy`, principal, () => Promise.reject(error));
     await awsCall<unknown>(`iam:Get${kind === 'user' ? 'User' : 'Role'}`, principal, () =>
       kind === 'user' ? aws.iam.send(new GetUserCommand({ UserName: name })) : aws.iam.send(new GetRoleCommand({ RoleName: name })),
     );
