@@ -11,7 +11,9 @@ export type AuditProblemCode =
   | 'audit.truncated'
   | 'audit.checkpoint_malformed'
   | 'audit.checkpoint_bad_signature'
-  | 'audit.checkpoint_not_extending';
+  | 'audit.checkpoint_not_extending'
+  | 'audit.witness_truncated'
+  | 'audit.witness_mismatch';
 
 /** One thing wrong with a log; `seq` locates the record (for checkpoints: the checkpoint's size). */
 export interface AuditProblem {
@@ -40,6 +42,7 @@ export class ChainTracker {
   // Records whose predecessor has not arrived yet, keyed by the predecessor's seq.
   private readonly awaitingPrev = new Map<number, { seq: number; prev: string }>();
   private readonly expectedHeads = new Map<number, string[]>();
+  private readonly witnessed = new Map<number, { hash: string; incidentId: string }[]>();
 
   report(code: AuditProblemCode, seq: number | undefined, message: string): void {
     if (this.problems.length >= MAX_PROBLEMS) this.problemsTruncated = true;
@@ -53,6 +56,11 @@ export class ChainTracker {
       return;
     }
     this.expectedHeads.set(size, [...(this.expectedHeads.get(size) ?? []), head]);
+  }
+
+  /** A witness outside the log (Temporal history) saw the record at `size` with hash `hash`. */
+  expectWitnessedHead(size: number, hash: string, incidentId: string): void {
+    this.witnessed.set(size, [...(this.witnessed.get(size) ?? []), { hash, incidentId }]);
   }
 
   /** Takes the next record in file order. `hash`/`prev` may be unknown for unreadable lines. */
@@ -79,6 +87,9 @@ export class ChainTracker {
     for (const claimed of this.expectedHeads.get(seq) ?? []) {
       if (claimed !== hash) this.report('audit.checkpoint_not_extending', seq, `checkpoint at size ${seq} names a different head than the log`);
     }
+    for (const seen of this.witnessed.get(seq) ?? []) {
+      if (seen.hash !== hash) this.report('audit.witness_mismatch', seq, `${seen.incidentId} recorded record ${seq} with a different hash than the log holds`);
+    }
   }
 
   /** Reports what only the end can tell (gaps, a checkpoint beyond the tail) and returns problems sorted by seq. */
@@ -96,6 +107,11 @@ export class ChainTracker {
       if (size > this.head.size) {
         this.report('audit.truncated', this.head.size + 1, `a checkpoint covers ${size} records but the log ends at ${this.head.size}`);
       }
+    }
+    const beyond = [...this.witnessed.entries()].filter(([size]) => size > this.head.size);
+    if (beyond.length > 0) {
+      const [size, seen] = beyond.reduce((a, b) => (b[0] > a[0] ? b : a));
+      this.report('audit.witness_truncated', this.head.size + 1, `${seen[0]!.incidentId} saw the log reach ${size} records but it ends at ${this.head.size} (${beyond.length} witnessed head(s) beyond the end)`);
     }
     // Stable sort: problems without a seq (unreadable checkpoints) go last, in the order found.
     return [...this.problems].sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity));

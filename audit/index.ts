@@ -7,3 +7,5 @@ export { AuditAction, AuditActor, AuditEntry, AuditRecord, GENESIS_HASH } from '
 export { verifyAuditLog, type AuditLogContents, type AuditProblem, type AuditProblemCode, type AuditVerification } from './verify';
 export { AUDIT_FILES } from './log-state';
 export { createAuditWriter, type AuditWriter } from './audit-writer';
+export { AuditHead, WitnessedHead, WitnessReport, distinctHeads } from './witness';
+export { PROMPT_CHECKPOINT_MS, writeCheckpointsPromptly } from './prompt-checkpoints';

@@ -5,6 +5,7 @@ import { readLines } from './jsonl-lines';
 import { auditPaths } from './log-state';
 import { AuditRecord, computeRecordHash, lineCarriesHash } from './record';
 import { ChainTracker, type AuditProblem } from './chain-tracker';
+import type { WitnessReport } from './witness';
 
 export type { AuditProblem, AuditProblemCode } from './chain-tracker';
 
@@ -20,6 +21,8 @@ export interface AuditVerification {
   problems: AuditProblem[];
   /** True when more problems existed than were kept (the list is capped to bound memory). */
   problemsTruncated: boolean;
+  /** The heads a witness outside the log held, when one was consulted; absent: the log was checked against itself only. */
+  witness?: { source: string; runs: number; unreadableRuns: number; heads: number; newest: number };
 }
 
 /** Records and checkpoints already in hand, e.g. from an export: parsed objects or raw JSON lines. */
@@ -32,13 +35,15 @@ export interface AuditLogContents {
  * Verifies a log directory (or its contents): every record's hash, the chain of `prev` links,
  * sequence numbers, every checkpoint's Ed25519 signature under `publicKey`, and that each
  * valid checkpoint's head is the chain's hash at its size (so rewriting history or deleting
- * the tail after a checkpoint is caught). Streams the records: memory stays bounded by the
+ * the tail after a checkpoint is caught), and that the log still reaches every head a witness recorded. Streams the records: memory stays bounded by the
  * checkpoints plus a small window, whatever the log size. Never throws for bad content; I/O
  * errors other than a missing file do throw.
  */
-export async function verifyAuditLog(source: string | AuditLogContents, publicKey: KeyObject): Promise<AuditVerification> {
+export async function verifyAuditLog(source: string | AuditLogContents, publicKey: KeyObject, opts: { witness?: WitnessReport } = {}): Promise<AuditVerification> {
   const contents = typeof source === 'string' ? fromDirectory(source) : source;
   const tracker = new ChainTracker();
+  // Heads the log's owner cannot reach (Temporal history): the log must still hold each, with the same hash.
+  for (const head of opts.witness?.heads ?? []) tracker.expectWitnessedHead(head.size, head.hash, head.incidentId);
   let checkpointCount = 0;
   for await (const raw of contents.checkpoints) {
     checkpointCount++;
@@ -64,6 +69,9 @@ export async function verifyAuditLog(source: string | AuditLogContents, publicKe
     head: tracker.head,
     problems,
     problemsTruncated: tracker.problemsTruncated,
+    ...(opts.witness && {
+      witness: { source: opts.witness.source, runs: opts.witness.runs, unreadableRuns: opts.witness.unreadableRuns, heads: opts.witness.heads.length, newest: Math.max(0, ...opts.witness.heads.map((h) => h.size)) },
+    }),
   };
 }
 

@@ -12,7 +12,9 @@ import { registerStepRoutes } from '../ingress/api/step-routes';
 import { registerSourceRoutes } from '../ingress/api/source-routes';
 import type { AlertIntakeDeps, ConfiguredSource } from '../ingress/webhooks/alert-intake';
 import { registerAlertRoute } from '../ingress/webhooks/alert-route';
+import { registerAuditRoutes } from '../ingress/api/audit-routes';
 import { registerHealthRoute } from './health-route';
+import { readTemporalWitness } from './temporal-witness';
 import type { Logger } from './logging';
 import type { Metrics } from './metrics';
 
@@ -83,6 +85,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   deps.slack?.mount(app);
   registerStepRoutes(app, deps.api);
   registerSourceRoutes(app, { sources: deps.sources, tokens: deps.api.tokens });
+  registerAuditRoutes(app, { tokens: deps.api.tokens, witness: () => readTemporalWitness(deps.client, deps.taskQueue), log: deps.log });
   if (deps.evidence) registerEvidenceRoutes(app, deps.evidence);
   if (deps.codec) registerCodecRoutes(app, deps.codec);
   if (deps.report) registerReportRoutes(app, deps.report);

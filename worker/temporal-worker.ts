@@ -1,7 +1,7 @@
 import { Runtime, Worker, type NativeConnection, type WorkflowBundleWithSourceMap, makeTelemetryFilterString, DefaultLogger, type LogLevel } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import path from 'node:path';
-import { AuditLog, type CheckpointSink, loadSigningKey } from '../audit';
+import { AuditLog, type CheckpointSink, loadSigningKey, writeCheckpointsPromptly } from '../audit';
 import { custodyAuditEntry } from '../evidence/custody-audit';
 import { firebreakDataConverter } from '../codec/data-converter';
 import { createActivities } from '../activities';
@@ -44,14 +44,17 @@ export interface WorkerOptions {
 }
 
 /** The audit log under the data dir, with checkpoints signed by the audit key and shipped to `sink`. */
-export function openAuditLog(config: Config, secrets: ResolvedSecrets, sink?: CheckpointSink): Promise<AuditLog> {
-  return AuditLog.open(path.join(config.dataDir, 'audit'), {
+export async function openAuditLog(config: Config, secrets: ResolvedSecrets, sink?: CheckpointSink): Promise<AuditLog> {
+  const log = await AuditLog.open(path.join(config.dataDir, 'audit'), {
     origin: 'firebreak/audit',
     signingKey: loadSigningKey(secrets.auditSigningKey.reveal()),
     checkpointEvery: 1000,
     checkpointIntervalMs: 5 * 60_000,
     sink,
   });
+  // Within seconds of new records, not minutes: a shipped checkpoint then leaves little of the log unwitnessed.
+  writeCheckpointsPromptly(log, { onError: (err) => process.emitWarning(`audit checkpoint failed: ${String(err)}`, { code: 'FIREBREAK_AUDIT_CHECKPOINT' }) });
+  return log;
 }
 
 /** Builds the real activities from config: SMTP when configured, the .eml outbox otherwise. */

@@ -5,7 +5,8 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { promisify } from 'node:util';
-import { loadPublicKey, verifyAuditLog, type AuditVerification } from '../../audit';
+import { loadPublicKey, verifyAuditLog, WitnessReport, type AuditVerification } from '../../audit';
+import { type CliTarget, callApi, cliTarget } from '../api-client';
 import { verifyBundle, type BundleVerification } from '../../report/verify-bundle';
 
 /** Where `audit verify` looks when no `--dir` is given: `<dataDir>/audit`. */
@@ -15,11 +16,25 @@ export const DEFAULT_AUDIT_PUBLIC_KEY_FILE = 'audit-checkpoint.pub.pem';
 
 const PROBLEMS_SHOWN = 20;
 
+/** The witness's heads from the running service; a string says why they could not be had. */
+async function fetchWitness(target: CliTarget): Promise<WitnessReport | string> {
+  let answer: Awaited<ReturnType<typeof callApi>>;
+  try {
+    answer = await callApi(target, 'GET', '/v1/audit/witness');
+  } catch (error) {
+    return (error as Error).message;
+  }
+  if (answer.status !== 200) return `${target.baseUrl} answered ${answer.status} ${String(answer.body.error ?? '')}`.trim();
+  const parsed = WitnessReport.safeParse(answer.body);
+  return parsed.success ? parsed.data : 'the witness answer is malformed';
+}
+
 /**
- * Adds `audit verify`. Exit code: 0 when every record and checkpoint verifies, 1 when the
- * log has problems, 2 when it could not be checked (no key, unreadable key).
+ * Adds `audit verify`. Exit code: 0 when every record and checkpoint verifies and the log reaches every head Temporal
+ * recorded, 1 when the log has problems, 2 when it could not be checked (no key, unreadable key, witness unreachable
+ * without `--no-witness`).
  */
-export function registerAuditCommands(program: Command, ctx: { dataDir: () => string }): void {
+export function registerAuditCommands(program: Command, ctx: { dataDir: () => string; target?: () => CliTarget }): void {
   const audit = program.command('audit').description('inspect the tamper-evident audit log');
   audit
     .command('verify')
@@ -32,7 +47,8 @@ export function registerAuditCommands(program: Command, ctx: { dataDir: () => st
     )
     .option('--json', 'print the full result as JSON')
     .option('--bundle <path>', 'verify an export bundle (directory or .tar) offline instead of the local log')
-    .action(async (opts: { dir?: string; publicKey?: string; json?: boolean; bundle?: string }) => {
+    .option('--no-witness', 'check the log against itself only, without the audit heads Temporal recorded (cannot see a truncated or rolled-back log)')
+    .action(async (opts: { dir?: string; publicKey?: string; json?: boolean; bundle?: string; witness: boolean }) => {
       if (opts.bundle) return verifyBundleCommand(opts.bundle, opts.publicKey, Boolean(opts.json));
       const dir = opts.dir ?? join(ctx.dataDir(), DEFAULT_AUDIT_SUBDIR);
       const keyFile = opts.publicKey ?? join(ctx.dataDir(), DEFAULT_AUDIT_PUBLIC_KEY_FILE);
@@ -44,9 +60,19 @@ export function registerAuditCommands(program: Command, ctx: { dataDir: () => st
         process.exitCode = 2;
         return;
       }
+      let witness: WitnessReport | undefined;
+      if (opts.witness) {
+        const fetched = await fetchWitness((ctx.target ?? (() => cliTarget()))());
+        if (typeof fetched === 'string') {
+          process.stderr.write(`audit verify: cannot read the witness (the audit heads Temporal recorded): ${fetched}\n  pass --no-witness to check the log against itself only\n`);
+          process.exitCode = 2;
+          return;
+        }
+        witness = fetched;
+      }
       let result: AuditVerification;
       try {
-        result = await verifyAuditLog(dir, loadPublicKey(pem));
+        result = await verifyAuditLog(dir, loadPublicKey(pem), { witness });
       } catch (err) {
         process.stderr.write(`audit verify: ${(err as { code?: string }).code ?? 'error'}: ${(err as Error).message}\n`);
         process.exitCode = 2;
@@ -59,7 +85,10 @@ export function registerAuditCommands(program: Command, ctx: { dataDir: () => st
 
 /** Human-readable summary; the first problem is the first bad record by sequence number. */
 export function renderVerification(dir: string, result: AuditVerification): string {
-  const summary = `${result.records} record(s), ${result.checkpoints} checkpoint(s), head at seq ${result.head.size}`;
+  const witnessed = result.witness
+    ? `; witness ${result.witness.source}: ${result.witness.heads} head(s) from ${result.witness.runs} run(s)${result.witness.unreadableRuns ? ` (${result.witness.unreadableRuns} unreadable)` : ''}, newest at seq ${result.witness.newest}`
+    : '; no witness consulted';
+  const summary = `${result.records} record(s), ${result.checkpoints} checkpoint(s), head at seq ${result.head.size}${witnessed}`;
   if (result.ok) return `audit log OK: ${dir}\n  ${summary}\n`;
   const first = result.problems[0];
   const lines = [

@@ -23,6 +23,8 @@ async function runVerify(dataDir: string, args: string[]): Promise<{ exitCode: n
   }
 }
 
+const writeErr = process.stderr.write;
+
 describe('firebreak audit verify', function () {
   this.timeout(60_000);
   let dataDir: string;
@@ -36,8 +38,8 @@ describe('firebreak audit verify', function () {
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 
-  it('exits 0 for an intact log found under the data dir', async () => {
-    const { exitCode, stdout } = await runVerify(dataDir, ['--json']);
+  it('exits 0 for an intact log found under the data dir (checked against itself only)', async () => {
+    const { exitCode, stdout } = await runVerify(dataDir, ['--json', '--no-witness']);
     assert.equal(exitCode, 0);
     assert.equal((JSON.parse(stdout) as AuditVerification).ok, true);
   });
@@ -47,10 +49,23 @@ describe('firebreak audit verify', function () {
     const lines = await readLogLines(dir);
     lines[11] = lines[11]!.replace('"n":12', '"n":13');
     await writeLogLines(dir, lines);
-    const { exitCode, stdout } = await runVerify(dataDir, ['--dir', dir, '--json']);
+    const { exitCode, stdout } = await runVerify(dataDir, ['--dir', dir, '--json', '--no-witness']);
     assert.equal(exitCode, 1);
     const result = JSON.parse(stdout) as AuditVerification;
     assert.deepEqual({ code: result.problems[0]?.code, seq: result.problems[0]?.seq }, { code: 'audit.hash_mismatch', seq: 12 });
+  });
+
+  it('exits 2 when the witness cannot be read, rather than passing a log it could not cross-check', async () => {
+    const program = new Command().exitOverride();
+    registerAuditCommands(program, { dataDir: () => dataDir, target: () => ({ baseUrl: 'http://127.0.0.1:9', dataDir }) });
+    try {
+      process.stderr.write = (() => true) as typeof process.stderr.write;
+      await program.parseAsync(['audit', 'verify'], { from: 'user' });
+      assert.equal(process.exitCode, 2);
+    } finally {
+      process.stderr.write = writeErr;
+      process.exitCode = undefined;
+    }
   });
 
   it('exits 2 when no public key can be read', async () => {

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import type { WitnessReport } from '../../audit';
+import type { Logger } from '../../worker/logging';
+import { requireBearer } from './bearer-auth';
+import type { TokenDirectory } from './token-directory';
+
+export interface AuditRouteDeps {
+  tokens: TokenDirectory;
+  /** Reads every audit head the witness (Temporal history) holds. */
+  witness: () => Promise<WitnessReport>;
+  log: Logger;
+}
+
+/** Who may read the witness: it names every incident id, so the roles that may see every incident. */
+export const WITNESS_ROLES = ['incident-commander', 'auditor'] as const;
+
+/**
+ * `GET /v1/audit/witness`: the heads Temporal recorded for the audit log, for `firebreak audit verify` to check the
+ * local log against. 503 `temporal.unavailable` when Temporal cannot be read: a verify must not pass unchecked.
+ */
+export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
+  app.register(async (api) => {
+    requireBearer(api, deps.tokens, WITNESS_ROLES);
+    api.get('/v1/audit/witness', async (_request, reply) => {
+      try {
+        return await deps.witness();
+      } catch (error) {
+        deps.log.warn({ err: error }, 'audit witness unreadable');
+        return reply.code(503).header('retry-after', '5').send({ error: 'temporal.unavailable', message: 'Temporal could not be read for the audit witness' });
+      }
+    });
+  });
+}
