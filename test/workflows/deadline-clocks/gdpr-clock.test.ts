@@ -80,6 +80,7 @@ describe('GDPR Art 33 clock in an incident', function () {
       ],
     };
     await withIncident(env, runbook, clockActivities(), async (incident) => {
+      await until(incident, (s) => s.steps.find((step) => step.id === 'aware-at' && step.state === 'waiting'));
       const awareAt = new Date((await env.currentTimeMs()) - 3 * HOUR).toISOString();
       await env.client.workflow.getHandle(incident.id).executeUpdate(answerUpdate, {
         args: [{ stepId: 'aware-at', value: awareAt, actor: { kind: 'person', id: 'dana', roles: ['dpo'] }, at: new Date().toISOString() }],
