@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { matchRunbook } from '../runbooks/cel';
-import { formatIssue } from '../runbooks/issues';
+import { formatIssue } from '../shared/source-issue';
 import { loadRunbookLibrary } from '../runbooks/load';
 import type { Alert } from '../runbooks/schema/alert';
 import type { PinnedRunbook } from '../runbooks/schema/runbook';

@@ -1,3 +1,5 @@
+import type { SourceIssue } from '../shared/source-issue';
+
 /**
  * Stable issue codes for catalogue validation. Released codes never change spelling; tests pin them.
  * - `yaml.syntax`: the file is not well-formed YAML.
@@ -23,14 +25,7 @@ export const OBLIGATION_ISSUE_CODES = [
 ] as const;
 export type ObligationIssueCode = (typeof OBLIGATION_ISSUE_CODES)[number];
 
-export interface ObligationIssue {
-  code: ObligationIssueCode;
-  message: string;
-  path: (string | number)[];
-  /** 1-based, when the path (or its nearest existing parent) is in the source. */
-  line?: number;
-  column?: number;
-}
+export type ObligationIssue = SourceIssue<ObligationIssueCode>;
 
 /** Thrown by `loadCatalogueFile` when the catalogue has at least one issue; carries all of them. */
 export class CatalogueValidationError extends Error {
@@ -41,10 +36,4 @@ export class CatalogueValidationError extends Error {
   ) {
     super(`${file}: ${issues.length} problem(s) in obligations catalogue`);
   }
-}
-
-/** `file:line:column code: message`, the form a responder can jump to. */
-export function formatIssue(file: string, issue: ObligationIssue): string {
-  const where = issue.line === undefined ? file : `${file}:${issue.line}:${issue.column ?? 1}`;
-  return `${where} ${issue.code}: ${issue.message}`;
 }

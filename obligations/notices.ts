@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap } from 'yaml';
+import { type SourceIssue, parseLocatedYaml } from '../shared/source-issue';
 import { z } from 'zod';
 import { TEMPLATE_ROOTS, TemplateSyntaxError, templateVariables } from '../runbooks/template';
 import { ObligationId, StageId, type Catalogue, type Obligation } from './schema';
@@ -68,20 +69,7 @@ export const NOTICE_ISSUE_CODES = [
 ] as const;
 export type NoticeIssueCode = (typeof NOTICE_ISSUE_CODES)[number];
 
-export interface NoticeIssue {
-  code: NoticeIssueCode;
-  message: string;
-  path: (string | number)[];
-  line?: number;
-  column?: number;
-}
-
-export class NoticeValidationError extends Error {
-  readonly code = 'notices.invalid';
-  constructor(readonly issues: readonly { file: string; issue: NoticeIssue }[]) {
-    super(`${issues.length} problem(s) in notice templates`);
-  }
-}
+export type NoticeIssue = SourceIssue<NoticeIssueCode>;
 
 export type NoticeParse = { ok: true; notice: NoticeTemplate } | { ok: false; issues: NoticeIssue[] };
 
@@ -93,21 +81,6 @@ const lineOf = (text: string, offset: number): number => text.slice(0, offset).s
 export function requiredContent(obligation: Obligation, stages?: readonly string[]): string[] {
   const served = obligation.stages.filter((stage) => !stages || stages.includes(stage.id));
   return [...obligation.content, ...served.flatMap((stage) => stage.content)];
-}
-
-function locator(doc: Document, lineCounter: LineCounter) {
-  return (path: (string | number)[]): Pick<NoticeIssue, 'line' | 'column'> => {
-    for (let depth = path.length; depth >= 0; depth--) {
-      const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
-      const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-      // +1: the front matter starts on the line after the opening `---`.
-      if (range) {
-        const pos = lineCounter.linePos(range[0]);
-        return { line: pos.line + 1, column: pos.col };
-      }
-    }
-    return { line: 1, column: 1 };
-  };
 }
 
 function checkTemplate(text: string, path: (string | number)[], line: (offset: number) => number): NoticeIssue[] {
@@ -150,12 +123,10 @@ function checkCoverage(front: NoticeFrontMatter, body: string, obligation: Oblig
 export function parseNotice(text: string, file: string, catalogue: Catalogue): NoticeParse {
   const match = FRONT_MATTER.exec(text);
   if (!match) return { ok: false, issues: [{ code: 'notice.front_matter_missing', message: 'a notice starts with YAML front matter between "---" lines', path: [], line: 1, column: 1 }] };
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(match[1]!, { lineCounter, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    return { ok: false, issues: doc.errors.map((error) => ({ code: 'yaml.syntax', message: error.message, path: [], line: lineCounter.linePos(error.pos[0]).line + 1, column: lineCounter.linePos(error.pos[0]).col })) };
-  }
-  const locate = locator(doc, lineCounter);
+  // The front matter starts on the line after the opening `---`.
+  const { doc, errors, locate: located } = parseLocatedYaml(match[1]!, { firstLine: 2 });
+  if (errors.length > 0) return { ok: false, issues: errors.map(({ message, line, column }) => ({ code: 'yaml.syntax', message, path: [], line, column })) };
+  const locate = (path: (string | number)[]) => located(path) ?? { line: 1, column: 1 };
   const parsed = NoticeFrontMatter.safeParse(isMap(doc.contents) ? doc.toJS() : undefined);
   if (!parsed.success) {
     return {

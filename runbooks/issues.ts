@@ -1,3 +1,5 @@
+import type { SourceIssue } from '../shared/source-issue';
+
 /**
  * Stable codes for every problem the runbook loader can report. Tools, tests and people grep for
  * these: once released, a code's spelling never changes (test/runbooks/issues.test.ts freezes it).
@@ -29,13 +31,7 @@ export const RUNBOOK_ISSUE_CODES = [
 export type RunbookIssueCode = (typeof RUNBOOK_ISSUE_CODES)[number];
 
 /** One problem in a runbook: `path` is the path inside the YAML document; line and column are 1-based. */
-export interface RunbookIssue {
-  code: RunbookIssueCode;
-  message: string;
-  path: (string | number)[];
-  line?: number;
-  column?: number;
-}
+export type RunbookIssue = SourceIssue<RunbookIssueCode>;
 
 /** Thrown by callers that need a runbook and got a file with problems; carries every problem, not the first. */
 export class RunbookValidationError extends Error {
@@ -47,14 +43,4 @@ export class RunbookValidationError extends Error {
     super(`${file}: ${issues.length} problem(s) in runbook`);
     this.name = 'RunbookValidationError';
   }
-}
-
-/**
- * Renders an issue the way a responder acts on it: `library/x.yaml:14:7 step.unknown_action: message (at steps.1.action)`.
- * Without a line the location is just the file.
- */
-export function formatIssue(file: string, issue: RunbookIssue): string {
-  const where = issue.line === undefined ? file : `${file}:${issue.line}:${issue.column ?? 1}`;
-  const at = issue.path.length > 0 ? ` (at ${issue.path.join('.')})` : '';
-  return `${where} ${issue.code}: ${issue.message}${at}`;
 }

@@ -6,7 +6,6 @@
 
 /** The roots a template may read. `config` is resolved by activities, the rest by the workflow. */
 export const TEMPLATE_ROOTS = ['alert', 'answers', 'steps', 'incident', 'config'] as const;
-export type TemplateRoot = (typeof TEMPLATE_ROOTS)[number];
 
 /** What templates read from: any plain JSON-like object keyed by root name. */
 export type TemplateScope = Readonly<Record<string, unknown>>;

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { parseLocatedYaml } from '../shared/source-issue';
 import type { RunbookIssue } from './issues';
 
 /** Maps a path inside the document to the 1-based line and column of the value there (or the nearest ancestor that exists). */
@@ -23,22 +23,9 @@ export function parseYamlSource(text: string, byteLength: number, limits: YamlLi
   if (byteLength > limits.maxBytes) {
     return { ok: false, issues: [{ code: 'yaml.too_large', message: `the file is ${byteLength} bytes; the limit is ${limits.maxBytes}`, path: [] }] };
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  const at = (offset: number) => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      issues: doc.errors.map((error) => ({
-        code: error.code === 'DUPLICATE_KEY' ? 'yaml.duplicate_key' : 'yaml.syntax',
-        message: error.message.split('\n')[0] ?? error.code,
-        path: [],
-        ...at(error.pos[0]),
-      })),
-    };
+  const { doc, errors, locate } = parseLocatedYaml(text);
+  if (errors.length > 0) {
+    return { ok: false, issues: errors.map(({ message, duplicateKey, line, column }) => ({ code: duplicateKey ? 'yaml.duplicate_key' : 'yaml.syntax', message, path: [], line, column })) };
   }
   let value: unknown;
   try {
@@ -49,37 +36,5 @@ export function parseYamlSource(text: string, byteLength: number, limits: YamlLi
     const code = /alias/i.test(message) ? 'yaml.alias_limit' : 'yaml.syntax';
     return { ok: false, issues: [{ code, message, path: [] }] };
   }
-  return { ok: true, value, locate: (path) => locateNode(doc, path, at) };
-}
-
-function locateNode(
-  doc: Document,
-  path: readonly (string | number)[],
-  at: (offset: number) => { line: number; column: number },
-): { line: number; column: number } | undefined {
-  let node: unknown = doc.contents;
-  let best: Node | undefined = isNode(node) ? node : undefined;
-  for (const segment of path) {
-    let next: unknown;
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
-      if (!pair) break;
-      // A key with no value (`with:`) is located at the key itself.
-      const empty = pair.value === null || (isScalar(pair.value) && pair.value.range?.[0] === pair.value.range?.[1]);
-      next = empty ? pair.key : pair.value;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      next = node.items[segment];
-    } else {
-      break;
-    }
-    if (!isNode(next)) break;
-    node = next;
-    best = next;
-  }
-  const offset = best?.range?.[0];
-  return offset === undefined ? undefined : at(offset);
-}
-
-function isNode(value: unknown): value is Node {
-  return isMap(value) || isSeq(value) || isScalar(value) || (typeof value === 'object' && value !== null && 'range' in value);
+  return { ok: true, value, locate: (path) => locate(path) };
 }

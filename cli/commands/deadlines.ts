@@ -4,7 +4,8 @@ import { createCalendars } from '../../obligations/calendars/business-calendar';
 import type { Facts } from '../../obligations/conditions';
 import { DeadlineInputError, type Trigger } from '../../obligations/deadlines';
 import { explainObligation } from '../../obligations/explain';
-import { CatalogueValidationError, formatIssue } from '../../obligations/issues';
+import { CatalogueValidationError } from '../../obligations/issues';
+import { formatIssue } from '../../shared/source-issue';
 import { BUNDLED_CATALOGUE_PATH, loadCatalogueFile } from '../../obligations/load';
 import { EventAnchor, type Catalogue } from '../../obligations/schema';
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
-import { CatalogueValidationError, formatIssue } from '../../obligations/issues';
+import { CatalogueValidationError } from '../../obligations/issues';
+import { formatIssue } from '../../shared/source-issue';
 import { BUNDLED_CATALOGUE_PATH, loadCatalogueFile } from '../../obligations/load';
 import { Audience, BUNDLED_NOTICES_DIR, findNotice, formatNoticeIssue, loadNoticeLibrary, type NoticeLibrary, type NoticeTemplate } from '../../obligations/notices';
 import { renderTemplate, templateVariables } from '../../runbooks/template';

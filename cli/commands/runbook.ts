@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { runbookToDot, runbookToMermaid } from '../../runbooks/graph';
 import type { Runbook } from '../../runbooks/schema/runbook';
-import { formatIssue } from '../../runbooks/issues';
+import { formatIssue } from '../../shared/source-issue';
 import { runbookJsonSchemaText, RUNBOOK_JSON_SCHEMA_FILE, writeRunbookJsonSchema } from '../../runbooks/json-schema';
 import { loadRunbookFile, loadRunbookLibrary, loadRunbooks } from '../../runbooks/load';
 import { dotToSvg } from './render-svg';

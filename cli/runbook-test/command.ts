@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { RunbookCatalog } from '../../ingress/runbook-catalog';
-import { formatIssue } from '../../runbooks/issues';
+import { formatIssue } from '../../shared/source-issue';
 import { loadRunbookFile } from '../../runbooks/load';
 import { createLogger } from '../../worker/logging';
 import { installRuntimeLogging } from '../../worker/temporal-worker';

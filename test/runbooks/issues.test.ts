@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { formatIssue, RUNBOOK_ISSUE_CODES, RunbookValidationError } from '../../runbooks/issues';
+import { RUNBOOK_ISSUE_CODES, RunbookValidationError } from '../../runbooks/issues';
+import { formatIssue } from '../../shared/source-issue';
 
 describe('runbook issue codes', () => {
   it('never change spelling once released (frozen list)', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatIssue } from '../../runbooks/issues';
+import { formatIssue } from '../../shared/source-issue';
 import { loadRunbookLibrary } from '../../runbooks/load';
 import type { Step } from '../../runbooks/schema/step';
 
