@@ -5,6 +5,7 @@ import { EvidenceError, type EvidenceStore } from '../../evidence';
 import type { Logger } from '../../shared/logger';
 import { requireBearer } from './bearer-auth';
 import type { TokenDirectory } from './token-directory';
+import { IncidentParams, incidentIdOf } from './params';
 
 export interface EvidenceRouteDeps {
   store: () => Promise<EvidenceStore>;
@@ -14,7 +15,6 @@ export interface EvidenceRouteDeps {
   maxUploadBytes: number;
 }
 
-const IncidentParams = z.object({ a: z.literal('incident'), b: z.string().regex(/^[a-z0-9-]+$/), c: z.string().regex(/^[A-Za-z0-9]+$/) });
 const EvidenceParams = z.object({ id: z.string().regex(/^ev-[0-9a-f]{32}$/) });
 const UploadQuery = z.object({ name: z.string().trim().min(1).max(256), note: z.string().max(4096).optional(), source: z.string().min(1).max(2048).optional() });
 const PurposeQuery = z.object({ purpose: z.string().trim().min(1).max(2048) });
@@ -60,7 +60,7 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
         if (!key.success) return invalid(reply, key.error);
         const declared = Number(request.headers['content-length'] ?? 0);
         if (declared > deps.maxUploadBytes) return reply.code(413).send({ error: 'evidence.too_large', message: 'evidence exceeds the size limit' });
-        const incidentId = `${params.data.a}/${params.data.b}/${params.data.c}`;
+        const incidentId = incidentIdOf(params.data);
         const actor = request.actor!;
         const item = await (await deps.store()).put(request.raw, {
           key: `api/${incidentId}/${actor.id}/${key.data ?? randomUUID()}`,
@@ -80,7 +80,7 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
       const params = IncidentParams.safeParse(request.params);
       if (!params.success) return invalid(reply, params.error);
       const store = await deps.store();
-      const items = await store.listEvidence(`${params.data.a}/${params.data.b}/${params.data.c}`);
+      const items = await store.listEvidence(incidentIdOf(params.data));
       return { items: await Promise.all(items.map(async (item) => ({ ...item, custody: await store.custody(item.evidenceId) }))) };
     });
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ConfiguredSource } from '../webhooks/alert-intake';
 import type { TokenDirectory } from './token-directory';
+import { requireBearer } from './bearer-auth';
 
 export interface SourceRouteDeps {
   sources: ReadonlyMap<string, ConfiguredSource>;
@@ -24,11 +25,7 @@ export interface SourceListing {
 /** `GET /v1/sources` behind the API bearer token: the configured alert sources and where each sender should POST. */
 export function registerSourceRoutes(app: FastifyInstance, deps: SourceRouteDeps): void {
   void app.register(async (api) => {
-    api.addHook('onRequest', async (request, reply) => {
-      if (!deps.tokens.authenticate(request.headers.authorization)) {
-        return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'auth.missing', message: 'a valid API token is required' });
-      }
-    });
+    requireBearer(api, deps.tokens);
 
     api.get('/v1/sources', async (request) => {
       // The Host the caller used is the address it can reach; with trustProxy off, protocol is the socket's own.
