@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { WitnessReport } from '../../audit';
-import type { Logger } from '../../worker/logging';
+import type { Logger } from '../../shared/logger';
 import { requireBearer } from './bearer-auth';
 import type { TokenDirectory } from './token-directory';
 
