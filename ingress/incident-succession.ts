@@ -4,6 +4,7 @@ import type { Alert } from '../runbooks/schema/alert';
 import type { PinnedRunbook } from '../runbooks/schema/runbook';
 import type { incidentWorkflow } from '../workflows/incident/incident-workflow';
 import { type IncidentInput, alertSignal } from '../workflows/incident/messages';
+import { listingMemo } from './incident-listing';
 
 /** What a source does with a firing alert whose incident has closed (`sources.<name>.reopen`). */
 export interface ReopenPolicy {
@@ -34,6 +35,14 @@ export function alertIncidentId(source: string, fingerprint: string, generation 
   const base = `incident/${source}/${createHash('sha256').update(fingerprint).digest('hex').slice(0, 32)}`;
   // A letter, not a dash: incident ids travel as URL path segments the API checks as [A-Za-z0-9]+.
   return generation === 1 ? base : `${base}r${generation}`;
+}
+
+/**
+ * The alert as a signal carries it: without the sender's payload, which only the opening alert's evidence needs (it
+ * travels in the start input). A storm's history then grows by the alert's fields, not by every body it repeats.
+ */
+function asSignal(alert: Alert): Alert {
+  return { ...alert, raw: undefined };
 }
 
 /** A fingerprint reopened this often is a loop (a sender flapping faster than runbooks finish), not an incident history. */
@@ -141,8 +150,9 @@ export class IncidentSuccession {
       // One incident id is one run, forever: a closed id refuses the start (WorkflowExecutionAlreadyStartedError).
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       args: [input],
+      memo: listingMemo(input),
       signal: alertSignal,
-      signalArgs: [alert],
+      signalArgs: [asSignal(alert)],
     });
     this.latest.set(key, generation);
     return closedNow ? { outcome: 'reopened', incidentId, reopenedFrom: closedNow } : { outcome: 'signalled', incidentId };
@@ -161,7 +171,7 @@ export class IncidentSuccession {
   /** Signals a running incident; false when it has closed (or never was). */
   private async signalled(incidentId: string, alert: Alert): Promise<boolean> {
     try {
-      await this.deps.client.workflow.getHandle(incidentId).signal(alertSignal, alert);
+      await this.deps.client.workflow.getHandle(incidentId).signal(alertSignal, asSignal(alert));
       return true;
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return false;

@@ -35,7 +35,11 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   setHandler(statusQuery, () => state.status);
   handleBatchProgress(state);
+  // Histories recorded before storms rolled over by alert count replay with the count ignored.
+  const stormRoll = patched('alert-storm-roll');
+  let alertsThisRun = 0;
   setHandler(alertSignal, (alert) => {
+    if (stormRoll) alertsThisRun += 1;
     recordAlert(state, alert, patched('alert-repeats-summarised'));
   });
   setHandler(
@@ -101,7 +105,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   });
   let rolled = false;
   try {
-    rolled = (await Promise.race([runbook, condition(() => readyToContinueAsNew(state, historyEventLimit)).then(() => 'rolled' as const)])) === 'rolled';
+    rolled = (await Promise.race([runbook, condition(() => readyToContinueAsNew(state, historyEventLimit, alertsThisRun)).then(() => 'rolled' as const)])) === 'rolled';
     if (!rolled) state.status.phase = 'completed';
   } catch (error) {
     state.status.phase = isCancellation(error) && state.status.abort ? 'aborted' : 'failed';
