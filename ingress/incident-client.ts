@@ -55,6 +55,7 @@ import {
 import type { IncidentStatus } from '../workflows/incident/state';
 import { type Outcome, type Problem, invalidRequest, temporalProblem } from './incident-problem';
 import { type AlertAdmission, IncidentSuccession, type ReopenPolicy } from './incident-succession';
+import { incidentsQuery, listingMemo, listPage, memoRow } from './incident-listing';
 import type { RunbookCatalog } from './runbook-catalog';
 import { type UpdateKind, updateIdFor } from './update-id';
 
@@ -108,6 +109,8 @@ export interface IncidentListing {
   runbook?: string;
   waitingOn?: string[];
   alerts?: number;
+  /** The closed incident of the same alert fingerprint this one succeeds. */
+  reopenedFrom?: string;
 }
 
 /** A declared incident gets a new ULID: no fingerprint to hash, and nothing about it in the (unencrypted) id. */
@@ -180,8 +183,23 @@ export function createIncidentClient(deps: IncidentClientDeps) {
     return { ...base, children: await deps.catalog.childrenOf(base.pinned), config: { contacts: deps.contacts }, historyEventLimit: deps.historyEventLimit, slackMirror: deps.slackMirror };
   }
 
+  /** A row from the memo alone: what a closed incident's row shows without replaying it. */
+  function memoListing(info: WorkflowExecutionInfo): IncidentListing {
+    const memo = memoRow(info);
+    return {
+      id: info.workflowId,
+      temporalStatus: info.status.name,
+      startedAt: info.startTime.toISOString(),
+      closedAt: info.closeTime?.toISOString(),
+      ...(memo.title && { title: memo.title }),
+      ...(memo.severity && { severity: memo.severity }),
+      ...(memo.runbook && { runbook: memo.runbook }),
+      ...(memo.reopenedFrom && { reopenedFrom: memo.reopenedFrom }),
+    };
+  }
+
   async function summary(info: WorkflowExecutionInfo): Promise<IncidentListing> {
-    const base = { id: info.workflowId, temporalStatus: info.status.name, startedAt: info.startTime.toISOString(), closedAt: info.closeTime?.toISOString() };
+    const base = memoListing(info);
     try {
       const s = await withDeadline(() => client.workflow.getHandle(info.workflowId, info.runId).query(statusQuery), SUMMARY_DEADLINE_MS);
       const waitingOn = s.steps.filter((step) => step.state === 'waiting' || step.state === 'blocked').map((step) => step.id);
@@ -210,7 +228,7 @@ export function createIncidentClient(deps: IncidentClientDeps) {
       const openedAt = recorded.alert?.receivedAt ?? new Date().toISOString();
       const args = await incidentInput({ incidentId, title, severity, description, openedBy: input.by, openedAt, pinned, alert: recorded.alert });
       return call({ kind: 'start', incidentId, actor: input.by }, async () => {
-        await client.workflow.start(incidentWorkflow, { workflowId: incidentId, taskQueue: deps.taskQueue, args: [args] });
+        await client.workflow.start(incidentWorkflow, { workflowId: incidentId, taskQueue: deps.taskQueue, args: [args], memo: listingMemo(args) });
         return { incidentId };
       });
     },
@@ -240,10 +258,10 @@ export function createIncidentClient(deps: IncidentClientDeps) {
 
     status: (incidentId: string): Promise<Outcome<IncidentStatus>> => call({ kind: 'status', incidentId }, () => handle(incidentId).query(statusQuery)),
 
-    /** This deployment's incidents, newest first: at most `limit` (100), running only with `running`. */
+    /** This deployment's incidents, newest first, one row each: at most `limit` (100), running only with `running`. */
     async list(options: { running?: boolean; limit?: number; summaries?: boolean } = {}): Promise<Outcome<IncidentListing[]>> {
       const limit = options.limit ?? 100;
-      const query = `WorkflowType = 'incidentWorkflow' AND TaskQueue = '${deps.taskQueue}'${options.running ? ` AND ExecutionStatus = 'Running'` : ''}`;
+      const query = incidentsQuery(deps.taskQueue, options.running ?? false);
       const listed = await call({ kind: 'list', incidentId: '*' }, async () => {
         const infos: WorkflowExecutionInfo[] = [];
         for await (const info of client.workflow.list({ query, pageSize: limit })) {
@@ -255,6 +273,18 @@ export function createIncidentClient(deps: IncidentClientDeps) {
       if (!listed.ok) return listed;
       if (options.summaries) return { ok: true, value: await Promise.all(listed.value.map(summary)) };
       return { ok: true, value: listed.value.map((info) => ({ id: info.workflowId, temporalStatus: info.status.name, startedAt: info.startTime.toISOString(), closedAt: info.closeTime?.toISOString() })) };
+    },
+
+    /**
+     * One page of incidents, newest first, one row per incident, and the cursor of the next page when there is one.
+     * Rows come from what Temporal's visibility store returns (the memo set at start): only a running incident, which
+     * its worker holds in memory, is asked what it waits on; a closed one is never replayed to fill a row.
+     */
+    async page(options: { running?: boolean; limit?: number; cursor?: string } = {}): Promise<Outcome<{ incidents: IncidentListing[]; next?: string }>> {
+      const listed = await call({ kind: 'list', incidentId: '*' }, () => listPage(client, deps.taskQueue, { running: options.running, limit: options.limit ?? 50, cursor: options.cursor }));
+      if (!listed.ok) return listed;
+      const rows = await Promise.all(listed.value.infos.map((info) => (info.status.name === 'RUNNING' ? summary(info) : Promise.resolve(memoListing(info)))));
+      return { ok: true, value: { incidents: rows, ...(listed.value.next && { next: listed.value.next }) } };
     },
   };
 }

@@ -29,15 +29,29 @@ async function shownDraft(id: string, step: string): Promise<string | undefined>
 export function registerIncidentCommands(program: Command): void {
   program
     .command('incidents')
-    .description('list incidents')
+    .description('list incidents, newest first, one page at a time')
+    .option('--running', 'only incidents still running')
+    .option('--limit <n>', 'rows per page (1-200)', '50')
+    .option('--cursor <cursor>', 'the page after the one that printed this cursor')
+    .option('--all', 'follow every page')
     .option('--json', 'machine-readable output')
-    .action(async (opts: { json?: boolean }) => {
-      const body = expectOk(await callApi(cliTarget(), 'GET', '/v1/incidents'));
-      const incidents = body.incidents as { id: string; phase?: string; temporalStatus: string; severity?: string; title?: string; waitingOn?: string[] }[];
-      print(Boolean(opts.json), body, () =>
-        incidents.length === 0
-          ? 'no incidents'
-          : incidents.map((i) => `${i.id}  ${(i.phase ?? i.temporalStatus).padEnd(9)} ${(i.severity ?? '').padEnd(8)} ${i.title ?? ''}${i.waitingOn?.length ? `  (waiting: ${i.waitingOn.join(', ')})` : ''}`).join('\n'),
+    .action(async (opts: { running?: boolean; limit: string; cursor?: string; all?: boolean; json?: boolean }) => {
+      type Row = { id: string; phase?: string; temporalStatus: string; severity?: string; title?: string; waitingOn?: string[] };
+      const rows: Row[] = [];
+      let cursor = opts.cursor;
+      let next: string | undefined;
+      do {
+        const query = new URLSearchParams({ limit: opts.limit, ...(opts.running && { running: 'true' }), ...(cursor && { cursor }) });
+        const body = expectOk(await callApi(cliTarget(), 'GET', `/v1/incidents?${query}`));
+        rows.push(...(body.incidents as Row[]));
+        next = body.next as string | undefined;
+        cursor = next;
+      } while (opts.all && next);
+      print(Boolean(opts.json), { incidents: rows, ...(next && { next }) }, () =>
+        [
+          rows.length === 0 ? 'no incidents' : rows.map((i) => `${i.id}  ${(i.phase ?? i.temporalStatus).padEnd(9)} ${(i.severity ?? '').padEnd(8)} ${i.title ?? ''}${i.waitingOn?.length ? `  (waiting: ${i.waitingOn.join(', ')})` : ''}`).join('\n'),
+          ...(next ? [`more: firebreak incidents --cursor ${next} (or --all)`] : []),
+        ].join('\n'),
       );
     });
 

@@ -3,8 +3,9 @@ import type { Logger } from '../../shared/logger';
 import type { Actor } from '../../workflows/incident/messages';
 import type { IncidentClient } from '../incident-client';
 import type { RunbookCatalog } from '../runbook-catalog';
+import { type ReadGuard, refusalBody } from '../access/read-guard';
 import { requireBearer } from './bearer-auth';
-import { IncidentParams, StepParams, bodyOf, incidentIdOf, parseParams, sendOutcome } from './params';
+import { IncidentParams, ListQuery, StepParams, bodyOf, incidentIdOf, parseParams, sendOutcome } from './params';
 import type { TokenDirectory } from './token-directory';
 
 export interface ApiDeps {
@@ -12,6 +13,8 @@ export interface ApiDeps {
   catalog: RunbookCatalog;
   tokens: TokenDirectory;
   log: Logger;
+  /** The read policy: who may see which incident (ingress/access). */
+  reads: ReadGuard;
 }
 
 declare module 'fastify' {
@@ -30,9 +33,10 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       runbooks: (await deps.catalog.runbooks()).map((p) => ({ id: p.runbook.id, version: p.runbook.version, title: p.runbook.title, sha256: p.sha256 })),
     }));
 
-    api.get('/v1/incidents', async (_request, reply) => {
-      const listed = await incidents.list({ summaries: true });
-      return sendOutcome(reply, listed.ok ? { ok: true, value: { incidents: listed.value } } : listed);
+    api.get('/v1/incidents', async (request, reply) => {
+      const query = parseParams(ListQuery, request.query, reply);
+      if (!query) return reply;
+      return sendOutcome(reply, await incidents.page(query));
     });
 
     api.get('/v1/incidents/:a/:b/:c', async (request, reply) => {
@@ -42,6 +46,10 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       // A query needs a worker for the incident's task queue: without one, say so and let the caller retry.
       if (!status.ok && status.problem.status >= 500) {
         return reply.code(503).header('retry-after', '5').send({ error: 'incident.status_unavailable', message: 'no worker answered the status query; retry later' });
+      }
+      if (status.ok) {
+        const seen = await deps.reads.incident(request.actor!, status.value.incidentId, 'incident.status', status.value);
+        if (!seen.allowed) return reply.code(seen.status).send(refusalBody(seen));
       }
       return sendOutcome(reply, status);
     });

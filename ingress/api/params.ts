@@ -7,6 +7,13 @@ export const IncidentParams = z.object({ a: z.literal('incident'), b: z.string()
 export const StepParams = IncidentParams.extend({ step: z.string().regex(/^[a-z][a-z0-9-]*$/) });
 export const ClockParams = IncidentParams.extend({ clock: z.string().regex(/^[a-z0-9][a-z0-9-]*$/) });
 
+/** `GET /v1/incidents?cursor=&limit=&running=`: one page of incidents. */
+export const ListQuery = z.object({
+  cursor: z.string().max(4096).regex(/^[A-Za-z0-9_-]+$/, 'a cursor is the `next` of the previous page').optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  running: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+});
+
 export const incidentIdOf = (p: { a: string; b: string; c: string }): string => `${p.a}/${p.b}/${p.c}`;
 
 /** Parses the route params; answers 400 `request.invalid` with every issue and resolves to undefined when they are bad. */
