@@ -17,6 +17,7 @@ import { registerHealthRoute } from './health-route';
 import { readTemporalWitness } from './temporal-witness';
 import type { Logger } from './logging';
 import type { Metrics } from './metrics';
+import { traceRequests } from './tracing';
 
 export interface HttpServerDeps {
   client: Client;
@@ -48,6 +49,7 @@ declare module 'fastify' {
 /** One HTTP server for the alert ingress, the HTTP API, health and metrics. Bodies are kept as raw bytes for signatures. */
 export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   const app = Fastify({ bodyLimit: deps.bodyLimitBytes, logger: false, trustProxy: false, return503OnClosing: true });
+  traceRequests(app);
 
   app.removeAllContentTypeParsers();
   // Every body is read as bytes first: webhook signatures cover the exact bytes, and re-serialised JSON would not verify.

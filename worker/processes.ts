@@ -7,6 +7,7 @@ import { type ResolvedSecrets, resolveSecrets, secretsDir } from './secrets';
 import { connectClient, connectWorkerConnection, temporalTarget, type TemporalTarget } from './temporal-connection';
 import { createFirebreakWorker, installRuntimeLogging } from './temporal-worker';
 import { createService } from './service';
+import { installTracing, shutdownTracing } from './tracing';
 
 /*
  * The three ways to run Firebreak: `start` (everything in one foreground process, with an embedded Temporal server
@@ -19,10 +20,11 @@ interface Prepared {
   log: Logger;
 }
 
-function prepare(): Prepared {
+function prepare(serviceName: string): Prepared {
   const config = loadConfig();
   const log = createLogger();
   installRuntimeLogging(log);
+  installTracing(serviceName);
   const secrets = resolveSecrets(config);
   return { config, secrets, log };
 }
@@ -33,7 +35,9 @@ function onShutdownSignal(handler: () => Promise<void>): void {
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
-      handler().then(
+      handler()
+        .then(shutdownTracing)
+        .then(
         () => process.exit(0),
         (error) => {
           console.error(error);
@@ -68,7 +72,7 @@ async function runWorkerUntilStopped(p: Prepared, target: TemporalTarget): Promi
 
 /** `firebreak start`: dev server (unless a cluster is configured), worker and HTTP service; Ctrl-C drains in order. */
 export async function startAll(): Promise<void> {
-  const p = prepare();
+  const p = prepare('firebreak');
   let devServer: DevServer | undefined;
   if (!p.config.temporal.address) {
     devServer = await startDevServer({ dataDir: p.config.dataDir, port: p.config.temporal.devServerPort, uiPort: p.config.temporal.uiPort, namespace: p.config.temporal.namespace, log: p.log });
@@ -101,7 +105,7 @@ export async function startAll(): Promise<void> {
 
 /** `firebreak worker`: a worker replica against TEMPORAL_ADDRESS. */
 export async function startWorkerOnly(): Promise<void> {
-  const p = prepare();
+  const p = prepare('firebreak-worker');
   const target = temporalTarget(p.config, p.secrets);
   const { worker, running } = await runWorkerUntilStopped(p, target);
   p.log.info({ temporal: target.address, taskQueue: target.taskQueue }, 'worker polling');
@@ -114,7 +118,7 @@ export async function startWorkerOnly(): Promise<void> {
 
 /** `firebreak serve`: an HTTP replica (ingress + API) against TEMPORAL_ADDRESS; stateless. */
 export async function startServiceOnly(): Promise<void> {
-  const p = prepare();
+  const p = prepare('firebreak-http');
   const target = temporalTarget(p.config, p.secrets);
   const client = await connectClient(target, p.secrets);
   const app = createService({ config: p.config, secrets: p.secrets, client, log: p.log });

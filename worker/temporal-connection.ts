@@ -5,6 +5,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { firebreakDataConverter } from '../codec/data-converter';
 import type { Config } from './config';
 import type { ResolvedSecrets } from './secrets';
+import { temporalPlugins } from './tracing';
 
 export interface TemporalTarget {
   address: string;
@@ -36,7 +37,7 @@ export function temporalTarget(config: Config, secrets: ResolvedSecrets, devServ
 export async function connectClient(target: TemporalTarget, secrets: ResolvedSecrets): Promise<Client> {
   // Lazy: an HTTP replica starts (and answers 503 + Retry-After) even while Temporal is unreachable.
   const connection = Connection.lazy({ address: target.address, tls: target.tls, apiKey: target.apiKey, connectTimeout: 3_000 });
-  return new Client({ connection, namespace: target.namespace, dataConverter: firebreakDataConverter(secrets.keyring) });
+  return new Client({ connection, namespace: target.namespace, dataConverter: firebreakDataConverter(secrets.keyring), plugins: temporalPlugins() });
 }
 
 export function connectWorkerConnection(target: TemporalTarget): Promise<NativeConnection> {

@@ -13,6 +13,7 @@ import { type Logger, createLogger } from './logging';
 import type { ResolvedSecrets } from './secrets';
 import { slackActivityDeps } from './slack';
 import { heartbeatInterceptor } from './activity-heartbeat';
+import { temporalPlugins } from './tracing';
 
 let runtimeInstalled = false;
 
@@ -107,6 +108,7 @@ export async function createFirebreakWorker(options: WorkerOptions): Promise<Wor
     dataConverter: firebreakDataConverter(secrets.keyring),
     maxCachedWorkflows: WORKFLOW_CACHE_SIZE,
     interceptors: { activity: [heartbeatInterceptor()] },
+    plugins: temporalPlugins(),
     shutdownGraceTime: `${config.shutdownGraceSeconds}s`,
     shutdownForceTime: `${config.shutdownGraceSeconds + 10}s`,
   });
