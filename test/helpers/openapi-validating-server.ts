@@ -187,7 +187,13 @@ export async function startValidatingServer(loaded: Document, opts: { lazy?: boo
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'refused by the API description', reason }));
   };
 
-  const server = createServer(async (req, res) => {
+  const server = createServer((req, res) => {
+    handleRequest(req, res).catch((error: unknown) => {
+      // A failed assertion inside a handler must fail the test, not leave the client waiting for an answer.
+      refuse(res, req.method ?? 'GET', req.url ?? '/', `the test's handler threw: ${(error as Error).message}`, 500);
+    });
+  });
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     const text = await readBody(req);
@@ -234,7 +240,7 @@ export async function startValidatingServer(loaded: Document, opts: { lazy?: boo
     // A text answer (a Kubernetes pod log) goes out as it is; everything else as JSON.
     const plain = typeof answer.body === 'string' && /^text\//.test(answer.headers?.['content-type'] ?? '');
     res.end(answer.body === undefined ? undefined : plain ? (answer.body as string) : JSON.stringify(answer.body));
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
