@@ -7,6 +7,7 @@ import { benchAudit } from './audit';
 import { describeTarget, ratioAgainstTarget, renderBarChart } from './chart';
 import { benchCli } from './cli';
 import { benchClocks } from './clocks';
+import { benchConsole, consoleRows } from './console';
 import { benchIngress } from './ingress';
 import { benchInterpreter } from './interpreter';
 import { exitAfterCleanup, installCleanupHandlers, stopOnExit } from './process-cleanup';
@@ -41,6 +42,7 @@ const benches: Record<string, Bench> = {
   clocks: bench((o) => benchClocks({ incidents: o.clocksIncidents, dueAfterSeconds: o.clocksDueSeconds }), clockRows),
   slack: bench(() => benchSlack(), slackRows),
   interpreter: bench(() => benchInterpreter(), interpreterRows),
+  console: bench(() => benchConsole(), consoleRows),
   cli: bench(() => benchCli(), cliRows),
 };
 

@@ -23,8 +23,8 @@ export interface ReportStores {
 /** Incidents the list looks through for one page, newest first; older ones need a narrower filter. */
 const SCAN = 1_000;
 export const PAGE = 50;
-/** Status queries in flight at once while filling a page. */
-const BATCH = 25;
+/** Status queries in flight at once while filling a page: a whole page at once. */
+const BATCH = PAGE;
 
 /**
  * Reads what the console shows, through the incident client, and decides what the viewer may see. Runbook graphs are

@@ -53,9 +53,12 @@ const PUBLIC = /^\/console\/(sign-in|auth\/|assets\/)/;
 export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
   const sealer = new CookieSealer(deps.sessionSecret);
   const oidc = deps.settings.oidc ? new OidcSignIn(deps.settings.oidc, deps.oidcClientSecret ?? (() => undefined)) : undefined;
-  const live = new LiveFeeds(deps.liveIntervalMs);
+  const live = new LiveFeeds(deps.liveIntervalMs ?? 2_000);
+  // A list asks about a whole page of incidents each time: less often, since its clocks count down in the browser.
+  const liveLists = new LiveFeeds((deps.liveIntervalMs ?? 2_000) * 2.5);
   app.addHook('preClose', (done) => {
     live.closeAll();
+    liveLists.closeAll();
     done();
   });
 
@@ -65,7 +68,9 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
   app.register(async (scope) => {
     scope.addHook('onRequest', async (request, reply) => {
       reply.header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').header('referrer-policy', 'same-origin').header('cache-control', 'no-store');
-      if (PUBLIC.test(request.url) || request.url === '/console/sign-out') return;
+      // By the matched route, not the raw URL, so no spelling of a path slips past the check.
+      const route = request.routeOptions.url ?? request.url;
+      if (PUBLIC.test(route) || route === '/console/sign-out') return;
       const session = sealer.unseal('session', Session, readCookie(request, SESSION_COOKIE));
       if (!session) return signedOut(request, reply);
       request.consoleSession = session;
@@ -80,7 +85,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
     });
     registerAssets(scope);
     registerAuthRoutes(scope, { settings: deps.settings, sealer, oidc, tokens: deps.tokens, people: deps.people, log: deps.log });
-    registerIncidentPages(scope, { ...deps, sealer, live });
+    registerIncidentPages(scope, { ...deps, sealer, live, liveLists });
   });
 }
 

@@ -29,7 +29,7 @@ export class LiveFeeds {
    */
   async open(key: string, stream: ServerResponse, producer: Producer, seen: string | undefined): Promise<void> {
     stream.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    stream.write(`retry: 3000\n\n`);
+    stream.write('retry: 3000\n\n');
     let feed = this.feeds.get(key);
     if (!feed) {
       const current = (await producer().catch(() => undefined)) ?? {};
@@ -40,17 +40,21 @@ export class LiveFeeds {
         this.feeds.set(key, feed);
       }
     }
-    if (seen !== undefined && seen !== fragmentsDigest(feed.last)) for (const [event, html] of Object.entries(feed.last)) stream.write(frame(event, html));
-    feed.streams.add(stream);
+    const joined = feed;
     const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), this.heartbeatMs);
-    stream.on('close', () => {
+    const leave = () => {
       clearInterval(heartbeat);
-      feed!.streams.delete(stream);
-      if (feed!.streams.size === 0) {
-        clearInterval(feed!.timer);
-        if (this.feeds.get(key) === feed) this.feeds.delete(key);
+      joined.streams.delete(stream);
+      if (joined.streams.size === 0) {
+        clearInterval(joined.timer);
+        if (this.feeds.get(key) === joined) this.feeds.delete(key);
       }
-    });
+    };
+    joined.streams.add(stream);
+    // The browser may have gone while the first look was under way.
+    if (stream.destroyed) return leave();
+    stream.on('close', leave);
+    if (seen !== undefined && seen !== fragmentsDigest(joined.last)) for (const [event, html] of Object.entries(joined.last)) stream.write(frame(event, html));
   }
 
   private async poll(feed: Feed): Promise<void> {

@@ -80,7 +80,12 @@ describe('the incident console', function () {
     await p.waitForURL((url) => url.pathname.startsWith('/console/'));
   }
 
-  const status = async () => (await fb.api<IncidentStatus>('GET', `/v1/incidents/${incidentId}`)).body;
+  // A status query can miss its worker for a moment on a loaded machine (503, retry later): ask again.
+  const status = () =>
+    eventually(async () => {
+      const answer = await fb.api<IncidentStatus>('GET', `/v1/incidents/${incidentId}`);
+      return answer.status === 200 ? answer.body : undefined;
+    }, 20_000, 'incident status');
 
   it('sends a signed-out visitor to the sign-in page, and signs in through the OIDC provider', async () => {
     const response = await page.goto(`${fb.baseUrl}/console/incidents`);
