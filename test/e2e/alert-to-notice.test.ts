@@ -74,7 +74,9 @@ describe('a signed alert becomes an incident that ends in a sent notice', functi
       const current = await status(fb, id);
       return current.alerts.count === 2 ? current : undefined;
     });
-    assert.ok(s.timeline.some((t) => t.event === 'alert.repeated'));
+    // Repeats are counted, with when they were first and last seen, not kept as a timeline entry each.
+    assert.ok(s.alerts.firstSeenAt && s.alerts.lastSeenAt && s.alerts.firstSeenAt <= s.alerts.lastSeenAt);
+    assert.equal(s.timeline.filter((t) => t.event === 'alert.repeated').length, 0);
   });
 
   it('answers a replayed delivery with 200 and no new effect', async () => {
