@@ -7,28 +7,38 @@ import type { AuditEntry, AuditRecord } from './record';
  * so a failed write is reported to `onError` (which logs it loudly) instead.
  */
 export interface AuditWriter {
+  /** Queues the record at once (in call order) and resolves once it is on disk. */
   record(entry: AuditEntry): Promise<AuditRecord | undefined>;
-  /** Waits for records and checkpoint deliveries under way, then closes the log (if it was ever opened). */
+  /** Waits for records (awaited or not) and checkpoint deliveries under way, then closes the log (if it was ever opened). */
   close(): Promise<void>;
 }
 
 export function createAuditWriter(open: () => Promise<AuditLog>, onError: (error: unknown, entry: AuditEntry) => void): AuditWriter {
   let log: Promise<AuditLog> | undefined;
+  // Records callers did not wait for (an answer that goes out before the fdatasync): close() waits for them.
+  const inFlight = new Set<Promise<unknown>>();
+  const write = async (entry: AuditEntry): Promise<AuditRecord | undefined> => {
+    try {
+      // A failed open is retried on the next record rather than remembered forever.
+      log ??= open().catch((error: unknown) => {
+        log = undefined;
+        throw error;
+      });
+      return await (await log).append(entry);
+    } catch (error) {
+      onError(error, entry);
+      return undefined;
+    }
+  };
   return {
-    async record(entry) {
-      try {
-        // A failed open is retried on the next record rather than remembered forever.
-        log ??= open().catch((error: unknown) => {
-          log = undefined;
-          throw error;
-        });
-        return await (await log).append(entry);
-      } catch (error) {
-        onError(error, entry);
-        return undefined;
-      }
+    record(entry) {
+      const written = write(entry);
+      inFlight.add(written);
+      void written.finally(() => inFlight.delete(written));
+      return written;
     },
     async close() {
+      await Promise.all([...inFlight]);
       const opened = await log?.catch(() => undefined);
       log = undefined;
       await opened?.close();

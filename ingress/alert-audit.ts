@@ -61,25 +61,30 @@ export function alertDeliveryAudit(audit: AuditWriter) {
     };
     const baseAction = accepted ? (reply.statusCode === 200 ? 'alert.duplicate' : answer.ignored ? 'alert.ignored' : 'alert.accepted') : 'alert.refused';
     // One record per alert of the delivery, so each incident's report shows its alerts and what became of them.
+    // Queued in order before the answer leaves. An accepted delivery's answer does not wait for the log's fdatasync
+    // (the alert is durable in Temporal already and the log's close waits for queued records); a refusal's and a
+    // reopening's do, so whoever was refused finds the refusal on record, and both incidents show the link at once.
+    const written: Promise<unknown>[] = [];
     const entries: AnswerEntry[] = answer.entries.length > 0 ? answer.entries : [{}];
     for (const [index, entry] of entries.entries()) {
-      await audit.record({
+      written.push(audit.record({
         key: `ingress/alert/${delivery}/${index}`,
         actor,
         action: (entry.outcome && ACTION_BY_OUTCOME[entry.outcome]) ?? baseAction,
         incidentId: entry.incidentId,
         data: { ...data, ...(entry.outcome && { outcome: entry.outcome }), ...(entry.reason && { reason: entry.reason }), ...(entry.reopenedFrom && { reopenedFrom: entry.reopenedFrom }) },
-      });
+      }));
       if (entry.outcome === 'reopened' && entry.reopenedFrom && entry.incidentId) {
-        await audit.record({
+        written.push(audit.record({
           key: `incident/${entry.reopenedFrom}/reopened-as/${entry.incidentId}`,
           actor,
           action: 'incident.reopened_as',
           incidentId: entry.reopenedFrom,
           data: { successor: entry.incidentId },
-        });
+        }));
       }
     }
+    if (!accepted || entries.some((e) => e.outcome === 'reopened')) await Promise.all(written);
     return payload;
   };
 }

@@ -132,7 +132,7 @@ export async function takeDelivery(source: ConfiguredSource, delivery: InboundDe
   const alerts = applyGrouping(normalised.alerts, parsed.value, source.grouping);
   // Events the kind defines as carrying nothing to act on (GitHub `ping`, PagerDuty acknowledgements, assignment changes).
   if (alerts.length === 0) {
-    if (deliveryId) await deps.dedupe.remember(source.name, deliveryId);
+    if (deliveryId) rememberDelivery(deps, source, deliveryId);
     return { status: 202, outcome: 'accepted', body: { accepted: true, ignored: true, deliveryId, incidents: [] }, deliveryId };
   }
   // Only an alert that may open an incident needs a runbook: a resolve joins one or starts nothing.
@@ -149,13 +149,20 @@ export async function takeDelivery(source: ConfiguredSource, delivery: InboundDe
     const admissions = await withinDeadline(deps, () =>
       Promise.all(alerts.map(async (alert, i) => answerFor(await deps.starter.alert(routed[i]?.alert ?? alert, routed[i]?.pinned, source.reopen), routed[i]))),
     );
-    if (deliveryId) await deps.dedupe.remember(source.name, deliveryId);
+    if (deliveryId) rememberDelivery(deps, source, deliveryId);
     return { status: 202, outcome: 'accepted', body: { accepted: true, deliveryId, incidents: admissions }, deliveryId };
   } catch (error) {
     deps.log.error({ source: source.name, deliveryId, err: error }, 'Temporal did not accept the alert');
     const retryAfter = String(deps.retryAfterSeconds ?? 5);
     return { ...refusal(503, 'temporal_unavailable', 'temporal.unavailable', { message: 'could not reach Temporal; retry later' }, { 'retry-after': retryAfter }), deliveryId };
   }
+}
+
+/** Off the answer's path: a retry before the id is on disk is still a duplicate (in this process), or the workflow's. */
+function rememberDelivery(deps: AlertIntakeDeps, source: ConfiguredSource, deliveryId: string): void {
+  deps.dedupe.rememberInBackground(source.name, deliveryId, (error) =>
+    deps.log.warn({ source: source.name, deliveryId, err: error }, 'could not record the delivery id; a retry is deduplicated by its incident instead'),
+  );
 }
 
 /** One alert's line in the answer (and, through alert-audit.ts, its audit record): which incident, and what happened. */

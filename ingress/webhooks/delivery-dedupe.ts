@@ -23,6 +23,8 @@ export interface DeliveryDedupeOptions {
 export class DeliveryDedupe {
   private lastPruneAt = Date.now();
   private pruning?: Promise<number>;
+  // Deliveries being recorded right now: a retry arriving meanwhile is a duplicate already.
+  private readonly recording = new Map<string, Promise<void>>();
 
   constructor(
     private readonly dir: string,
@@ -39,12 +41,26 @@ export class DeliveryDedupe {
   }
 
   async seen(source: string, deliveryId: string, now = Date.now()): Promise<boolean> {
+    const file = this.file(source, deliveryId);
+    if (this.recording.has(file)) return true;
     try {
-      const info = await stat(this.file(source, deliveryId));
+      const info = await stat(file);
       return now - info.mtimeMs < this.retentionFor(source);
     } catch {
       return false;
     }
+  }
+
+  /**
+   * `remember` without making the answer wait for the file system: losing the record (a crash meanwhile) costs at most
+   * a retry that the incident workflow deduplicates by the same delivery id. A failure goes to `onError`.
+   */
+  rememberInBackground(source: string, deliveryId: string, onError: (error: unknown) => void): void {
+    const file = this.file(source, deliveryId);
+    const written = this.remember(source, deliveryId)
+      .catch(onError)
+      .finally(() => this.recording.delete(file));
+    this.recording.set(file, written);
   }
 
   /** Records a delivery after Temporal accepted it; now and then starts a prune in the background. */

@@ -27,6 +27,22 @@ describe('delivery dedupe keeps ids for the sender\'s retry horizon, per source'
     assert.deepEqual([await dedupe.seen('sw', 'msg_1'), await dedupe.seen('pd', 'msg_1')], [true, false], 'three days of Standard Webhooks retries still deduped');
   });
 
+  it('a delivery recorded in the background is a duplicate at once, and on disk for another process once written', async () => {
+    const dir = tempDir('dedupe-bg');
+    const dedupe = new DeliveryDedupe(dir, { pruneEveryMs: 0 });
+    const errors: unknown[] = [];
+    dedupe.rememberInBackground('sw', 'msg_bg', (error) => errors.push(error));
+    assert.equal(await dedupe.seen('sw', 'msg_bg'), true, 'a retry racing the write');
+    const otherProcess = new DeliveryDedupe(dir, { pruneEveryMs: 0 });
+    let onDisk = false;
+    for (let i = 0; i < 100 && !onDisk; i++) {
+      onDisk = await otherProcess.seen('sw', 'msg_bg');
+      if (!onDisk) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(onDisk, true);
+    assert.deepEqual(errors, []);
+  });
+
   it('prune deletes only records past their source\'s retention, and their empty shard folders', async () => {
     const dir = tempDir('dedupe');
     const dedupe = new DeliveryDedupe(dir, { retentionMs: { sw: retentionDays(4), pd: retentionDays(1) }, pruneEveryMs: 0 });
