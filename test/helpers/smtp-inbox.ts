@@ -20,18 +20,27 @@ export class SmtpInbox {
   refuse = new Set<string>();
   private server?: SMTPServer;
   port = 0;
+  /** While set, each message's final answer waits for it: senders then have messages in flight (a worker to kill). */
+  hold?: () => Promise<void>;
+  private closedSessions = new Set<string>();
 
   async start(port = this.port): Promise<void> {
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onClose: (session) => {
+        this.closedSessions.add(session.id);
+      },
       onRcptTo: (address, _session, callback) => {
         if (this.refuse.has(address.address)) return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
         callback();
       },
       onData: (stream, session, callback) => {
-        void simpleParser(stream).then((mail) => {
+        void simpleParser(stream).then(async (mail) => {
+          // A held message whose sender went away before the 250 is not accepted, as on a real server.
+          if (this.hold) await this.hold();
+          if (this.closedSessions.has(session.id)) return callback(new Error('connection closed'));
           this.received.push({
             to: session.envelope.rcptTo.map((r) => r.address),
             messageId: mail.messageId ?? '',

@@ -1,0 +1,336 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
+import { stringify as toYaml } from 'yaml';
+
+const run = promisify(execFile);
+
+/*
+ * A real multi-service Temporal cluster for the cluster suite: PostgreSQL 15 from Debian's packages in a throwaway
+ * data dir on a loopback port, and the Temporal server (the release line of the pinned CLI's embedded server) as four
+ * processes, frontend, history, matching and worker, with four history shards. Everything started here is stopped by
+ * `stop()`, and killed if the test process exits or is interrupted first.
+ */
+
+export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
+const repoRoot = path.resolve(__dirname, '..', '..');
+const goDir = path.join(repoRoot, '.tools', 'go');
+const binDir = path.join(repoRoot, '.tools', 'temporal-server', TEMPORAL_SERVER_VERSION);
+const goEnv = {
+  ...process.env,
+  CGO_ENABLED: '0',
+  GOBIN: binDir,
+  GOPATH: path.join(goDir, 'path'),
+  GOCACHE: path.join(goDir, 'cache'),
+  GOMODCACHE: path.join(goDir, 'modcache'),
+  GOFLAGS: '-modcacherw',
+};
+
+export const SERVICES = ['frontend', 'history', 'matching', 'worker'] as const;
+export type Service = (typeof SERVICES)[number];
+
+// ---- what to kill when the test process goes away ---------------------------------------------------------------
+
+const started = new Set<ChildProcess>();
+/** Kills `child` with everything else this module started if the test process exits or is interrupted first. */
+export function track(child: ChildProcess): ChildProcess {
+  started.add(child);
+  child.once('exit', () => started.delete(child));
+  return child;
+}
+function killEverything(): void {
+  for (const child of started) child.kill('SIGKILL');
+}
+process.once('exit', killEverything);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killEverything();
+    process.exit(130);
+  });
+}
+
+// ---- binaries --------------------------------------------------------------------------------------------------
+
+export interface ServerBinaries {
+  server: string;
+  sql: string;
+  schemaDir: string;
+  /** Seconds spent building; 0 when both were already there. */
+  builtInSeconds: number;
+}
+
+/** The pinned server and schema tool, built from the Go module proxy into git-ignored .tools/ once, then reused. */
+export async function serverBinaries(log: (line: string) => void = () => {}): Promise<ServerBinaries> {
+  const server = path.join(binDir, 'server');
+  const sql = path.join(binDir, 'sql');
+  const schemaDir = path.join(goEnv.GOMODCACHE, `go.temporal.io/server@${TEMPORAL_SERVER_VERSION}`, 'schema', 'postgresql', 'v12');
+  const began = Date.now();
+  for (const [binary, pkg] of [[server, 'cmd/server'], [sql, 'cmd/tools/sql']] as const) {
+    if (existsSync(binary) && existsSync(schemaDir)) continue;
+    log(`building go.temporal.io/server/${pkg}@${TEMPORAL_SERVER_VERSION} (about 10 minutes cold on 2 cores)`);
+    await run('go', ['install', `go.temporal.io/server/${pkg}@${TEMPORAL_SERVER_VERSION}`], { env: goEnv, maxBuffer: 64 << 20 });
+  }
+  return { server, sql, schemaDir, builtInSeconds: Math.round((Date.now() - began) / 1000) };
+}
+
+// ---- ports -----------------------------------------------------------------------------------------------------
+
+const taken = new Set<number>();
+/** A free loopback port below 32768: Temporal keeps membership ports in a smallint column. */
+export async function lowPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) {
+      taken.add(port);
+      return port;
+    }
+  }
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} not ready within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+// ---- PostgreSQL --------------------------------------------------------------------------------------------------
+
+function pgBin(name: string): string {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
+  const found = versions.map((v) => path.join(root, v, 'bin', name)).find((p) => existsSync(p));
+  if (!found) throw new Error(`PostgreSQL's ${name} not found under ${root} (apt-get install postgresql)`);
+  return found;
+}
+
+/** initdb refuses root: as root, run PostgreSQL as the `postgres` user (Debian's package creates it) or `nobody`. */
+async function unprivilegedUser(): Promise<{ uid: number; gid: number } | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  for (const name of ['postgres', 'nobody']) {
+    try {
+      const uid = Number((await run('id', ['-u', name])).stdout.trim());
+      const gid = Number((await run('id', ['-g', name])).stdout.trim());
+      return { uid, gid };
+    } catch {
+      // next candidate
+    }
+  }
+  throw new Error('running as root and no unprivileged user (postgres, nobody) to run PostgreSQL as');
+}
+
+export interface Postgres {
+  port: number;
+  dir: string;
+  /** Fast shutdown, then start again on the same port and data; resolves when it accepts connections. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startPostgres(): Promise<Postgres> {
+  const user = await unprivilegedUser();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'firebreak-cluster-pg-'));
+  const data = path.join(dir, 'data');
+  mkdirSync(data, { mode: 0o700 });
+  if (user) {
+    chownSync(dir, user.uid, user.gid);
+    chownSync(data, user.uid, user.gid);
+  }
+  const as = user ? { uid: user.uid, gid: user.gid } : {};
+  await run(pgBin('initdb'), ['-D', data, '-U', 'temporal', '--auth=trust', '--encoding=UTF8', '--no-instructions'], { ...as, env: { ...process.env, LC_ALL: 'C' } });
+  const port = await lowPort();
+  const logFile = path.join(dir, 'postgres.log');
+  writeFileSync(logFile, '');
+  if (user) chownSync(logFile, user.uid, user.gid);
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    const out = openSync(logFile, 'a');
+    child = track(spawn(pgBin('postgres'), ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'max_connections=300'], { ...as, stdio: ['ignore', out, out] }));
+    await waitFor('PostgreSQL', 30_000, async () => {
+      if (child!.exitCode !== null) throw new Error(`postgres exited with ${child!.exitCode}; see ${logFile}`);
+      await run(pgBin('pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'temporal']);
+      return true;
+    });
+  };
+  const shutdown = async () => {
+    if (!child || child.exitCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGINT'); // fast shutdown: open transactions roll back, nothing committed is lost
+    await exited;
+  };
+  await launch();
+  return {
+    port,
+    dir,
+    async restart() {
+      await shutdown();
+      await launch();
+    },
+    async stop() {
+      await shutdown();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---- the Temporal cluster -----------------------------------------------------------------------------------------
+
+export interface ClusterOptions {
+  numHistoryShards?: number;
+  namespace?: string;
+  log?: (line: string) => void;
+}
+
+export interface TemporalCluster {
+  /** Frontend gRPC address, for TEMPORAL_ADDRESS. */
+  address: string;
+  namespace: string;
+  postgres: Postgres;
+  dir: string;
+  kill(service: Service): void;
+  start(service: Service): Promise<void>;
+  isRunning(service: Service): boolean;
+  stop(): Promise<void>;
+}
+
+function serverConfig(pgPort: number, ports: Record<Service, { grpc: number; membership: number }>, httpPort: number, shards: number, dynamicConfig: string) {
+  const store = (databaseName: string, maxConns: number) => ({
+    sql: { pluginName: 'postgres12', databaseName, connectAddr: `127.0.0.1:${pgPort}`, connectProtocol: 'tcp', user: 'temporal', password: '', maxConns, maxIdleConns: maxConns, maxConnLifetime: '1h' },
+  });
+  const rpc = (s: Service) => ({ rpc: { grpcPort: ports[s].grpc, membershipPort: ports[s].membership, bindOnIP: '127.0.0.1', ...(s === 'frontend' && { httpPort }) } });
+  return {
+    log: { stdout: true, level: 'warn' },
+    persistence: { defaultStore: 'default', visibilityStore: 'visibility', numHistoryShards: shards, datastores: { default: store('temporal', 20), visibility: store('temporal_visibility', 5) } },
+    global: { membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' } },
+    services: Object.fromEntries(SERVICES.map((s) => [s, rpc(s)])),
+    clusterMetadata: {
+      enableGlobalNamespace: false,
+      failoverVersionIncrement: 10,
+      masterClusterName: 'active',
+      currentClusterName: 'active',
+      clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `127.0.0.1:${ports.frontend.grpc}`, httpAddress: `127.0.0.1:${httpPort}` } },
+    },
+    dcRedirectionPolicy: { policy: 'noop' },
+    archival: { history: { state: 'disabled' }, visibility: { state: 'disabled' } },
+    namespaceDefaults: { archival: { history: { state: 'disabled' }, visibility: { state: 'disabled' } } },
+    dynamicConfigClient: { filepath: dynamicConfig, pollInterval: '10s' },
+  };
+}
+
+async function setupSchema(binaries: ServerBinaries, pgPort: number): Promise<void> {
+  const base = ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(pgPort), '-u', 'temporal'];
+  for (const [db, folder] of [['temporal', 'temporal'], ['temporal_visibility', 'visibility']] as const) {
+    await run(binaries.sql, [...base, '--db', db, 'create-database']);
+    await run(binaries.sql, [...base, '--db', db, 'setup-schema', '-v', '0.0']);
+    await run(binaries.sql, [...base, '--db', db, 'update-schema', '-d', path.join(binaries.schemaDir, folder, 'versioned')]);
+  }
+}
+
+/** PostgreSQL, the schema, and the four services as separate processes; resolves once `namespace` takes workflows. */
+export async function startCluster(options: ClusterOptions = {}): Promise<TemporalCluster> {
+  const log = options.log ?? (() => {});
+  const namespace = options.namespace ?? 'default';
+  const binaries = await serverBinaries(log);
+  const postgres = await startPostgres();
+  try {
+    await setupSchema(binaries, postgres.port);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'firebreak-cluster-'));
+    mkdirSync(path.join(dir, 'config'));
+    const ports = {} as Record<Service, { grpc: number; membership: number }>;
+    for (const s of SERVICES) ports[s] = { grpc: await lowPort(), membership: await lowPort() };
+    const dynamicConfig = path.join(dir, 'dynamicconfig.yaml');
+    writeFileSync(dynamicConfig, toYaml({ 'system.forceSearchAttributesCacheRefreshOnRead': [{ value: true, constraints: {} }] }));
+    const config = serverConfig(postgres.port, ports, await lowPort(), options.numHistoryShards ?? 4, dynamicConfig);
+    writeFileSync(path.join(dir, 'config', 'development.yaml'), toYaml(config));
+    const children = new Map<Service, ChildProcess>();
+    const address = `127.0.0.1:${ports.frontend.grpc}`;
+
+    const startService = async (service: Service) => {
+      const out = openSync(path.join(dir, `${service}.log`), 'a');
+      const child = track(spawn(binaries.server, ['--root', dir, '--config', 'config', '--env', 'development', '--allow-no-auth', 'start', '--service', service], { stdio: ['ignore', out, out] }));
+      children.set(service, child);
+      await waitFor(`Temporal ${service}`, 60_000, async () => {
+        if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}; see ${path.join(dir, `${service}.log`)}`);
+        // The worker service serves no gRPC of its own: it is up once it listens for membership.
+        return (await listening(service === 'worker' ? ports[service].membership : ports[service].grpc)) ? true : undefined;
+      });
+    };
+    // One first: every service writes the cluster metadata record on its first start, and two at once collide.
+    await startService('frontend');
+    await Promise.all(SERVICES.filter((s) => s !== 'frontend').map(startService));
+
+    const connection = await waitFor('Temporal frontend', 60_000, () => Connection.connect({ address, connectTimeout: 1000 }));
+    try {
+      await waitFor(`namespace ${namespace}`, 60_000, async () => {
+        try {
+          await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('3 days') });
+        } catch (error) {
+          if (!/already/i.test((error as Error).message)) throw error;
+        }
+        // Answered from the frontend's namespace cache: the namespace takes workflows from here on.
+        await connection.workflowService.listWorkflowExecutions({ namespace, pageSize: 1 });
+        return true;
+      });
+    } finally {
+      await connection.close();
+    }
+    log(`Temporal ${TEMPORAL_SERVER_VERSION} cluster on ${address} (PostgreSQL on 127.0.0.1:${postgres.port}), logs in ${dir}`);
+
+    return {
+      address,
+      namespace,
+      postgres,
+      dir,
+      kill(service) {
+        children.get(service)?.kill('SIGKILL');
+      },
+      start: startService,
+      isRunning: (service) => children.get(service)?.exitCode === null,
+      async stop() {
+        await Promise.all(
+          [...children.values()].map(async (child) => {
+            if (child.exitCode !== null) return;
+            const exited = once(child, 'exit');
+            child.kill('SIGTERM');
+            const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+            await exited;
+            clearTimeout(killer);
+          }),
+        );
+        await postgres.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await postgres.stop();
+    throw error;
+  }
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
