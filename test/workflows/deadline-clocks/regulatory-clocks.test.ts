@@ -136,8 +136,10 @@ describe('regulatory clocks in an incident (time-skipping)', function () {
       await withIncident(env, runbook, clockActivities(), async (incident) => {
         const handle = env.client.workflow.getHandle(incident.id);
         const actor = { kind: 'person' as const, id: 'dana', roles: ['dpo'] };
-        await handle.executeUpdate(answerUpdate, { args: [{ stepId: 'phi-people', value: people, actor, at: new Date().toISOString() }] });
-        await handle.executeUpdate(answerUpdate, { args: [{ stepId: 'one-state', value: oneState, actor, at: new Date().toISOString() }] });
+        for (const [stepId, value] of [['phi-people', people], ['one-state', oneState]] as const) {
+          await until(incident, (s) => s.steps.find((step) => step.id === stepId && step.state === 'waiting'));
+          await handle.executeUpdate(answerUpdate, { args: [{ stepId, value, actor, at: new Date().toISOString() }] });
+        }
         const clocks = await until(incident, (s) => (s.clocks.length === 3 ? s.clocks : undefined));
         assert.deepEqual(clocks.find((c) => c.id === 'hipaa-hhs')!.stages.map((s) => s.state), hhs);
         assert.equal(clocks.find((c) => c.id === 'hipaa-media')!.stages[0]!.state, media);
