@@ -7,6 +7,7 @@ import { RoutingConfig, SourcesConfig } from '../ingress/webhooks/source-config'
 import { ConsoleConfig } from '../console/console-config';
 import { EvidenceConfig } from './evidence-config';
 import { SlackConfig } from './slack-config';
+import { IdentityCloudVendors } from './identity-cloud-vendors';
 import { EndpointVendorsConfig } from './vendors-config';
 
 /*
@@ -109,9 +110,11 @@ export const Config = z.object({
   shutdownGraceSeconds: z.coerce.number().int().min(0).max(600).default(20),
   endpoints: z.record(EndpointName, Endpoint).default({}),
   /** Which endpoint each containment adapter calls; absent: that adapter's steps fail with `containment.not_configured`. */
-  containment: z.object({ identity: EndpointName.optional(), network: EndpointName.optional(), host: EndpointName.optional() }).default({}),
+  containment: z
+    .object({ identity: EndpointName.optional(), network: EndpointName.optional(), host: EndpointName.optional(), cloud: z.literal('aws').optional() })
+    .default({}),
   /** Vendor settings for containment (`containment.host: crowdstrike` uses `vendors.crowdstrike`; Kubernetes whenever set). */
-  vendors: EndpointVendorsConfig.default({}),
+  vendors: EndpointVendorsConfig.extend(IdentityCloudVendors).default({}),
   /** Absent: no Slack; approvals and inputs work from the CLI and HTTP API. */
   slack: SlackConfig.optional(),
   audit: z

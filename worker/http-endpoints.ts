@@ -3,6 +3,7 @@ import type { StateEvidenceDeps } from '../activities/containment/vendor-kit/sta
 import type { HttpEndpoint, SecretValue } from '../activities/http/endpoint';
 import { type Config, ConfigError } from './config';
 import { resolveSecret } from './secret';
+import { IDENTITY_VENDORS, identityCloudVendorsFromConfig } from './identity-cloud-vendors';
 import { EDGE_VENDORS, EDR_VENDORS, endpointVendorsFromConfig } from './vendors-config';
 
 /**
@@ -41,7 +42,7 @@ export function httpEndpointsFromConfig(config: Config): Record<string, HttpEndp
 }
 
 // Names in `containment.<area>` that are vendors configured under `vendors`, not endpoints.
-const VENDOR_NAMES: Record<'identity' | 'network' | 'host', readonly string[]> = { identity: [], network: EDGE_VENDORS, host: EDR_VENDORS };
+const VENDOR_NAMES: Record<'identity' | 'network' | 'host', readonly string[]> = { identity: IDENTITY_VENDORS, network: [...EDGE_VENDORS, 'aws'], host: EDR_VENDORS };
 
 /**
  * Which endpoint or vendor each containment adapter calls. Thrown ConfigError names a `containment` entry with no such
@@ -51,7 +52,8 @@ export function containmentFromConfig(config: Config, endpoints: Record<string, 
   const deps: ContainmentDeps = {};
   const problems: string[] = [];
   const endpoint = endpointVendorsFromConfig(config.containment, config.vendors, problems);
-  if (evidence && Object.keys(endpoint).length > 0) deps.vendors = { evidence, endpoint };
+  const identityCloud = identityCloudVendorsFromConfig(config.containment, config.vendors, problems);
+  if (evidence && (Object.keys(endpoint).length > 0 || Object.keys(identityCloud).length > 0)) deps.vendors = { evidence, endpoint, ...identityCloud };
   for (const area of ['identity', 'network', 'host'] as const) {
     const name = config.containment[area];
     if (name === undefined || VENDOR_NAMES[area].includes(name)) continue;
