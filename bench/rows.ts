@@ -53,6 +53,8 @@ export function slackRows(r: SlackBenchResult): Row[] {
   return [
     { bench: 'slack', measure: 'approval round trip p50', firebreak: r.slackApprovalRoundTrip.p50Ms, baseline: r.bareUpdateRoundTrip.p50Ms, unit: 'ms' },
     { bench: 'slack', measure: 'approval round trip p99', firebreak: r.slackApprovalRoundTrip.p99Ms, baseline: r.bareUpdateRoundTrip.p99Ms, unit: 'ms', target: { kind: 'over-baseline-at-most', value: 20 } },
+    // No bare equivalent: the next step's rendering, after the workflow moved on (off the approver's path).
+    { bench: 'slack', measure: 'status message shows the next step, p99', firebreak: r.statusMessageEdited.p99Ms, baseline: Number.NaN, unit: 'ms' },
     // No bare equivalent: this is how fast Slack hears back while Temporal is slow (Slack's limit is 3 s).
     { bench: 'slack', measure: `ack p99, Temporal +${r.ackWithTemporalSlowed.slowTemporalMs} ms`, firebreak: r.ackWithTemporalSlowed.p99Ms, baseline: Number.NaN, unit: 'ms' },
   ];
