@@ -69,3 +69,25 @@ describe('the real runbooks in the library', () => {
     });
   }
 });
+
+describe('compromised-workload', () => {
+  it('fences the pod with undo, keeps its logs, and deletes it only after an approval on the same path', async () => {
+    const { runbooks } = await loadRunbookLibrary(LIBRARY);
+    const runbook = runbooks.find((pinned) => pinned.runbook.id === 'compromised-workload')?.runbook;
+    assert.ok(runbook);
+    const order: string[] = [];
+    const walk = (steps: readonly Step[]): void => {
+      for (const step of steps) {
+        if (step.kind === 'action') order.push(`${step.action}${step.compensate ? ` (undo ${step.compensate.action})` : ''}`);
+        if (step.kind === 'approval') order.push('approval');
+        if (step.kind === 'parallel') step.branches.forEach(walk);
+        if (step.kind === 'when' || step.kind === 'sequence') walk(step.steps);
+      }
+    };
+    walk(runbook.steps);
+    assert.ok(order.includes('workload.quarantine (undo workload.release)'));
+    assert.ok(order.includes('node.cordon (undo node.uncordon)'));
+    assert.ok(order.includes('workload.collect-logs'));
+    assert.equal(order.indexOf('workload.delete') - 1, order.indexOf('approval'), 'the delete comes right after its approval');
+  });
+});
