@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { TokenScope } from '../ingress/api/token-directory';
 import { isSecretReference } from './secret';
 import { RoutingConfig, SourcesConfig } from '../ingress/webhooks/source-config';
 import { ConsoleConfig } from '../console/console-config';
@@ -19,13 +20,27 @@ import { EndpointVendorsConfig } from './vendors-config';
 const SecretRef = z.string().min(1);
 const Port = z.coerce.number().int().min(0).max(65535);
 
+/**
+ * One API token with limits: the token by reference (`secret`) or only its SHA-256 in hex (`sha256`, so the config
+ * file never holds a usable token), the scopes it may use (default all) and when it stops working.
+ */
+export const ApiToken = z
+  .strictObject({
+    secret: SecretRef.optional(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'the token\'s SHA-256 in lower-case hex').optional(),
+    scopes: z.array(TokenScope).min(1).optional(),
+    expires: z.iso.datetime({ offset: true }).optional(),
+  })
+  .refine((t) => (t.secret === undefined) !== (t.sha256 === undefined), { message: 'give exactly one of secret and sha256' });
+export type ApiToken = z.infer<typeof ApiToken>;
+
 export const Person = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'person ids are lower-case, e.g. alice or j.doe'),
   name: z.string().optional(),
   email: z.string().email().optional(),
   roles: z.array(z.string().min(1)).default([]),
-  /** API tokens (as secret references) that act as this person on the HTTP API and CLI. */
-  tokens: z.array(SecretRef).default([]),
+  /** API tokens that act as this person on the HTTP API and CLI: secret references, or entries with scopes/expiry. */
+  tokens: z.array(z.union([SecretRef, ApiToken])).default([]),
 });
 export type Person = z.infer<typeof Person>;
 

@@ -87,7 +87,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   deps.slack?.mount(app);
   registerStepRoutes(app, deps.api);
   registerSourceRoutes(app, { sources: deps.sources, tokens: deps.api.tokens });
-  registerAuditRoutes(app, { tokens: deps.api.tokens, witness: () => readTemporalWitness(deps.client, deps.taskQueue), log: deps.log });
+  registerAuditRoutes(app, { tokens: deps.api.tokens, reads: deps.api.reads, witness: () => readTemporalWitness(deps.client, deps.taskQueue), log: deps.log });
   if (deps.evidence) registerEvidenceRoutes(app, deps.evidence);
   if (deps.codec) registerCodecRoutes(app, deps.codec);
   if (deps.report) registerReportRoutes(app, deps.report);

@@ -26,7 +26,7 @@ export interface RecordKeeping {
   evidence: EvidenceRouteDeps;
   codec: CodecRouteDeps;
   /** Without the incident client, which needs the audit writer made here. */
-  report: Omit<ReportRouteDeps, 'incidents'>;
+  report: Omit<ReportRouteDeps, 'incidents' | 'reads'>;
 }
 
 /**

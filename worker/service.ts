@@ -4,6 +4,7 @@ import { createIncidentClient } from '../ingress/incident-client';
 import { deriveUpdateIdKey } from '../ingress/update-id';
 import { RunbookCatalog } from '../ingress/runbook-catalog';
 import { TokenDirectory, type TokenHolder } from '../ingress/api/token-directory';
+import { createReadGuard } from '../ingress/access/read-guard';
 import { createIngress } from './alert-sources';
 import type { Config } from './config';
 import { mountConsole } from './console';
@@ -18,7 +19,17 @@ import type { ResolvedSecrets } from './secrets';
 function tokenHolders(config: Config, secrets: ResolvedSecrets): TokenHolder[] {
   const holders: TokenHolder[] = [{ token: secrets.adminToken, personId: 'local-admin', roles: config.adminRoles }];
   config.people.forEach((person, index) =>
-    person.tokens.forEach((ref, t) => holders.push({ token: resolveSecret(`people.${index}.tokens.${t}`, ref), personId: person.id, roles: person.roles })),
+    person.tokens.forEach((entry, t) => {
+      const where = `people.${index}.tokens.${t}`;
+      if (typeof entry === 'string') return holders.push({ token: resolveSecret(where, entry), personId: person.id, roles: person.roles });
+      return holders.push({
+        ...(entry.secret ? { token: resolveSecret(`${where}.secret`, entry.secret) } : { sha256: entry.sha256 }),
+        personId: person.id,
+        roles: person.roles,
+        scopes: entry.scopes,
+        expiresAt: entry.expires ? new Date(entry.expires) : undefined,
+      });
+    }),
   );
   return holders;
 }
@@ -54,15 +65,17 @@ export function createService(options: ServiceOptions): FastifyInstance {
   const ingress = createIngress({ config, client, webhookSigningSecret: secrets.webhookSigningSecret, catalog, starter: incidents, log });
   const tokens = new TokenDirectory(tokenHolders(config, secrets));
   const records = createRecordKeeping({ config, secrets, catalog, tokens, log });
+  const reads = createReadGuard({ incidents, catalog, audit: records.audit });
   const app = createHttpServer({
     client,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     sources: ingress.sources,
     intake: ingress.intake,
-    api: { incidents, catalog, tokens, log },
+    api: { incidents, catalog, tokens, log, reads },
     ...records,
-    report: { ...records.report, incidents },
+    evidence: { ...records.evidence, reads },
+    report: { ...records.report, incidents, reads },
     metrics: createMetrics(),
     log,
     bodyLimitBytes: config.http.bodyLimitBytes,

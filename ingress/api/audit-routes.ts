@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WitnessReport } from '../../audit';
 import type { Logger } from '../../shared/logger';
+import { type ReadGuard, refusalBody } from '../access/read-guard';
 import { requireBearer } from './bearer-auth';
 import type { TokenDirectory } from './token-directory';
 
@@ -9,10 +10,9 @@ export interface AuditRouteDeps {
   /** Reads every audit head the witness (Temporal history) holds. */
   witness: () => Promise<WitnessReport>;
   log: Logger;
+  /** The witness names every incident id: the read policy gives it to those who may take export bundles. */
+  reads: ReadGuard;
 }
-
-/** Who may read the witness: it names every incident id, so the roles that may see every incident. */
-export const WITNESS_ROLES = ['incident-commander', 'auditor'] as const;
 
 /**
  * `GET /v1/audit/witness`: the heads Temporal recorded for the audit log, for `firebreak audit verify` to check the
@@ -20,8 +20,10 @@ export const WITNESS_ROLES = ['incident-commander', 'auditor'] as const;
  */
 export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
   app.register(async (api) => {
-    requireBearer(api, deps.tokens, WITNESS_ROLES);
-    api.get('/v1/audit/witness', async (_request, reply) => {
+    requireBearer(api, deps.tokens);
+    api.get('/v1/audit/witness', async (request, reply) => {
+      const allowed = await deps.reads.export(request.actor!, 'audit.witness');
+      if (!allowed.allowed) return reply.code(allowed.status).send(refusalBody(allowed));
       try {
         return await deps.witness();
       } catch (error) {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { EvidenceError, type EvidenceStore } from '../../evidence';
 import type { Logger } from '../../shared/logger';
+import { type ReadGuard, refusalBody } from '../access/read-guard';
 import { requireBearer } from './bearer-auth';
 import type { TokenDirectory } from './token-directory';
 import { IncidentParams, incidentIdOf } from './params';
@@ -13,6 +14,8 @@ export interface EvidenceRouteDeps {
   log: Logger;
   /** Largest upload in bytes; enforced while streaming, so a large file is never held in memory. */
   maxUploadBytes: number;
+  /** The read policy; set by the HTTP server, which owns the incident client it needs. */
+  reads?: ReadGuard;
 }
 
 const EvidenceParams = z.object({ id: z.string().regex(/^ev-[0-9a-f]{32}$/) });
@@ -33,6 +36,10 @@ function invalid(reply: FastifyReply, error: z.ZodError) {
  * needs a person's bearer token; custody events name that person.
  */
 export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRouteDeps): void {
+  const guard = (): ReadGuard => {
+    if (!deps.reads) throw new Error('evidence routes need the read policy');
+    return deps.reads;
+  };
   app.register(async (api) => {
     requireBearer(api, deps.tokens);
     api.setErrorHandler((error, _request, reply) => {
@@ -62,6 +69,8 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
         if (declared > deps.maxUploadBytes) return reply.code(413).send({ error: 'evidence.too_large', message: 'evidence exceeds the size limit' });
         const incidentId = incidentIdOf(params.data);
         const actor = request.actor!;
+        const seen = await guard().incident(actor, incidentId, 'evidence.upload');
+        if (!seen.allowed) return reply.code(seen.status).send(refusalBody(seen));
         const item = await (await deps.store()).put(request.raw, {
           key: `api/${incidentId}/${actor.id}/${key.data ?? randomUUID()}`,
           incidentId,
@@ -79,8 +88,11 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
     api.get('/v1/incidents/:a/:b/:c/evidence', async (request, reply) => {
       const params = IncidentParams.safeParse(request.params);
       if (!params.success) return invalid(reply, params.error);
+      const incidentId = incidentIdOf(params.data);
+      const seen = await guard().incident(request.actor!, incidentId, 'evidence.list');
+      if (!seen.allowed) return reply.code(seen.status).send(refusalBody(seen));
       const store = await deps.store();
-      const items = await store.listEvidence(incidentIdOf(params.data));
+      const items = await store.listEvidence(incidentId);
       return { items: await Promise.all(items.map(async (item) => ({ ...item, custody: await store.custody(item.evidenceId) }))) };
     });
 
@@ -88,7 +100,10 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
       const params = EvidenceParams.safeParse(request.params);
       if (!params.success) return invalid(reply, params.error);
       const store = await deps.store();
-      return { ...(await store.get(params.data.id)), custody: await store.custody(params.data.id) };
+      const item = await store.get(params.data.id);
+      const seen = await guard().incident(request.actor!, item.incidentId, 'evidence.metadata');
+      if (!seen.allowed) return reply.code(seen.status).send(refusalBody(seen));
+      return { ...item, custody: await store.custody(params.data.id) };
     });
 
     api.get('/v1/evidence/:id/content', async (request, reply) => {
@@ -98,6 +113,8 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
       if (!query.success) return invalid(reply, query.error);
       const store = await deps.store();
       const item = await store.get(params.data.id);
+      const handler = await guard().evidenceContent(request.actor!, item.incidentId, 'evidence.content');
+      if (!handler.allowed) return reply.code(handler.status).send(refusalBody(handler));
       const bytes = await store.open(item.evidenceId, { kind: 'person', id: request.actor!.id }, query.data.purpose, { event: 'exported' });
       return reply
         .header('content-type', 'application/octet-stream')
@@ -112,7 +129,10 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
       if (!params.success) return invalid(reply, params.error);
       const body = HandOverBody.safeParse(request.body ?? {});
       if (!body.success) return invalid(reply, body.error);
-      const event = await (await deps.store()).handOver(params.data.id, { kind: 'person', id: request.actor!.id }, body.data);
+      const store = await deps.store();
+      const handler = await guard().evidenceContent(request.actor!, (await store.get(params.data.id)).incidentId, 'evidence.hand-over');
+      if (!handler.allowed) return reply.code(handler.status).send(refusalBody(handler));
+      const event = await store.handOver(params.data.id, { kind: 'person', id: request.actor!.id }, body.data);
       return reply.code(201).send(event);
     });
   });

@@ -65,7 +65,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       if (!params) return reply;
       const body = bodyOf(request.body);
       // A decision names the SHA-256 of the draft the decider was shown (from the incident status), if the step has one.
-      const input = { incidentId: incidentIdOf(params), stepId: params.step, reason: body.reason as string, draftSha256: body.draftSha256 as string | undefined, actor: request.actor! };
+      const input = { incidentId: incidentIdOf(params), stepId: params.step, reason: body.reason as string, draftSha256: body.draftSha256 as string | undefined, override: body.override as boolean | undefined, actor: request.actor! };
       return sendOutcome(reply, await incidents[decision](input));
     };
     api.post('/v1/incidents/:a/:b/:c/steps/:step/approve', decide('approve'));
@@ -74,7 +74,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     api.post('/v1/incidents/:a/:b/:c/steps/:step/answer', async (request, reply) => {
       const params = parseParams(StepParams, request.params, reply);
       if (!params) return reply;
-      const answer = await incidents.answer({ incidentId: incidentIdOf(params), stepId: params.step, value: bodyOf(request.body).value as string, actor: request.actor! });
+      const body = bodyOf(request.body);
+      const answer = await incidents.answer({ incidentId: incidentIdOf(params), stepId: params.step, value: body.value as string, override: body.override as boolean | undefined, reason: body.reason as string | undefined, actor: request.actor! });
       return sendOutcome(reply, answer);
     });
 

@@ -8,6 +8,7 @@ import { reportMarkdown } from '../../report/markdown';
 import type { Logger } from '../../shared/logger';
 import type { IncidentClient } from '../incident-client';
 import type { RunbookCatalog } from '../runbook-catalog';
+import { type ReadGuard, refusalBody } from '../access/read-guard';
 import { requireBearer } from './bearer-auth';
 import { IncidentParams, incidentIdOf } from './params';
 import type { TokenDirectory } from './token-directory';
@@ -20,6 +21,8 @@ export interface ReportRouteDeps {
   publicKey: () => KeyObject;
   evidence: () => Promise<EvidenceStore>;
   log: Logger;
+  /** The read policy: a report is a view of the incident. */
+  reads: ReadGuard;
 }
 
 const Query = z.object({ format: z.enum(['md', 'html', 'json']).default('md') });
@@ -36,6 +39,8 @@ export function registerReportRoutes(app: FastifyInstance, deps: ReportRouteDeps
       // Temporal may have deleted a closed incident after retention: the report then comes from the stores alone.
       const queried = await deps.incidents.status(incidentId);
       const status = queried.ok ? queried.value : undefined;
+      const seen = await deps.reads.incident(request.actor!, incidentId, 'incident.report', status);
+      if (!seen.allowed) return reply.code(seen.status).send(refusalBody(seen));
       try {
         const report = await collectReport(incidentId, {
           auditDir: deps.auditDir,
