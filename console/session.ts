@@ -32,7 +32,7 @@ export class CookieSealer {
     this.csrfKey = Buffer.from(hkdfSync('sha256', secret, 'firebreak-console', 'csrf tokens v1', 32));
   }
 
-  seal(purpose: Purpose, value: { exp: number }): string {
+  seal<T extends { exp: number }>(purpose: Purpose, value: T): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(purpose));
