@@ -36,7 +36,10 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
     api.get('/v1/incidents', async (request, reply) => {
       const query = parseParams(ListQuery, request.query, reply);
       if (!query) return reply;
-      return sendOutcome(reply, await incidents.page(query));
+      const page = await incidents.page(query);
+      if (!page.ok) return sendOutcome(reply, page);
+      // Rows the caller may not see are left out (a page may then hold fewer than `limit`; `next` still pages on).
+      return sendOutcome(reply, { ok: true, value: { ...page.value, incidents: await deps.reads.visible(request.actor!, page.value.incidents) } });
     });
 
     api.get('/v1/incidents/:a/:b/:c', async (request, reply) => {

@@ -97,6 +97,14 @@ describe('read access by role: each role against each route', function () {
     });
   }
 
+  it('lists an incident only to those who may see it', async () => {
+    for (const who of PEOPLE.map((p) => p.id as Who)) {
+      const listed = await fb.api<{ incidents: { id: string }[] }>('GET', '/v1/incidents?limit=200', undefined, `token-${who}`);
+      assert.equal(listed.status, 200);
+      assert.equal(listed.body.incidents.some((i) => i.id === incidentId), EXPECTED['GET incident']!.includes(who), who);
+    }
+  });
+
   it('metadata and hashes reach every viewer while the bytes do not', async () => {
     const item = await call('GET evidence item (metadata)', 'pat');
     assert.match(String(item.body.sha256), /^[0-9a-f]{64}$/);
