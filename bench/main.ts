@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     const measured = await benches[name]!(options);
     rows.push(...measured.rows);
     results[name] = measured.result;
-    process.stderr.write(`[bench] ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(`[bench] ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify({ rows: measured.rows, load: os.loadavg() })}\n`);
   }
   printTable(rows);
   // The machine's load (1, 5, 15 min) at the start and end: ratios come from one run, absolute figures depend on it.
