@@ -152,8 +152,10 @@ function registerDeclare(app: FastifyInstance, deps: PageDeps, helpers: { chrome
     const form = formBody(request);
     const labels = (form.get('labels') ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
     const bad = labels.findIndex((l) => !/^[A-Za-z0-9_.-]{1,64}=.{1,500}$/.test(l));
-    const refuse = (code: string, message: string, status = 400) => html(reply, status, declarePage(helpers.chrome(request, 'Declare an incident'), [], { code, message }));
-    if (bad >= 0) return refuse('request.invalid', `labels line ${bad + 1}: expected key=value (key: letters, digits, . _ -)`);
+    if (bad >= 0) {
+      const problem = { code: 'request.invalid', message: `labels line ${bad + 1}: expected key=value (key: letters, digits, . _ -)` };
+      return html(reply, 400, declarePage(helpers.chrome(request, 'Declare an incident'), await deps.catalog.runbooks(), problem));
+    }
     const description = [form.get('description')?.trim(), labels.length > 0 ? `Labels:\n${labels.join('\n')}` : ''].filter(Boolean).join('\n\n');
     const severity = form.get('severity') ?? undefined;
     const started = await deps.incidents.start({ title: form.get('title') ?? '', severity: severity as never, runbook: form.get('runbook') ?? '', description: description || undefined, by: helpers.actor(request) });

@@ -105,6 +105,11 @@ describe('the incident console', function () {
     await page.getByText('When did we become aware of the breach?').waitFor();
     await shot(page, '02-declare');
     await page.fill('#title', 'Customer database exfiltration');
+    await page.fill('#labels', 'service payments');
+    await page.getByRole('button', { name: 'Declare' }).click();
+    assert.equal(await page.locator('#refusal-code').textContent(), 'request.invalid');
+    await page.getByText('labels line 1: expected key=value').waitFor();
+    await page.fill('#title', 'Customer database exfiltration');
     await page.selectOption('#severity', 'critical');
     await page.fill('#labels', 'service=payments\nregion=eu-west-1');
     await page.getByLabel(/GDPR clock for metrics/).check();
