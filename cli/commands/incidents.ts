@@ -70,10 +70,11 @@ export function registerIncidentCommands(program: Command): void {
       .description(`${decision} an approval step (you may not decide what you requested)`)
       .requiredOption('--reason <text>', 'why: recorded with your identity')
       .option('--draft-sha256 <hex>', 'the draft you reviewed (default: the draft shown now, printed before deciding)')
+      .option('--override', 'as incident commander, decide a step that belongs to another role (recorded as an override)')
       .option('--json', 'machine-readable output')
-      .action(async (id: string, step: string, opts: { reason: string; draftSha256?: string; json?: boolean }) => {
+      .action(async (id: string, step: string, opts: { reason: string; draftSha256?: string; override?: boolean; json?: boolean }) => {
         const draftSha256 = opts.draftSha256 ?? (await shownDraft(id, step));
-        const body = expectOk(await callApi(cliTarget(), 'POST', `${incidentRoute(id)}/steps/${step}/${decision}`, { reason: opts.reason, draftSha256 }));
+        const body = expectOk(await callApi(cliTarget(), 'POST', `${incidentRoute(id)}/steps/${step}/${decision}`, { reason: opts.reason, draftSha256, ...(opts.override && { override: true }) }));
         print(Boolean(opts.json), body, () => `${decision === 'approve' ? 'approved' : 'rejected'} ${step} as ${body.by}; step is now ${body.stepOutcome}`);
       });
   }
@@ -82,9 +83,11 @@ export function registerIncidentCommands(program: Command): void {
     .command('answer <id> <step> <value>')
     .description('answer an input step (true/false and numbers are sent typed)')
     .option('--text', 'send the value as text even if it looks like a number or boolean')
-    .action(async (id: string, step: string, raw: string, opts: { text?: boolean }) => {
+    .option('--override', 'as incident commander, answer for another role (recorded as an override; needs --reason)')
+    .option('--reason <text>', 'why you answer as an override')
+    .action(async (id: string, step: string, raw: string, opts: { text?: boolean; override?: boolean; reason?: string }) => {
       const value = opts.text ? raw : raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
-      expectOk(await callApi(cliTarget(), 'POST', `${incidentRoute(id)}/steps/${step}/answer`, { value }));
+      expectOk(await callApi(cliTarget(), 'POST', `${incidentRoute(id)}/steps/${step}/answer`, { value, ...(opts.override && { override: true }), ...(opts.reason && { reason: opts.reason }) }));
       process.stdout.write(`answered ${step}\n`);
     });
 

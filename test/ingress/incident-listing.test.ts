@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { eventually, FirebreakUnderTest } from '../helpers/firebreak';
+import { type ApiAnswer, eventually, FirebreakUnderTest } from '../helpers/firebreak';
 
 interface Row {
   id: string;
@@ -50,7 +50,7 @@ describe('GET /v1/incidents: one row per incident, paged with a cursor', functio
       pages = 0;
       cursor = undefined;
       do {
-        const answer = await fb.api<Page>('GET', `/v1/incidents?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        const answer: ApiAnswer<Page> = await fb.api<Page>('GET', `/v1/incidents?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
         assert.equal(answer.status, 200, JSON.stringify(answer.body));
         assert.ok(answer.body.incidents.length <= 2);
         seen.push(...answer.body.incidents);

@@ -11,7 +11,7 @@ export const DEFAULT_HISTORY_EVENT_LIMIT = 10_000;
  * alert overtakes is refused by Temporal and the run is replayed from its first event before it tries again, so a run
  * must stay short enough to replay in well under a workflow task timeout on a busy worker, or it never gets out.
  */
-export const STORM_ROLL_ALERTS = 1_000;
+export const STORM_ROLL_ALERTS = 500;
 
 // Kinds whose `running` state means an activity or child workflow is in flight: rolling over then would abandon it.
 const IN_FLIGHT_KINDS = new Set(['action', 'clock', 'runbook']);
@@ -28,5 +28,5 @@ export function readyToContinueAsNew(state: IncidentState, historyEventLimit: nu
   const busy = status.steps.some((s) => (s.state === 'running' && IN_FLIGHT_KINDS.has(s.kind)) || s.state === 'blocked');
   const decidedNotTaken = status.approvals.some((a) => approvalOutcome(a) !== 'pending' && status.steps.find((s) => s.id === a.stepId)?.state === 'waiting');
   const answeredNotTaken = status.pendingInputs.some((p) => Object.prototype.hasOwnProperty.call(status.answers, p.stepId));
-  return !busy && !decidedNotTaken && !answeredNotTaken && timelinePublished(state) && allHandlersFinished();
+  return !busy && !(state.escalating ?? 0) && !decidedNotTaken && !answeredNotTaken && timelinePublished(state) && allHandlersFinished();
 }

@@ -47,8 +47,23 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     (request) => {
       // Mutate before any await: a concurrent second click's validator then already sees this decision.
       const approval = state.status.approvals.find((a) => a.stepId === request.stepId)!;
-      approval.decisions.push({ decision: request.decision, by: request.actor.id, roles: request.actor.roles, reason: request.reason, at: request.at, draftSha256: request.draftSha256 });
-      addTimeline(state, { at: request.at, event: `approval.${request.decision}`, stepId: request.stepId, actor: request.actor.id, detail: request.reason });
+      approval.decisions.push({
+        decision: request.decision,
+        by: request.actor.id,
+        roles: request.actor.roles,
+        reason: request.reason,
+        at: request.at,
+        draftSha256: request.draftSha256,
+        ...(request.override && { override: true }),
+      });
+      addTimeline(state, {
+        at: request.at,
+        event: `approval.${request.decision}`,
+        stepId: request.stepId,
+        actor: request.actor.id,
+        detail: request.override ? `override by incident commander: ${request.reason}` : request.reason,
+        ...(request.override && { facts: { override: 'true' } }),
+      });
       return Promise.resolve({ stepId: request.stepId, decision: request.decision, by: request.actor.id, stepOutcome: approvalOutcome(approval) });
     },
     { validator: (request) => validateDecision(state, request) },
@@ -57,7 +72,14 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     answerUpdate,
     (request) => {
       state.status.answers[request.stepId] = request.value;
-      addTimeline(state, { at: request.at, event: 'input.answered', stepId: request.stepId, actor: request.actor.id, detail: String(request.value) });
+      addTimeline(state, {
+        at: request.at,
+        event: 'input.answered',
+        stepId: request.stepId,
+        actor: request.actor.id,
+        detail: request.override ? `${String(request.value)} (override by incident commander: ${request.reason ?? ''})` : String(request.value),
+        ...(request.override && { facts: { override: 'true' } }),
+      });
       return Promise.resolve({ stepId: request.stepId, value: request.value });
     },
     { validator: (request) => validateAnswer(state, request) },

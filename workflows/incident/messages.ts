@@ -45,12 +45,17 @@ export const DecisionRequest = z.object({
   at: z.string().datetime({ offset: true }),
   /** SHA-256 of the draft as the approver was shown it; an approval of a step with a draft must carry it. */
   draftSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** An incident commander deciding a step that belongs to another role (recorded as an override, with the reason). */
+  override: z.boolean().optional(),
 });
 export type DecisionRequest = z.infer<typeof DecisionRequest>;
 
 export const AnswerRequest = z.object({
   stepId: z.string().min(1),
   value: z.union([z.string(), z.number(), z.boolean()]),
+  /** An incident commander answering for another role: recorded as an override and needs `reason`. */
+  override: z.boolean().optional(),
+  reason: z.string().trim().min(1).max(4000).optional(),
   /** For timestamp answers: when the person says it happened, may be earlier than `at`. */
   actor: Actor,
   at: z.string().datetime({ offset: true }),
@@ -88,7 +93,3 @@ export const RunRunbookRequest = z.object({
   reason: z.string().trim().min(1).max(4000).optional(),
 });
 export type RunRunbookRequest = z.infer<typeof RunRunbookRequest>;
-
-// The definitions live apart from the schemas so workflow code can import them without bundling zod: every cached
-// workflow evaluates its own copy of each module it imports.
-export { type DecisionOutcome, abortUpdate, alertSignal, answerUpdate, decideUpdate, resolveStepUpdate, runRunbookUpdate, statusQuery, stopClockUpdate } from './definitions';

@@ -24,6 +24,8 @@ export interface Decision {
   at: string;
   /** SHA-256 of the draft the decider saw; an approval counts only for the draft it names. */
   draftSha256?: string;
+  /** Decided by the incident commander for a role they do not hold. */
+  override?: true;
 }
 
 export interface ApprovalRecord {
@@ -117,6 +119,8 @@ export interface IncidentState {
   published: number;
   /** How many timeline entries the Slack mirror has seen (absent until it first runs). */
   slackSynced?: number;
+  /** Escalation emails in flight: the incident does not continue as new under them. */
+  escalating?: number;
   /** Choices made for blocked steps, consumed by the step that waits for them. */
   resolutions: Record<string, StepResolution>;
 }

@@ -27,12 +27,24 @@ function requireRole(actor: Actor, allowed: string[], role: string): void {
   }
 }
 
+/** The role an override needs: the incident commander may decide or answer any waiting step, saying so. */
+export const OVERRIDE_ROLE = 'incident-commander';
+
+/** The step's own role, or (with `override`) the incident commander's; the refusal says an override exists. */
+function requireStepRole(actor: Actor, step: { allowedRoles: string[]; role: string }, override: boolean | undefined): void {
+  if (override) return requireRole(actor, [OVERRIDE_ROLE], `${OVERRIDE_ROLE} (to override)`);
+  if (!actor.roles.some((held) => step.allowedRoles.includes(held))) {
+    const hint = actor.roles.includes(OVERRIDE_ROLE) ? '; as incident commander you may override, with a reason' : '';
+    refuse(FailureType.ApprovalNotPermitted, `${actor.id} does not hold role ${step.role} (one of: ${step.allowedRoles.join(', ')})${hint}`);
+  }
+}
+
 export function validateDecision(state: IncidentState, request: DecisionRequest): void {
   requireOpen(state);
   requirePerson(request.actor);
   const approval = state.status.approvals.find((a) => a.stepId === request.stepId);
   if (!approval || approvalOutcome(approval) !== 'pending') refuse(FailureType.StepNotWaiting, `step ${request.stepId} is not awaiting a decision`);
-  requireRole(request.actor, approval.allowedRoles, approval.role);
+  requireStepRole(request.actor, approval, request.override);
   if (request.actor.id === approval.requestedBy) {
     refuse(FailureType.ApprovalSeparationOfDuties, `${request.actor.id} requested this approval and may not decide it`);
   }
@@ -69,7 +81,8 @@ export function validateAnswer(state: IncidentState, request: AnswerRequest): vo
   requirePerson(request.actor);
   const pending = state.status.pendingInputs.find((p) => p.stepId === request.stepId);
   if (!pending) refuse(FailureType.StepNotWaiting, `step ${request.stepId} is not waiting for an answer`);
-  requireRole(request.actor, pending.allowedRoles, pending.role);
+  requireStepRole(request.actor, pending, request.override);
+  if (request.override && !request.reason) refuse(FailureType.AnswerInvalid, `an override of ${request.stepId} needs a reason`);
   const problem = answerProblem(pending.type, pending.choices, request.value);
   if (problem) refuse(FailureType.AnswerInvalid, `answer to ${request.stepId}: ${problem}`);
 }

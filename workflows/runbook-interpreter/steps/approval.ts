@@ -3,6 +3,7 @@ import type { Activities } from '../../../activities';
 import type { ApprovalStep } from '../../../runbooks/schema/step';
 import { renderTemplate } from '../../../runbooks/template';
 import { FailureType } from '../../failure-types';
+import { notifyEscalation } from '../../incident/escalation-notice';
 import { type ApprovalRecord, type StepRecord, addTimeline } from '../../incident/state';
 import { type AttachmentRef, approvalSha256, sameAttachments } from '../../notices/approval-hash';
 import { type RunContext, type StepOutcome, allowedRoles, finishStep, now, remainingMs, startStep, templateScope } from '../context';
@@ -62,6 +63,7 @@ export async function runApproval(step: ApprovalStep, ctx: RunContext): Promise<
   if (step.timeout && !approval.escalatedAt && !(await condition(decided, remainingMs(approval.requestedAt, step.timeout)))) {
     approval.escalatedAt = now();
     addTimeline(ctx.state, { at: approval.escalatedAt, event: 'approval.escalated', stepId: step.id, detail: step.escalate ?? step.role });
+    await notifyEscalation(ctx, step.id, step.escalate ?? step.role, `Approval ${step.id}`);
   }
   for (;;) {
     await condition(decided);

@@ -1,5 +1,6 @@
 import { condition } from '@temporalio/workflow';
 import type { InputStep } from '../../../runbooks/schema/step';
+import { notifyEscalation } from '../../incident/escalation-notice';
 import { addTimeline } from '../../incident/state';
 import { type RunContext, type StepOutcome, allowedRoles, finishStep, now, remainingMs, startStep } from '../context';
 
@@ -14,6 +15,7 @@ export async function runInput(step: InputStep, ctx: RunContext): Promise<StepOu
   const escalated = () => status.timeline.some((t) => t.event === 'input.escalated' && t.stepId === step.id);
   if (step.timeout && !escalated() && !(await condition(answered, remainingMs(record.startedAt, step.timeout)))) {
     addTimeline(ctx.state, { at: now(), event: 'input.escalated', stepId: step.id, detail: step.escalate ?? step.role });
+    await notifyEscalation(ctx, step.id, step.escalate ?? step.role, `The question "${step.ask}"`);
   }
   await condition(answered);
   status.pendingInputs = status.pendingInputs.filter((p) => p.stepId !== step.id);
