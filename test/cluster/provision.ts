@@ -197,6 +197,8 @@ export async function startPostgres(): Promise<Postgres> {
 
 export interface ClusterOptions {
   numHistoryShards?: number;
+  /** A folder `backup()` wrote: the new PostgreSQL starts from those dumps instead of an empty schema. */
+  restoreFrom?: string;
   namespace?: string;
   log?: (line: string) => void;
 }
@@ -210,6 +212,8 @@ export interface TemporalCluster {
   kill(service: Service): void;
   start(service: Service): Promise<void>;
   isRunning(service: Service): boolean;
+  /** pg_dump (custom format) of both databases into `dir`, as an operator's backup would take them. */
+  backup(dir: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -237,6 +241,16 @@ function serverConfig(pgPort: number, ports: Record<Service, { grpc: number; mem
   };
 }
 
+const DATABASES = ['temporal', 'temporal_visibility'] as const;
+const pgArgs = (port: number) => ['-h', '127.0.0.1', '-p', String(port), '-U', 'temporal'];
+
+async function restoreDumps(binaries: ServerBinaries, pgPort: number, dir: string): Promise<void> {
+  for (const db of DATABASES) {
+    await run(binaries.sql, ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(pgPort), '-u', 'temporal', '--db', db, 'create-database']);
+    await run(pgBin('pg_restore'), [...pgArgs(pgPort), '--no-owner', '-d', db, path.join(dir, `${db}.dump`)]);
+  }
+}
+
 async function setupSchema(binaries: ServerBinaries, pgPort: number): Promise<void> {
   const base = ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(pgPort), '-u', 'temporal'];
   for (const [db, folder] of [['temporal', 'temporal'], ['temporal_visibility', 'visibility']] as const) {
@@ -253,7 +267,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Tempor
   const binaries = await serverBinaries(log);
   const postgres = await startPostgres();
   try {
-    await setupSchema(binaries, postgres.port);
+    if (options.restoreFrom) await restoreDumps(binaries, postgres.port, options.restoreFrom);
+    else await setupSchema(binaries, postgres.port);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'firebreak-cluster-'));
     mkdirSync(path.join(dir, 'config'));
     const ports = {} as Record<Service, { grpc: number; membership: number }>;
@@ -306,6 +321,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Tempor
       },
       start: startService,
       isRunning: (service) => children.get(service)?.exitCode === null,
+      async backup(dir) {
+        for (const db of DATABASES) await run(pgBin('pg_dump'), [...pgArgs(postgres.port), '-Fc', '-f', path.join(dir, `${db}.dump`), db]);
+      },
       async stop() {
         await Promise.all(
           [...children.values()].map(async (child) => {
