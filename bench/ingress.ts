@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { alertIncidentId } from '../ingress/incident-succession';
-import { alertSignal, type IncidentInput } from '../workflows/incident/messages';
+import { type IncidentInput } from '../workflows/incident/messages';
+import { alertSignal } from '../workflows/incident/definitions';
 import type { Alert } from '../runbooks/schema/alert';
 import { loadRunbookLibrary } from '../runbooks/load';
 import { signDelivery } from '../ingress/webhooks/delivery-signer';

@@ -1,4 +1,4 @@
-import { decideUpdate } from '../workflows/incident/messages';
+import { decideUpdate } from '../workflows/incident/definitions';
 import { startTemporal } from '../test/helpers/temporal';
 import { type SlackHarness, U, alertIncident, buttonValue, decide, ephemeralsFor, messageFor, startSlackHarness } from '../test/slack/support';
 import { TcpProxy } from '../test/slack/tcp-proxy';

@@ -44,14 +44,8 @@ import {
   type IncidentInput,
   RunRunbookRequest,
   StepResolution,
-  abortUpdate,
-  answerUpdate,
-  decideUpdate,
-  resolveStepUpdate,
-  runRunbookUpdate,
-  statusQuery,
-  stopClockUpdate,
 } from '../workflows/incident/messages';
+import { abortUpdate, answerUpdate, decideUpdate, resolveStepUpdate, runRunbookUpdate, statusQuery, stopClockUpdate } from '../workflows/incident/definitions';
 import type { IncidentStatus } from '../workflows/incident/state';
 import { type Outcome, type Problem, invalidRequest, temporalProblem } from './incident-problem';
 import { type AlertAdmission, IncidentSuccession, type ReopenPolicy } from './incident-succession';

@@ -3,7 +3,8 @@ import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundErro
 import type { Alert } from '../runbooks/schema/alert';
 import type { PinnedRunbook } from '../runbooks/schema/runbook';
 import type { incidentWorkflow } from '../workflows/incident/incident-workflow';
-import { type IncidentInput, alertSignal } from '../workflows/incident/messages';
+import { type IncidentInput } from '../workflows/incident/messages';
+import { alertSignal } from '../workflows/incident/definitions';
 import { listingMemo } from './incident-listing';
 
 /** What a source does with a firing alert whose incident has closed (`sources.<name>.reopen`). */

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { Gauge, type Registry } from 'prom-client';
 import type { DeadlineClock } from '../../workflows/deadline-clocks/types';
-import { statusQuery } from '../../workflows/incident/messages';
+import { statusQuery } from '../../workflows/incident/definitions';
 import type { IncidentStatus } from '../../workflows/incident/state';
 
 /*

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
-import { answerUpdate, statusQuery } from '../../workflows/incident/messages';
+import { answerUpdate, statusQuery } from '../../workflows/incident/definitions';
 import type { IncidentStatus } from '../../workflows/incident/state';
 import { FirebreakUnderTest, eventually } from '../helpers/firebreak';
 

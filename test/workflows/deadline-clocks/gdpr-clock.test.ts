@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { answerUpdate } from '../../../workflows/incident/messages';
+import { answerUpdate } from '../../../workflows/incident/definitions';
 import { HOUR, clockActivities, startTimeSkipping, until, withIncident } from './harness';
 
 const runbook = (awareAt: string, noticeAfter: string) => ({

@@ -8,7 +8,7 @@ import { createComputeDeadlines } from '../../../activities/deadlines/compute';
 import { loadRunbookText } from '../../../runbooks/load';
 import { temporalTestServerPath } from '../../../worker/temporal-binaries';
 import type { IncidentInput } from '../../../workflows/incident/messages';
-import { statusQuery } from '../../../workflows/incident/messages';
+import { statusQuery } from '../../../workflows/incident/definitions';
 import type { IncidentStatus } from '../../../workflows/incident/state';
 import type { ActionRequest } from '../../../workflows/runbook-interpreter/steps/action';
 import { shiftedToday } from '../../helpers/calendar-scenarios';

@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createCalendars } from '../../../obligations/calendars/business-calendar';
 import { computeStages } from '../../../obligations/deadlines';
 import { loadCatalogueFile } from '../../../obligations/load';
-import { answerUpdate } from '../../../workflows/incident/messages';
+import { answerUpdate } from '../../../workflows/incident/definitions';
 import { doraSaturday, fridayEvening, local, nis2LateNotification, springDst, thanksgivingEve, utc } from '../../helpers/calendar-scenarios';
 import { HOUR, clockActivities, startTimeSkipping, travelTo, until, withIncident } from './harness';
 

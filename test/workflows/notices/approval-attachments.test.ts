@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createResolveAttachments } from '../../../activities/email/attachments';
 import { createSendEmail } from '../../../activities/email/send-email';
 import { EvidenceStore } from '../../../evidence';
-import { answerUpdate, decideUpdate } from '../../../workflows/incident/messages';
+import { answerUpdate, decideUpdate } from '../../../workflows/incident/definitions';
 import { SmtpInbox } from '../../helpers/smtp-inbox';
 import { tempDir } from '../../helpers/temporal';
 import { type Running, clockActivities, startTimeSkipping, until, withIncident } from '../deadline-clocks/harness';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { decideUpdate } from '../../../workflows/incident/messages';
+import { decideUpdate } from '../../../workflows/incident/definitions';
 import { clockActivities, startTimeSkipping, until, withIncident } from '../deadline-clocks/harness';
 
 const runbook = {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import nodemailer from 'nodemailer';
 import { createSendEmail } from '../../../activities/email/send-email';
-import { resolveStepUpdate } from '../../../workflows/incident/messages';
+import { resolveStepUpdate } from '../../../workflows/incident/definitions';
 import { freePort } from '../../helpers/net';
 import { SmtpInbox } from '../../helpers/smtp-inbox';
 import { tempDir } from '../../helpers/temporal';
