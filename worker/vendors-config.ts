@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { crowdstrikeHosts, FALCON_CLOUDS } from '../activities/containment/edr/crowdstrike';
 import { defenderMachines } from '../activities/containment/edr/defender';
+import { createDefenderCollectPackage } from '../activities/containment/edr/defender-package';
 import { sentineloneAgents } from '../activities/containment/edr/sentinelone';
 import type { EdrVendor } from '../activities/containment/edr/host-isolation';
 import type { EndpointVendorDeps } from '../activities/containment/endpoint-vendors';
@@ -58,22 +59,23 @@ const secret = (setting: string, reference: string) => {
   return resolve;
 };
 
-function edrFrom(vendor: (typeof EDR_VENDORS)[number], vendors: EndpointVendorsConfig): EdrVendor {
+function edrFrom(vendor: (typeof EDR_VENDORS)[number], vendors: EndpointVendorsConfig): Pick<EndpointVendorDeps, 'edr' | 'collectPackage'> & { edr: EdrVendor } {
   if (vendor === 'crowdstrike') {
     const cs = vendors.crowdstrike!;
     const baseUrl = cs.baseUrl ?? FALCON_CLOUDS[cs.cloud];
     const token = clientCredentials({ vendor: 'crowdstrike', tokenUrl: `${baseUrl}/oauth2/token`, clientId: cs.clientId, clientSecret: secret('vendors.crowdstrike.clientSecret', cs.clientSecret) });
-    return crowdstrikeHosts(createVendorHttp({ vendor: 'crowdstrike', baseUrl, authorization: () => token.header(), onUnauthorized: () => token.invalidate() }));
+    return { edr: crowdstrikeHosts(createVendorHttp({ vendor: 'crowdstrike', baseUrl, authorization: () => token.header(), onUnauthorized: () => token.invalidate() })) };
   }
   if (vendor === 'defender') {
     const d = vendors.defender!;
     const tokenUrl = d.tokenUrl ?? `https://login.microsoftonline.com/${encodeURIComponent(d.tenantId)}/oauth2/v2.0/token`;
     const token = clientCredentials({ vendor: 'defender', tokenUrl, clientId: d.clientId, clientSecret: secret('vendors.defender.clientSecret', d.clientSecret), scope: 'https://api.securitycenter.microsoft.com/.default' });
-    return defenderMachines(createVendorHttp({ vendor: 'defender', baseUrl: d.apiUrl, authorization: () => token.header(), onUnauthorized: () => token.invalidate() }));
+    const http = createVendorHttp({ vendor: 'defender', baseUrl: d.apiUrl, authorization: () => token.header(), onUnauthorized: () => token.invalidate() });
+    return { edr: defenderMachines(http), collectPackage: (evidence) => createDefenderCollectPackage(http, evidence) };
   }
   const s1 = vendors.sentinelone!;
   const token = staticToken('ApiToken', secret('vendors.sentinelone.apiToken', s1.apiToken));
-  return sentineloneAgents(createVendorHttp({ vendor: 'sentinelone', baseUrl: s1.url, authorization: () => token.header() }));
+  return { edr: sentineloneAgents(createVendorHttp({ vendor: 'sentinelone', baseUrl: s1.url, authorization: () => token.header() })) };
 }
 
 /**
@@ -84,7 +86,7 @@ export function endpointVendorsFromConfig(containment: { host?: string; network?
   const deps: EndpointVendorDeps = {};
   const host = containment.host;
   if (host && (EDR_VENDORS as readonly string[]).includes(host)) {
-    if (vendors[host as (typeof EDR_VENDORS)[number]]) deps.edr = edrFrom(host as (typeof EDR_VENDORS)[number], vendors);
+    if (vendors[host as (typeof EDR_VENDORS)[number]]) Object.assign(deps, edrFrom(host as (typeof EDR_VENDORS)[number], vendors));
     else problems.push(`containment.host: ${host} needs its settings under vendors.${host}`);
   }
   if (containment.network === 'cloudflare') {

@@ -18,6 +18,8 @@ import type { VendorHttp } from './vendor-kit/vendor-http';
  */
 export interface EndpointVendorDeps {
   edr?: EdrVendor;
+  /** `host.collect-package`, where the EDR has one (Defender for Endpoint's investigation package). */
+  collectPackage?: (evidence: StateEvidenceDeps) => ActionFn;
   cloudflare?: { http: VendorHttp; scope: CloudflareScope };
   kubernetes?: () => Cluster;
 }
@@ -34,6 +36,7 @@ const unconfigured = (capability: string, setting: string): ActionFn => async ()
 export function createEndpointVendorActivities(deps: EndpointVendorDeps, evidence: StateEvidenceDeps): Record<string, ActionFn> {
   const out: Record<string, ActionFn> = {};
   if (deps.edr) pair(out, 'host.isolate', 'host.release', hostIsolation(deps.edr) as unknown as VendorAction<never, unknown>, evidence);
+  out['host.collect-package'] = deps.collectPackage ? deps.collectPackage(evidence) : unconfigured('host.collect-package', 'containment.host: defender');
   if (deps.cloudflare) pair(out, 'network.block-ip', 'network.unblock-ip', cloudflareBlock(deps.cloudflare.http, deps.cloudflare.scope) as unknown as VendorAction<never, unknown>, evidence);
   const cluster = deps.kubernetes;
   if (cluster) {

@@ -7,12 +7,12 @@ const MACHINE_ID = /^[0-9a-f]{40}$/i;
 // A machine action that did not happen leaves the isolation as it was.
 const NOT_APPLIED = new Set(['Failed', 'Cancelled', 'TimeOut']);
 
-interface Machine {
+export interface Machine {
   id: string;
   computerDnsName?: string;
 }
 
-interface MachineAction {
+export interface MachineAction {
   id: string;
   type: string;
   status: string;
@@ -20,7 +20,20 @@ interface MachineAction {
 }
 
 /** OData string literal: a quote is doubled. */
-const odata = (value: string) => `'${value.replace(/'/g, "''")}'`;
+export const odata = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+/** The machine a host names: by its 40-hex id, or by DNS name (exactly one match, or the step fails saying why). */
+export async function defenderMachine(http: VendorHttp, host: string): Promise<Machine> {
+  if (MACHINE_ID.test(host)) {
+    return (await http.send<Machine>({ method: 'GET', path: '/api/machines/{id}', params: { id: host.toLowerCase() }, target: `host ${host}` })).body;
+  }
+  const found = (await http.send<{ value?: Machine[] }>({ method: 'GET', path: '/api/machines', query: { $filter: `computerDnsName eq ${odata(host)}` }, target: `host ${host}` })).body?.value ?? [];
+  if (found.length === 0) throw ApplicationFailure.create({ type: VendorFailureType.TargetNotFound, message: `host ${host} not found at defender`, nonRetryable: true, details: [{ vendor: 'defender', host }] });
+  if (found.length > 1) {
+    throw ApplicationFailure.create({ type: VendorFailureType.Refused, message: `hostname ${host} matches more than one defender machine; name the machine id`, nonRetryable: true, details: [{ vendor: 'defender', host }] });
+  }
+  return found[0]!;
+}
 
 /**
  * Microsoft Defender for Endpoint machine isolation (`isolate` Full or Selective / `unisolate`), each with the
@@ -45,17 +58,7 @@ export function defenderMachines(http: VendorHttp): EdrVendor {
     target: `host ${input.host}`,
   });
 
-  async function machine(host: string): Promise<Machine> {
-    if (MACHINE_ID.test(host)) {
-      return (await http.send<Machine>({ method: 'GET', path: '/api/machines/{id}', params: { id: host.toLowerCase() }, target: `host ${host}` })).body;
-    }
-    const found = (await http.send<{ value?: Machine[] }>(byName(host))).body?.value ?? [];
-    if (found.length === 0) throw ApplicationFailure.create({ type: VendorFailureType.TargetNotFound, message: `host ${host} not found at defender`, nonRetryable: true, details: [{ vendor: 'defender', host }] });
-    if (found.length > 1) {
-      throw ApplicationFailure.create({ type: VendorFailureType.Refused, message: `hostname ${host} matches more than one defender machine; name the machine id`, nonRetryable: true, details: [{ vendor: 'defender', host }] });
-    }
-    return found[0]!;
-  }
+  const machine = (host: string) => defenderMachine(http, host);
 
   return {
     vendor: 'defender',
