@@ -80,6 +80,8 @@ export const StartRequest = z.object({
   severity: Severity.default('high'),
   runbook: z.string().min(1),
   description: z.string().max(20_000).optional(),
+  /** What the runbook's templates read as `alert.labels` (e.g. `user: m.smith`): a declared incident has no sender to give them. */
+  labels: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'label names are letters, digits and _'), z.string().max(1024)).refine((l) => Object.keys(l).length <= 64, 'at most 64 labels').optional(),
 });
 export type StartRequest = z.input<typeof StartRequest>;
 
@@ -105,6 +107,15 @@ export interface IncidentListing {
   alerts?: number;
   /** The closed incident of the same alert fingerprint this one succeeds. */
   reopenedFrom?: string;
+}
+
+/**
+ * What a declared incident's runbook sees as `alert`: the declaration itself (source `declared`, status firing, the
+ * labels the person gave), so templates and conditions written for alerts (`alert.labels.user`, `alert.severity`)
+ * read the same fields; it is not counted as an alert received.
+ */
+export function declaredAlert(incidentId: string, d: { title: string; severity: Alert['severity']; description?: string; labels?: Record<string, string> }, at: string): Alert {
+  return { source: 'declared', deliveryId: incidentId, fingerprint: incidentId, title: d.title, severity: d.severity, status: 'firing', labels: d.labels ?? {}, ...(d.description && { description: d.description }), occurredAt: at, receivedAt: at, raw: {} };
 }
 
 /** A declared incident gets a new ULID: no fingerprint to hash, and nothing about it in the (unencrypted) id. */
@@ -218,9 +229,10 @@ export function createIncidentClient(deps: IncidentClientDeps) {
       const pinned = await deps.catalog.byId(parsed.data.runbook);
       if (!pinned) return failed(notFound(parsed.data.runbook));
       const incidentId = recorded.incidentId ?? declaredIncidentId();
-      const { title, severity, description } = parsed.data;
+      const { title, severity, description, labels } = parsed.data;
       const openedAt = recorded.alert?.receivedAt ?? new Date().toISOString();
-      const args = await incidentInput({ incidentId, title, severity, description, openedBy: input.by, openedAt, pinned, alert: recorded.alert });
+      const alert = recorded.alert ?? declaredAlert(incidentId, { title, severity, description, labels }, openedAt);
+      const args = await incidentInput({ incidentId, title, severity, description, openedBy: input.by, openedAt, pinned, alert });
       return call({ kind: 'start', incidentId, actor: input.by }, async () => {
         await client.workflow.start(incidentWorkflow, { workflowId: incidentId, taskQueue: deps.taskQueue, args: [args], memo: listingMemo(args) });
         return { incidentId };

@@ -79,7 +79,7 @@ describe('firebreak runbook test', function () {
 
   it('fails a scripted step once so the failure policy shows in the path', async () => {
     const output = await testRunbook(scenario('compromised-account'), shared);
-    assert.match(output.stdout, /revoke-sessions\s+action\s+failed\s+http\.request failed: http\.server_error/);
+    assert.match(output.stdout, /revoke-sessions\s+action\s+failed\s+identity\.revoke-sessions failed: http\.server_error/);
   });
 
   it('refuses a malformed script with exit 2 and the path of each problem', async () => {
