@@ -1,28 +1,13 @@
 import type { Runbook } from '../runbooks/schema/runbook';
 import type { IncidentStatus } from '../workflows/incident/state';
+import { mayViewIncident, type Viewer } from '../ingress/access/read-policy';
 
-export interface Viewer {
-  id: string;
-  roles: readonly string[];
-}
-
-/** Roles that see every incident: the incident commander runs them all, the auditor checks them all. */
-const SEE_ALL = ['incident-commander', 'auditor'];
-
-/** The organisation roles a runbook names (a runbook role without a mapping stands for the organisation role of its name). */
-export function runbookRoles(runbook: Pick<Runbook, 'roles'> | undefined): string[] {
-  if (!runbook) return [];
-  return [...new Set(Object.entries(runbook.roles).flatMap(([role, mapped]) => [role, ...mapped]))];
-}
+export type { Viewer };
 
 /**
- * Who may see an incident in the console: those holding a role that sees everything, a role of its runbook, or who
- * took part in it (opened it, requested or decided an approval, appear on its timeline).
- * TODO(#15): replace with the read-access policy module when it lands; this is the one place the console asks.
+ * Whether a list row is shown: the read policy every edge uses (ingress/access). A row left out is not a refusal
+ * (nothing was asked for by name), so it is not audited; opening an incident goes through the read guard, which is.
  */
-export function mayView(viewer: Viewer, status: Pick<IncidentStatus, 'openedBy' | 'approvals' | 'timeline'>, roles: readonly string[]): boolean {
-  if (viewer.roles.some((r) => SEE_ALL.includes(r) || roles.includes(r))) return true;
-  if (status.openedBy === viewer.id) return true;
-  if (status.approvals.some((a) => a.requestedBy === viewer.id || a.decisions.some((d) => d.by === viewer.id))) return true;
-  return status.timeline.some((t) => t.actor === viewer.id);
+export function mayList(viewer: Viewer, status: Pick<IncidentStatus, 'openedBy' | 'approvals' | 'timeline'>, runbook: Pick<Runbook, 'roles'> | undefined): boolean {
+  return mayViewIncident(viewer, status, runbook).allowed;
 }

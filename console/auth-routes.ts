@@ -20,6 +20,7 @@ export interface AuthDeps {
 }
 
 const FLOW_SECONDS = 600;
+const CONSOLE_SCOPES = ['read', 'decide', 'declare'] as const;
 
 /** Only a console path may be returned to after sign-in: never another origin (an open redirect). */
 export function safeReturn(value: unknown): string {
@@ -79,8 +80,12 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     const form = formBody(request);
     const returnTo = safeReturn(form.get('return'));
     if (!deps.tokens) return page(reply, 404, returnTo, { code: 'auth.token_sign_in_off', message: 'token sign-in is only offered when Firebreak listens on loopback alone' });
-    const actor = deps.tokens.authenticate(`Bearer ${form.get('token') ?? ''}`);
-    if (!actor) return page(reply, 401, returnTo, { code: 'auth.token_unknown', message: 'that token is not known' });
+    const authorized = deps.tokens.authorize(`Bearer ${form.get('token') ?? ''}`);
+    if (!authorized.ok) return page(reply, 401, returnTo, { code: authorized.code === 'auth.expired' ? 'auth.expired' : 'auth.token_unknown', message: authorized.code === 'auth.expired' ? 'that token has expired' : 'that token is not known' });
+    // The console reads, decides and declares: a token limited to less must not gain it by signing in here.
+    const missing = CONSOLE_SCOPES.filter((scope) => !authorized.scopes.includes(scope));
+    if (missing.length > 0) return page(reply, 403, returnTo, { code: 'auth.scope_required', message: `the console needs a token with the scopes ${CONSOLE_SCOPES.join(', ')}; this one lacks ${missing.join(', ')}` });
+    const actor = authorized.actor;
     const configured = deps.people.find((p) => p.id === actor.id);
     startSession(reply, deps, { id: actor.id, name: configured?.name, roles: actor.roles }, 'token');
     return reply.redirect(returnTo, 303);

@@ -4,11 +4,15 @@ import { collectReport, type ReportSources } from '../report/collect';
 import type { IncidentReport } from '../report/model';
 import { renderRunbookGraph } from '../report/runbook-graph';
 import type { IncidentStatus } from '../workflows/incident/state';
-import { mayView, runbookRoles, type Viewer } from './access';
+import type { ReadGuard } from '../ingress/access/read-guard';
+import type { Runbook } from '../runbooks/schema/runbook';
+import { mayList, type Viewer } from './access';
 import { type ListFilters, type ListRow, matches } from './pages/incident-list';
 
 export interface DataDeps {
   incidents: IncidentClient;
+  /** The read policy with its audit of refusals: the one place that decides who sees an incident. */
+  reads: Pick<ReadGuard, 'incident'>;
   catalog: Pick<RunbookCatalog, 'runbooks' | 'byId'>;
   report: ReportStores;
 }
@@ -33,20 +37,20 @@ const BATCH = PAGE;
 export function incidentData(deps: DataDeps) {
   const graphs = new Map<string, Promise<string | undefined>>();
 
-  async function rolesOf(runbookId: string): Promise<string[]> {
-    return runbookRoles((await deps.catalog.byId(runbookId))?.runbook);
+  async function runbookOf(runbookId: string): Promise<Runbook | undefined> {
+    return (await deps.catalog.byId(runbookId))?.runbook;
   }
 
   return {
     /** The first page of incidents the viewer may see that pass the filters; `more` when the page filled up. */
     async list(viewer: Viewer, filters: ListFilters): Promise<{ rows: ListRow[]; more: boolean } | undefined> {
-      const roles = new Map<string, Promise<string[]>>();
+      const runbooks = new Map<string, Promise<Runbook | undefined>>();
       const visible = async (l: { id: string; startedAt: string }): Promise<ListRow | undefined> => {
         const status = await deps.incidents.status(l.id);
         if (!status.ok) return undefined;
         const id = status.value.runbook.id;
-        if (!roles.has(id)) roles.set(id, rolesOf(id));
-        return mayView(viewer, status.value, await roles.get(id)!) ? { id: l.id, startedAt: l.startedAt, status: status.value } : undefined;
+        if (!runbooks.has(id)) runbooks.set(id, runbookOf(id));
+        return mayList(viewer, status.value, await runbooks.get(id)!) ? { id: l.id, startedAt: l.startedAt, status: status.value } : undefined;
       };
       // One page of listing usually fills the page; only when permissions or filters drop rows does it look further.
       for (const limit of [PAGE, SCAN]) {
@@ -62,11 +66,12 @@ export function incidentData(deps: DataDeps) {
       return undefined;
     },
 
-    /** The incident's status when the viewer may see it; `not-found` also when they may not (its existence is not told). */
-    async status(viewer: Viewer, incidentId: string): Promise<{ status: IncidentStatus } | { problem: { code: string; message: string; status: number } }> {
+    /** The incident's status when the read guard lets the viewer see it (a refusal is audited and shown with its code). */
+    async status(viewer: Viewer, incidentId: string, what = 'console.incident'): Promise<{ status: IncidentStatus } | { problem: { code: string; message: string; status: number } }> {
       const got = await deps.incidents.status(incidentId);
       if (!got.ok) return { problem: got.problem };
-      if (!mayView(viewer, got.value, await rolesOf(got.value.runbook.id))) return { problem: { code: 'incident.not_found', message: 'no such incident', status: 404 } };
+      const seen = await deps.reads.incident(viewer, incidentId, what, got.value);
+      if (!seen.allowed) return { problem: { code: seen.code, message: seen.reason, status: seen.status } };
       return { status: got.value };
     },
 

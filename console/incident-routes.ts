@@ -125,9 +125,10 @@ function registerDecisionForms(app: FastifyInstance, deps: PageDeps, data: Incid
   type Run = (form: URLSearchParams, base: { incidentId: string; actor: Actor }, params: Record<string, string>) => Promise<{ ok: true } | { ok: false; problem: Problem }>;
   const handle = (done: string | ((form: URLSearchParams) => string), run: Run) => async (request: FastifyRequest, reply: FastifyReply) => {
     const incidentId = helpers.idOf(request);
-    // Only someone who may see the incident may act on it; to anyone else it does not exist.
+    // Only someone who may see the incident may act on it (the read guard audits a refusal).
     const visible = incidentId ? await data.status(helpers.viewer(request), incidentId) : undefined;
-    if (!incidentId || !visible || 'problem' in visible) return reply.code(404).type('text/plain').send('incident.not_found');
+    if (!incidentId || !visible) return reply.code(404).type('text/plain').send('incident.not_found');
+    if ('problem' in visible) return reply.code(visible.problem.status).type('text/plain').send(visible.problem.code);
     const form = formBody(request);
     const outcome = await run(form, { incidentId, actor: helpers.actor(request) }, request.params as Record<string, string>);
     if (outcome.ok) return reply.redirect(`${incidentPath(incidentId)}?done=${typeof done === 'string' ? done : done(form)}`, 303);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { TokenDirectory } from '../ingress/api/token-directory';
+import type { ReadGuard } from '../ingress/access/read-guard';
 import type { IncidentClient } from '../ingress/incident-client';
 import type { RunbookCatalog } from '../ingress/runbook-catalog';
 import { registerAssets } from './assets';
@@ -19,6 +20,8 @@ import { CookieSealer, Session } from './session';
 export interface ConsoleDeps {
   settings: ConsoleConfig;
   incidents: IncidentClient;
+  /** Who may see an incident, with refusals audited: the read guard every edge uses. */
+  reads: Pick<ReadGuard, 'incident'>;
   catalog: Pick<RunbookCatalog, 'runbooks' | 'byId'>;
   people: readonly ConfiguredPerson[];
   /** Secret the session cookies are sealed with; every replica must hold the same. */

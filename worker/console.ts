@@ -12,7 +12,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
  * Mounts the web console on the HTTP service when enabled. A bad secret reference stops start-up naming the setting.
  * API tokens sign in to the console only when the service listens on loopback alone (the default install).
  */
-export function mountConsole(app: FastifyInstance, config: Config, secrets: ResolvedSecrets, deps: Pick<ConsoleDeps, 'incidents' | 'catalog' | 'report' | 'log'> & { tokens: TokenDirectory; log: Logger }): void {
+export function mountConsole(app: FastifyInstance, config: Config, secrets: ResolvedSecrets, deps: Pick<ConsoleDeps, 'incidents' | 'reads' | 'catalog' | 'report' | 'log'> & { tokens: TokenDirectory; log: Logger }): void {
   const settings = config.console;
   if (!settings.enabled) return;
   const clientSecret = settings.oidc?.clientSecret ? resolveSecret('console.oidc.clientSecret', settings.oidc.clientSecret) : undefined;

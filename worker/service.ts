@@ -82,7 +82,7 @@ export function createService(options: ServiceOptions): FastifyInstance {
     slack: slackIngressFromConfig(config, { incidents: incidentClient, catalog, log }),
     localWorkerRunning: options.localWorkerRunning,
   });
-  mountConsole(app, config, secrets, { incidents, catalog, tokens, report: records.report, log });
+  mountConsole(app, config, secrets, { incidents, reads, catalog, tokens, report: records.report, log });
   // After the last request is answered, so every delivery's record is on disk before the log's files close.
   app.addHook('onClose', () => records.audit.close());
   return app;

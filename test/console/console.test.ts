@@ -140,7 +140,8 @@ describe('the incident console', function () {
       await admin.close();
     }
     const direct = await page.goto(`${fb.baseUrl}/console/incidents/${privateId}`);
-    assert.equal(direct!.status(), 404);
+    assert.equal(direct!.status(), 403);
+    assert.equal(await page.locator('#refusal-code').textContent(), 'access.not_a_viewer');
   });
 
   it('shows a step change state and a clock tick without reloading', async () => {
