@@ -5,7 +5,7 @@ import { AesGcmPayloadCodec } from '../codec/aes-gcm-codec';
 import type { IncidentInput } from '../workflows/incident/messages';
 import { FirebreakUnderTest } from '../test/helpers/firebreak';
 import { startTemporal } from '../test/helpers/temporal';
-import { type LoadFigures, runLoad } from './latency';
+import { type LoadFigures, runAlternating } from './latency';
 
 export interface AlertStartOptions {
   requests?: number;
@@ -34,20 +34,26 @@ export async function benchAlertStart(opts: AlertStartOptions = {}): Promise<Ale
     const runId = randomUUID().slice(0, 8);
     // Warm up both paths (connections, bundle, runbook library) outside the measurement.
     await fb.sendAlert({ title: `warm-up ${runId}`, severity: 'low' });
-    const firebreak = await runLoad(requests, concurrency, async (i) => {
-      const answer = await fb.sendAlert({ title: `bench ${runId} ${i}`, severity: 'low', labels: { n: String(i) } });
-      if (answer.status !== 202) throw new Error(`status ${answer.status}`);
-    });
     const pinned = (await fb.api<{ runbooks: { id: string }[] }>('GET', '/v1/runbooks')).body;
     if (!pinned.runbooks.length) throw new Error('no runbooks loaded');
     const input = await sampleInput(fb);
-    const bare = await runLoad(requests, concurrency, async (i) => {
-      await bareClient.workflow.start('incidentWorkflow', {
-        workflowId: `bare/${runId}/${i}`,
-        taskQueue: fb.config.temporal.taskQueue,
-        args: [{ ...input, incidentId: `bare/${runId}/${i}` }],
-      });
-    });
+    // Alternating rounds: each side also starts its workflows while the worker runs the other side's last ones.
+    const [firebreak, bare] = await runAlternating(
+      requests,
+      concurrency,
+      4,
+      async (i) => {
+        const answer = await fb.sendAlert({ title: `bench ${runId} ${i}`, severity: 'low', labels: { n: String(i) } });
+        if (answer.status !== 202) throw new Error(`status ${answer.status}`);
+      },
+      async (i) => {
+        await bareClient.workflow.start('incidentWorkflow', {
+          workflowId: `bare/${runId}/${i}`,
+          taskQueue: fb.config.temporal.taskQueue,
+          args: [{ ...input, incidentId: `bare/${runId}/${i}` }],
+        });
+      },
+    );
     return { firebreak, bare, throughputRatio: firebreak.perSecond / bare.perSecond };
   } finally {
     await connection.close();

@@ -19,12 +19,44 @@ export function percentile(sorted: readonly number[], p: number): number {
  * failure and is not timed. Bounded in count by construction.
  */
 export async function runLoad(requests: number, concurrency: number, call: (i: number) => Promise<void>): Promise<LoadFigures> {
+  return figuresOf([await timeLoad(0, requests, concurrency, call)], concurrency);
+}
+
+/** One timed stretch of a load: calls `from`..`to - 1`, their latencies (ms) and the seconds it took. */
+interface Stretch {
+  latencies: number[];
+  failures: number;
+  seconds: number;
+}
+
+/**
+ * `runLoad` for two sides in alternating rounds (a, b, a, b, ...), so a machine that other work slows for a while
+ * slows both alike; each side's figures combine its rounds.
+ */
+export async function runAlternating(requests: number, concurrency: number, rounds: number, a: (i: number) => Promise<void>, b: (i: number) => Promise<void>): Promise<[LoadFigures, LoadFigures]> {
+  const stretches: [Stretch[], Stretch[]] = [[], []];
+  for (let round = 0; round < rounds; round++) {
+    const [from, to] = [Math.floor((round * requests) / rounds), Math.floor(((round + 1) * requests) / rounds)];
+    stretches[0].push(await timeLoad(from, to, concurrency, a));
+    stretches[1].push(await timeLoad(from, to, concurrency, b));
+  }
+  return [figuresOf(stretches[0], concurrency), figuresOf(stretches[1], concurrency)];
+}
+
+function figuresOf(stretches: readonly Stretch[], concurrency: number): LoadFigures {
+  const latencies = stretches.flatMap((s) => s.latencies).sort((x, y) => x - y);
+  const seconds = stretches.reduce((sum, s) => sum + s.seconds, 0);
+  const failures = stretches.reduce((sum, s) => sum + s.failures, 0);
+  return { requests: latencies.length + failures, concurrency, seconds, perSecond: latencies.length / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), failures };
+}
+
+async function timeLoad(from: number, to: number, concurrency: number, call: (i: number) => Promise<void>): Promise<Stretch> {
   const latencies: number[] = [];
   let failures = 0;
-  let next = 0;
+  let next = from;
   const started = process.hrtime.bigint();
   const lane = async () => {
-    while (next < requests) {
+    while (next < to) {
       const i = next++;
       const t0 = process.hrtime.bigint();
       try {
@@ -36,7 +68,5 @@ export async function runLoad(requests: number, concurrency: number, call: (i: n
     }
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  latencies.sort((a, b) => a - b);
-  return { requests, concurrency, seconds, perSecond: latencies.length / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), failures };
+  return { latencies, failures, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
