@@ -1,6 +1,7 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../shared/logger';
+import { slackPayloadProblem } from './payload-shape';
 import { isOurWorkspace, verifySlackSignature } from './request-verification';
 
 export interface HttpReceiverOptions {
@@ -60,6 +61,8 @@ export class FastifySlackReceiver implements Receiver {
     }
     const body = parseBody(request);
     if (!body) return reply.code(400).send({ error: 'request.invalid' });
+    const problem = slackPayloadProblem(body);
+    if (problem) return reply.code(400).send({ error: 'slack.payload_invalid', message: problem });
     if (body.ssl_check) return reply.code(200).send();
     if (!isOurWorkspace(body, { teamId, appId })) {
       log.warn({ code: 'slack.foreign_workspace' }, 'slack request refused');
