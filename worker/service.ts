@@ -79,7 +79,7 @@ export function createService(options: ServiceOptions): FastifyInstance {
     metrics: createMetrics(),
     log,
     bodyLimitBytes: config.http.bodyLimitBytes,
-    slack: slackIngressFromConfig(config, { incidents: incidentClient, catalog, log }),
+    slack: slackIngressFromConfig(config, { incidents: incidentClient, catalog, log, reads }),
     localWorkerRunning: options.localWorkerRunning,
   });
   mountConsole(app, config, secrets, { incidents, reads, catalog, tokens, report: records.report, log });

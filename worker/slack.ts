@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { ReadGuard } from '../ingress/access/read-guard';
 import type { SlackActivityDeps } from '../activities/slack';
 import { SlackRoleDirectory } from '../activities/slack/role-directory';
 import { createSlackWebClient } from '../activities/slack/web-client';
@@ -39,6 +40,7 @@ export interface SlackIngressDeps {
   incidents: (deadlineMs: number) => IncidentClient;
   catalog: RunbookCatalog;
   log: Logger;
+  reads?: ReadGuard;
 }
 
 /** The Slack app for the HTTP service; undefined (said once in the log) when Slack is not configured. */
@@ -66,6 +68,7 @@ export function slackIngressFromConfig(config: Config, deps: SlackIngressDeps): 
       roles: roleDirectory(slack, token, deps.log),
       people: slack.people,
       log: deps.log,
+      reads: deps.reads,
     },
   );
   deps.log.info({ mode: ingress.mode }, 'slack app ready');

@@ -77,7 +77,10 @@ export function createReadGuard(deps: ReadGuardDeps) {
         const runbook = runbookId ? (await deps.catalog.byId(runbookId))?.runbook : undefined;
         // Cheap first (roles); the status query for participation only when the roles alone do not decide.
         if (mayViewIncident(viewer, undefined, runbook).allowed) kept.push(row);
-        else if (mayViewIncident(viewer, (await facts(row.id)).status, runbook).allowed) kept.push(row);
+        else {
+          const known = await facts(row.id);
+          if (mayViewIncident(viewer, known.status, runbook ?? known.runbook).allowed) kept.push(row);
+        }
       }
       return kept;
     },

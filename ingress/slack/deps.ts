@@ -1,5 +1,6 @@
 import type { Logger } from '../../shared/logger';
 import type { IncidentClient } from '../incident-client';
+import type { ReadGuard } from '../access/read-guard';
 import type { RunbookCatalog } from '../runbook-catalog';
 
 /** Organisation roles of a Slack user, read at the moment they act (user groups can change mid-incident). */
@@ -15,4 +16,6 @@ export interface SlackListenerDeps {
   /** Slack user id → Firebreak person id, so one human is one actor everywhere. */
   people: Readonly<Record<string, string>>;
   log: Logger;
+  /** The read policy (ingress/access): who may see which incident in `/incident status` and `list`. */
+  reads?: ReadGuard;
 }

@@ -39,11 +39,17 @@ export function registerIncidentCommand(app: App, deps: SlackListenerDeps): void
       case 'status': {
         if (!args[0]) return tellUser(audience, problemText({ code: 'command.missing_incident', message: 'usage: `/incident status <incident-id>`' }), deps.log);
         const answer = await deps.incidents.status(args[0]);
+        if (answer.ok && deps.reads) {
+          const seen = await deps.reads.incident(await slackActor(deps, command.user_id), answer.value.incidentId, 'slack.status', answer.value);
+          if (!seen.allowed) return tellUser(audience, problemText({ code: seen.code, message: seen.reason }), deps.log);
+        }
         return tellUser(audience, answer.ok ? statusText(answer.value) : problemText(answer.problem), deps.log);
       }
       case 'list': {
         const answer = await deps.incidents.list({ running: true, limit: LIST_LIMIT });
-        return tellUser(audience, answer.ok ? incidentListText(answer.value) : problemText(answer.problem), deps.log);
+        if (!answer.ok) return tellUser(audience, problemText(answer.problem), deps.log);
+        const rows = deps.reads ? await deps.reads.visible(await slackActor(deps, command.user_id), answer.value) : answer.value;
+        return tellUser(audience, incidentListText(rows), deps.log);
       }
       case 'run': {
         // `/incident run <incident-id> <runbook>`; the other order is taken too (incident ids start with `incident/`).
