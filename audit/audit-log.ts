@@ -117,17 +117,21 @@ export class AuditLog {
   /**
    * Writes a signed checkpoint of the current head (e.g. at incident close) and hands it to
    * the sink, resolving after the sink did. If nothing was appended since the last checkpoint,
-   * that one is delivered again instead of writing a duplicate. Throws `audit.no_signing_key`.
+   * that one is delivered again (unless `redeliver: false`) instead of writing a duplicate. Throws `audit.no_signing_key`.
    */
-  async checkpoint(): Promise<Checkpoint> {
+  async checkpoint(opts: { redeliver?: boolean } = {}): Promise<Checkpoint> {
     if (!this.opts.signingKey) throw new AuditError('audit.no_signing_key', 'checkpoints need a signing key');
+    let fresh = false;
     const cp = await this.serialised(() =>
       this.locked(async () => {
         const last = this.state.lastCheckpoint;
-        return last && last.size === this.state.size && last.head === this.state.head ? last : this.writeCheckpoint();
+        if (last && last.size === this.state.size && last.head === this.state.head) return last;
+        fresh = true;
+        return this.writeCheckpoint();
       }),
     );
-    await this.opts.sink?.(cp);
+    // `redeliver: false` (prompt checkpoints): another writer already wrote and shipped this one.
+    if (fresh || opts.redeliver !== false) await this.opts.sink?.(cp);
     return cp;
   }
 

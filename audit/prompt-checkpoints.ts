@@ -20,7 +20,7 @@ export function writeCheckpointsPromptly(log: AuditLog, opts: { delayMs?: number
     if (busy || current.head.size === covered) return;
     busy = true;
     current
-      .checkpoint()
+      .checkpoint({ redeliver: false })
       .then((cp) => {
         covered = cp.size;
       })
