@@ -11,7 +11,8 @@ declare module 'fastify' {
 /** The scope a request needs, by method and route: reads need `read`, declaring `declare`, every other write `decide`. */
 export function scopeFor(request: Pick<FastifyRequest, 'method' | 'url'>): TokenScope {
   if (request.url.startsWith('/v1/audit/')) return 'admin';
-  if (request.method === 'GET' || request.method === 'HEAD') return 'read';
+  // The codec only decrypts what the Temporal UI shows (POST because payloads are bodies): a read.
+  if (request.method === 'GET' || request.method === 'HEAD' || request.url.startsWith('/codec/')) return 'read';
   if (request.method === 'POST' && request.url.split('?')[0] === '/v1/incidents') return 'declare';
   return 'decide';
 }
@@ -23,7 +24,8 @@ export function scopeFor(request: Pick<FastifyRequest, 'method' | 'url'>): Token
  */
 export function requireBearer(scope: FastifyInstance, tokens: TokenDirectory, roles?: readonly string[]): void {
   scope.addHook('onRequest', async (request, reply) => {
-    if (request.method === 'OPTIONS') return;
+    // OPTIONS is a CORS preflight; an actor set by an earlier hook of the scope (the codec's local UI) is already decided.
+    if (request.method === 'OPTIONS' || request.actor) return;
     const auth = tokens.authorize(request.headers.authorization);
     if (!auth.ok) {
       const message = auth.code === 'auth.expired' ? 'this API token has expired' : 'a valid API token is required';

@@ -42,6 +42,7 @@ describe('API tokens: scopes, expiry, hashed storage', () => {
     assert.equal(scopeFor({ method: 'POST', url: '/v1/incidents/incident/a/b/steps/s/approve' }), 'decide');
     assert.equal(scopeFor({ method: 'POST', url: '/v1/evidence/ev-1/hand-over' }), 'decide');
     assert.equal(scopeFor({ method: 'GET', url: '/v1/audit/witness' }), 'admin');
+    assert.equal(scopeFor({ method: 'POST', url: '/codec/decode' }), 'read');
   });
 
   it('a token without scopes may do everything; a read-only token reads and is refused 403 auth.scope_required elsewhere', async () => {
