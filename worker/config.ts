@@ -144,6 +144,8 @@ export const Config = z.object({
   evidence: EvidenceConfig,
   /** Roles whose API tokens may use the codec endpoint (the Temporal UI showing decrypted payloads). */
   codecRoles: z.array(z.string().min(1)).min(1).default(['incident-commander']),
+  /** Origins of Temporal Web UIs (a cluster's UI server) whose browsers may call the codec endpoint, e.g. `https://temporal.example.com`. */
+  codecOrigins: z.array(z.string().url().refine((value) => new URL(value).origin === value, 'expected an origin: scheme://host[:port], no path or trailing slash')).default([]),
   /** The web console at `/console`: OIDC sign-in, sessions. */
   console: ConsoleConfig,
 }).refine((config) => config.audit.checkpointSlackChannel === undefined || config.slack !== undefined, {

@@ -12,6 +12,8 @@ export interface DevServerOptions {
   uiPort: number;
   namespace: string;
   log: Logger;
+  /** The UI's remote codec (Firebreak's `/codec`), so it shows decrypted payloads; absent: the UI shows ciphertext. */
+  codecEndpoint?: string;
   /** Startup budget; the first start creates the SQLite schema and takes longest. */
   readyTimeoutMs?: number;
 }
@@ -73,6 +75,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--sqlite-pragma', 'journal_mode=WAL',
     '--sqlite-pragma', 'synchronous=NORMAL',
     '--ui-disable-news-fetch',
+    ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
   ];
   const binary = temporalCliPath();
   options.log.info({ binary, address, ui: `http://127.0.0.1:${options.uiPort}` }, 'starting embedded Temporal dev server');

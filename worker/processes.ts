@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { type Config, loadConfig } from './config';
 import { type DevServer, startDevServer } from './dev-server';
+import { embeddedUiCodecEndpoint } from './codec-wiring';
 import { type Logger, createLogger } from './logging';
 import { type ResolvedSecrets, resolveSecrets, secretsDir } from './secrets';
 import { connectClient, connectWorkerConnection, temporalTarget, type TemporalTarget } from './temporal-connection';
@@ -75,7 +76,7 @@ export async function startAll(): Promise<void> {
   const p = prepare('firebreak');
   let devServer: DevServer | undefined;
   if (!p.config.temporal.address) {
-    devServer = await startDevServer({ dataDir: p.config.dataDir, port: p.config.temporal.devServerPort, uiPort: p.config.temporal.uiPort, namespace: p.config.temporal.namespace, log: p.log });
+    devServer = await startDevServer({ dataDir: p.config.dataDir, port: p.config.temporal.devServerPort, uiPort: p.config.temporal.uiPort, namespace: p.config.temporal.namespace, log: p.log, codecEndpoint: embeddedUiCodecEndpoint(p.config) });
   }
   const target = temporalTarget(p.config, p.secrets, devServer?.address);
   const { worker, running } = await runWorkerUntilStopped(p, target);

@@ -5,12 +5,13 @@ import nodemailer from 'nodemailer';
 import { createAuditWriter, loadPublicKey, type AuditWriter } from '../audit';
 import { AesGcmPayloadCodec } from '../codec/aes-gcm-codec';
 import { custodyAuditEntry } from '../evidence/custody-audit';
-import { type CodecRouteDeps, loopbackUiOrigins } from '../ingress/api/codec-routes';
+import type { CodecRouteDeps } from '../ingress/api/codec-routes';
 import type { EvidenceRouteDeps } from '../ingress/api/evidence-routes';
 import type { ReportRouteDeps } from '../ingress/api/report-routes';
 import type { TokenDirectory } from '../ingress/api/token-directory';
 import type { RunbookCatalog } from '../ingress/runbook-catalog';
 import { checkpointSinks } from './checkpoint-delivery';
+import { codecRouteDeps } from './codec-wiring';
 import type { Config } from './config';
 import { configFingerprint } from './config-fingerprint';
 import { evidenceStoreOpener } from './evidence-store';
@@ -51,7 +52,7 @@ export function createRecordKeeping(deps: { config: Config; secrets: ResolvedSec
   return {
     audit,
     evidence: { store: evidence, tokens: deps.tokens, log, maxUploadBytes: EVIDENCE_UPLOAD_LIMIT_BYTES },
-    codec: { codec: new AesGcmPayloadCodec(secrets.keyring), tokens: deps.tokens, roles: config.codecRoles, allowedOrigins: loopbackUiOrigins(config.temporal.uiPort), log },
+    codec: codecRouteDeps(config, new AesGcmPayloadCodec(secrets.keyring), deps.tokens, log),
     report: {
       tokens: deps.tokens,
       catalog: deps.catalog,

@@ -2,6 +2,7 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Logger } from '../../shared/logger';
+import type { Actor } from '../../workflows/incident/messages';
 import { requireBearer } from './bearer-auth';
 import type { TokenDirectory } from './token-directory';
 
@@ -10,8 +11,13 @@ export interface CodecRouteDeps {
   tokens: TokenDirectory;
   /** Roles allowed to see decrypted payloads (config `codecRoles`). */
   roles: readonly string[];
-  /** Browser origins allowed by CORS: the Temporal UI on loopback only. */
+  /** Browser origins allowed by CORS: the embedded Temporal UI on loopback, and config `codecOrigins` (a cluster's UI). */
   allowedOrigins: readonly string[];
+  /**
+   * Only on a loopback-only install with the embedded dev server: a request without a token from exactly these
+   * origins (the embedded UI, which has no sign-in and so cannot send one) is served as the local admin.
+   */
+  localUi?: { origins: readonly string[]; actor: Actor };
   log: Logger;
 }
 
@@ -42,7 +48,8 @@ export function loopbackUiOrigins(uiPort: number): string[] {
 /**
  * `POST /codec/decode` and `/codec/encode` in the Temporal UI codec-server protocol, so an operator's browser can show
  * decrypted history. Only a person with a codec role gets an answer (401 without a token, 403 without the role), and
- * CORS admits only the loopback UI: any other web page the operator has open cannot read the answer.
+ * CORS admits only the configured UI origins: any other web page the operator has open cannot read the answer. The
+ * one exception is `localUi`: the embedded UI's exact origin on a loopback-only install stands for the local admin.
  */
 export function registerCodecRoutes(app: FastifyInstance, deps: CodecRouteDeps): void {
   app.register(async (codec) => {
@@ -57,6 +64,12 @@ export function registerCodecRoutes(app: FastifyInstance, deps: CodecRouteDeps):
           .header('vary', 'origin');
       }
     });
+    codec.addHook('onRequest', async (request) => {
+      const local = deps.localUi;
+      if (!local || request.method === 'OPTIONS' || request.headers.authorization !== undefined) return;
+      if (!local.origins.includes(request.headers.origin ?? '')) return;
+      if (local.actor.roles.some((role) => deps.roles.includes(role))) request.actor = local.actor;
+    });
     requireBearer(codec, deps.tokens, deps.roles);
 
     const preflight = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -69,7 +82,9 @@ export function registerCodecRoutes(app: FastifyInstance, deps: CodecRouteDeps):
       try {
         const payloads = fromWire(body.data);
         const result = direction === 'decode' ? await deps.codec.decode(payloads) : await deps.codec.encode(payloads);
-        deps.log.info({ personId: request.actor!.id, direction, payloads: payloads.length }, 'codec used');
+        // Who saw what, never the payloads themselves: the person, how they came, the namespace and how many.
+        const via = request.scopes ? 'token' : 'local-ui';
+        deps.log.info({ personId: request.actor!.id, via, origin: request.headers.origin, namespace: request.headers['x-namespace'], direction, payloads: payloads.length }, 'codec used');
         return toWire(result);
       } catch {
         return reply.code(422).send({ error: 'codec.failed', message: 'payloads could not be processed' });

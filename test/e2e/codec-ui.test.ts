@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { embeddedUiCodecEndpoint } from '../../worker/codec-wiring';
+import { type Config, loadConfig } from '../../worker/config';
+import { type DevServer, startDevServer } from '../../worker/dev-server';
+import { resolveSecrets } from '../../worker/secrets';
+import { createService } from '../../worker/service';
+import { connectClient, temporalTarget } from '../../worker/temporal-connection';
+import { FirebreakUnderTest } from '../helpers/firebreak';
+import { freePort } from '../helpers/net';
+import { tapTestLog, tempDir, testLog } from '../helpers/temporal';
+
+type Wire = { payloads: { metadata: Record<string, string>; data: string }[] };
+
+/** The start input of a workflow as Temporal stores it (encrypted), in the UI's codec wire shape. */
+async function storedInput(client: Client, namespace: string, workflowId: string): Promise<Wire> {
+  const history = await client.workflowService.getWorkflowExecutionHistory({ namespace, execution: { workflowId } });
+  const input = history.history!.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+  return { payloads: [{ metadata: Object.fromEntries(Object.entries(input.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(input.data!).toString('base64') }] };
+}
+
+/** What a browser on `origin` sends for the UI's `fetch(endpoint + '/decode')`: the CORS preflight, then the POST. */
+async function browserDecode(endpoint: string, origin: string, body: Wire, token?: string): Promise<{ preflight: Response; post: Response }> {
+  const headers = token ? 'authorization,content-type,x-namespace' : 'content-type,x-namespace';
+  const preflight = await fetch(`${endpoint}/decode`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': headers } });
+  const post = await fetch(`${endpoint}/decode`, {
+    method: 'POST',
+    headers: { origin, 'content-type': 'application/json', 'x-namespace': 'default', ...(token && { authorization: `Bearer ${token}` }) },
+    body: JSON.stringify(body),
+  });
+  return { preflight, post };
+}
+
+const decodedText = async (response: Response): Promise<string> => {
+  const wire = (await response.json()) as Wire;
+  return Buffer.from(wire.payloads[0]!.data, 'base64').toString();
+};
+
+describe('Temporal Web UI decrypting payloads through /codec/decode', function () {
+  this.timeout(180_000);
+
+  describe('the embedded dev server (npm start, loopback only)', () => {
+    let devServer: DevServer | undefined;
+    let app: FastifyInstance | undefined;
+    let client: Client | undefined;
+    let config: Config;
+    let uiOrigin: string;
+    let endpoint: string;
+    let stored: Wire;
+    const secretText = `laptop of ${randomUUID()} stolen`;
+
+    before(async () => {
+      // Composed as startAll composes it: no TEMPORAL_ADDRESS, HTTP on loopback, the UI told where the codec is.
+      config = loadConfig({ FIREBREAK_DATA_DIR: tempDir('codec-ui'), FIREBREAK_HTTP_PORT: String(await freePort()), FIREBREAK_TEMPORAL_PORT: String(await freePort()), FIREBREAK_TEMPORAL_UI_PORT: String(await freePort()) });
+      const secrets = resolveSecrets(config);
+      endpoint = embeddedUiCodecEndpoint(config);
+      devServer = await startDevServer({ dataDir: config.dataDir, port: config.temporal.devServerPort, uiPort: config.temporal.uiPort, namespace: 'default', log: testLog, codecEndpoint: endpoint, readyTimeoutMs: 90_000 });
+      client = await connectClient(temporalTarget(config, secrets, devServer.address), secrets);
+      app = createService({ config, secrets, client, log: testLog, localWorkerRunning: () => false });
+      await app.listen({ host: config.http.host, port: config.http.port });
+      uiOrigin = `http://127.0.0.1:${config.temporal.uiPort}`;
+      // Firebreak's data converter encrypts the start input; nobody polls this queue, the history is all we need.
+      const workflowId = `codec-ui-${randomUUID()}`;
+      await client.workflow.start('incident', { taskQueue: `codec-ui-${randomUUID()}`, workflowId, args: [{ title: secretText }] });
+      stored = await storedInput(client, 'default', workflowId);
+    });
+    after(async () => {
+      await app?.close();
+      await client?.connection.close();
+      await devServer?.stop();
+    });
+
+    it('starts the UI with its codec endpoint set to Firebreak', async () => {
+      const settings = (await (await fetch(`${devServer!.uiUrl}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
+      assert.equal(settings.Codec?.Endpoint, endpoint);
+      assert.equal(endpoint, `http://127.0.0.1:${config.http.port}/codec`);
+    });
+
+    it("decodes for the embedded UI's exact origin as the local admin, logging who and how many but no content", async () => {
+      assert.ok(!Buffer.from(stored.payloads[0]!.data, 'base64').toString().includes(secretText), 'the stored input is encrypted');
+      const lines: string[] = [];
+      const untap = tapTestLog((line) => lines.push(line));
+      try {
+        for (const origin of [uiOrigin, `http://localhost:${config.temporal.uiPort}`]) {
+          const { preflight, post } = await browserDecode(endpoint, origin, stored);
+          assert.equal(preflight.status, 204);
+          assert.equal(preflight.headers.get('access-control-allow-origin'), origin);
+          assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /x-namespace/);
+          assert.match(preflight.headers.get('access-control-allow-methods') ?? '', /POST/);
+          assert.equal(post.status, 200);
+          assert.equal(post.headers.get('access-control-allow-origin'), origin);
+          assert.equal(JSON.parse(await decodedText(post)).title, secretText);
+        }
+      } finally {
+        untap();
+      }
+      const used = lines.filter((line) => line.includes('codec used')).map((line) => JSON.parse(line) as Record<string, unknown>);
+      assert.equal(used.length, 2);
+      const { personId, via, origin, namespace, direction, payloads } = used[0]!;
+      assert.deepEqual({ personId, via, origin, namespace, direction, payloads }, { personId: 'local-admin', via: 'local-ui', origin: uiOrigin, namespace: 'default', direction: 'decode', payloads: 1 });
+      assert.ok(lines.every((line) => !line.includes(secretText) && !line.includes(stored.payloads[0]!.data)), 'no payload content in any log line');
+    });
+
+    it('refuses a tokenless decode from any other origin, and checks a token when one is sent', async () => {
+      for (const origin of ['https://evil.example', `http://127.0.0.1:${config.http.port}`, `http://127.0.0.1:${config.temporal.uiPort + 1}`]) {
+        const { preflight, post } = await browserDecode(endpoint, origin, stored);
+        assert.equal(preflight.status, 403, origin);
+        assert.equal(preflight.headers.get('access-control-allow-origin'), null);
+        assert.equal(post.status, 401, origin);
+        assert.equal(post.headers.get('access-control-allow-origin'), null);
+      }
+      const noOrigin = await fetch(`${endpoint}/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(stored) });
+      assert.equal(noOrigin.status, 401);
+      const forgedToken = await browserDecode(endpoint, uiOrigin, stored, 'not-a-token');
+      assert.equal(forgedToken.post.status, 401);
+    });
+  });
+
+  describe("a cluster's UI on its own origin (codecOrigins)", () => {
+    let fb: FirebreakUnderTest | undefined;
+    const clusterUi = 'https://temporal.example.com';
+    after(async () => fb?.stop());
+
+    it('answers CORS for exactly the configured origin and decodes only for a token with a codec role', async () => {
+      fb = await FirebreakUnderTest.start({ people: [{ id: 'ivan', roles: ['incident-commander'] }, { id: 'alice', roles: ['legal'] }], config: { codecOrigins: [clusterUi] } });
+      const workflowId = `codec-cluster-${randomUUID()}`;
+      await fb.client.workflow.start('incident', { taskQueue: `codec-ui-${randomUUID()}`, workflowId, args: [{ title: 'cluster secret' }] });
+      const stored = await storedInput(fb.client, fb.config.temporal.namespace, workflowId);
+      const endpoint = `${fb.baseUrl}/codec`;
+
+      const withToken = await browserDecode(endpoint, clusterUi, stored, 'token-ivan');
+      assert.equal(withToken.preflight.status, 204);
+      assert.equal(withToken.preflight.headers.get('access-control-allow-origin'), clusterUi);
+      assert.match(withToken.preflight.headers.get('access-control-allow-headers') ?? '', /authorization/);
+      assert.equal(withToken.post.status, 200);
+      assert.equal(withToken.post.headers.get('access-control-allow-origin'), clusterUi);
+      assert.equal(JSON.parse(await decodedText(withToken.post)).title, 'cluster secret');
+
+      assert.equal((await browserDecode(endpoint, clusterUi, stored)).post.status, 401, 'no tokenless decode with a cluster');
+      assert.equal((await browserDecode(endpoint, clusterUi, stored, 'token-alice')).post.status, 403, 'a token without a codec role');
+      // With a cluster there is no embedded UI to stand for the local admin: a loopback UI origin needs a token too.
+      const loopback = await browserDecode(endpoint, `http://127.0.0.1:${fb.config.temporal.uiPort}`, stored);
+      assert.equal(loopback.post.status, 401);
+      assert.equal((await browserDecode(endpoint, 'https://other.example.com', stored, 'token-ivan')).post.headers.get('access-control-allow-origin'), null, 'an origin not configured gets no CORS answer');
+    });
+
+    it('refuses a codecOrigins entry that is not a bare origin, naming the setting', () => {
+      const dir = tempDir('codec-cfg');
+      const file = path.join(dir, 'firebreak.yaml');
+      writeFileSync(file, 'codecOrigins:\n  - https://temporal.example.com/namespaces\n');
+      assert.throws(() => loadConfig({ FIREBREAK_DATA_DIR: dir, FIREBREAK_CONFIG: file }), (error: Error) => /codecOrigins\.0/.test(error.message) && /expected an origin/.test(error.message));
+    });
+  });
+});
