@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -13,6 +13,8 @@ import { connectClient, temporalTarget } from '../../worker/temporal-connection'
 import { FirebreakUnderTest } from '../helpers/firebreak';
 import { freePort } from '../helpers/net';
 import { tapTestLog, tempDir, testLog } from '../helpers/temporal';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
 type Wire = { payloads: { metadata: Record<string, string>; data: string }[] };
 
@@ -51,6 +53,7 @@ describe('Temporal Web UI decrypting payloads through /codec/decode', function (
     let uiOrigin: string;
     let endpoint: string;
     let stored: Wire;
+    let workflowId: string;
     const secretText = `laptop of ${randomUUID()} stolen`;
 
     before(async () => {
@@ -64,7 +67,7 @@ describe('Temporal Web UI decrypting payloads through /codec/decode', function (
       await app.listen({ host: config.http.host, port: config.http.port });
       uiOrigin = `http://127.0.0.1:${config.temporal.uiPort}`;
       // Firebreak's data converter encrypts the start input; nobody polls this queue, the history is all we need.
-      const workflowId = `codec-ui-${randomUUID()}`;
+      workflowId = `codec-ui-${randomUUID()}`;
       await client.workflow.start('incident', { taskQueue: `codec-ui-${randomUUID()}`, workflowId, args: [{ title: secretText }] });
       stored = await storedInput(client, 'default', workflowId);
     });
@@ -103,6 +106,20 @@ describe('Temporal Web UI decrypting payloads through /codec/decode', function (
       const { personId, via, origin, namespace, direction, payloads } = used[0]!;
       assert.deepEqual({ personId, via, origin, namespace, direction, payloads }, { personId: 'local-admin', via: 'local-ui', origin: uiOrigin, namespace: 'default', direction: 'decode', payloads: 1 });
       assert.ok(lines.every((line) => !line.includes(secretText) && !line.includes(stored.payloads[0]!.data)), 'no payload content in any log line');
+    });
+
+    it("shows the decrypted input on the workflow's page of the real embedded UI in headless Chromium", async function () {
+      if (!CHROMIUM) return this.skip(); // Debian's chromium package is not installed on this machine
+      const { chromium } = await import('playwright-core');
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+      try {
+        const page = await browser.newPage();
+        await page.goto(`${devServer!.uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
+        // The UI decodes the input in the browser through Firebreak; the ciphertext alone never contains this text.
+        await page.getByText(secretText).first().waitFor({ timeout: 30_000 });
+      } finally {
+        await browser.close();
+      }
     });
 
     it('refuses a tokenless decode from any other origin, and checks a token when one is sent', async () => {
