@@ -79,10 +79,17 @@ export async function startAll(): Promise<void> {
     devServer = await startDevServer({ dataDir: p.config.dataDir, port: p.config.temporal.devServerPort, uiPort: p.config.temporal.uiPort, namespace: p.config.temporal.namespace, log: p.log, codecEndpoint: embeddedUiCodecEndpoint(p.config) });
   }
   const target = temporalTarget(p.config, p.secrets, devServer?.address);
-  const { worker, running } = await runWorkerUntilStopped(p, target);
-  const client = await connectClient(target, p.secrets);
-  const app = createService({ config: p.config, secrets: p.secrets, client, log: p.log, localWorkerRunning: () => worker.getState() === 'RUNNING' });
-  const httpUrl = await app.listen({ host: p.config.http.host, port: p.config.http.port });
+  // The dev server is detached (Ctrl-C must not reach it first), so a start that fails from here on stops it, or it
+  // would outlive this process (seen: the HTTP port taken).
+  const { worker, running, client, app, httpUrl } = await (async () => {
+    const { worker, running } = await runWorkerUntilStopped(p, target);
+    const client = await connectClient(target, p.secrets);
+    const app = createService({ config: p.config, secrets: p.secrets, client, log: p.log, localWorkerRunning: () => worker.getState() === 'RUNNING' });
+    return { worker, running, client, app, httpUrl: await app.listen({ host: p.config.http.host, port: p.config.http.port }) };
+  })().catch(async (error: unknown) => {
+    await devServer?.stop();
+    throw error;
+  });
   p.log.info({ http: httpUrl, temporal: target.address, ui: devServer?.uiUrl, dataDir: p.config.dataDir }, 'Firebreak is running');
   process.stdout.write(`\nFirebreak is running: ${httpUrl} (health ${httpUrl}/healthz)${devServer ? `, Temporal UI ${devServer.uiUrl}` : ''}. Ctrl-C stops it.\n`);
   if (p.secrets.generated.length > 0) process.stdout.write(firstStartBanner(p, httpUrl));
