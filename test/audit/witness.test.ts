@@ -98,7 +98,11 @@ describe('the audit witness: truncation and rollback are caught with the default
 
   it('truncate to an old checkpoint with matching local checkpoints: passes alone, the witness catches it (audit.witness_truncated)', async () => {
     await incidentWitnessed('witness: first incident');
-    const old = Checkpoint.parse(JSON.parse(lines(checkpointsFile()).at(-1)!));
+    // The checkpoint written within seconds of the first incident's records: the one the attacker cuts back to.
+    const old = await eventually(async () => {
+      const last = lines(checkpointsFile()).at(-1);
+      return last === undefined ? undefined : Checkpoint.parse(JSON.parse(last));
+    }, 20_000, 'a prompt checkpoint');
     const newestHead = await incidentWitnessed('witness: second incident');
     assert.ok(newestHead > old.size + 2, 'the second incident saw the log well beyond the old checkpoint');
     await stopWhenQuiet();
