@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { execFile } from 'node:child_process';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { embeddedUiCodecEndpoint } from '../../worker/codec-wiring';
@@ -9,11 +11,13 @@ import { type Config, loadConfig } from '../../worker/config';
 import { type DevServer, startDevServer } from '../../worker/dev-server';
 import { resolveSecrets } from '../../worker/secrets';
 import { createService } from '../../worker/service';
+import { temporalCliPath } from '../../worker/temporal-binaries';
 import { connectClient, temporalTarget } from '../../worker/temporal-connection';
 import { FirebreakUnderTest } from '../helpers/firebreak';
 import { freePort } from '../helpers/net';
 import { tapTestLog, tempDir, testLog } from '../helpers/temporal';
 
+const run = promisify(execFile);
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
 type Wire = { payloads: { metadata: Record<string, string>; data: string }[] };
@@ -142,7 +146,7 @@ describe('Temporal Web UI decrypting payloads through /codec/decode', function (
     const clusterUi = 'https://temporal.example.com';
     after(async () => fb?.stop());
 
-    it('answers CORS for exactly the configured origin and decodes only for a token with a codec role', async () => {
+    it('answers CORS for exactly the configured origin, decodes only for a token with a codec role, and serves the Temporal CLI's --codec-auth', async () => {
       fb = await FirebreakUnderTest.start({ people: [{ id: 'ivan', roles: ['incident-commander'] }, { id: 'alice', roles: ['legal'] }], config: { codecOrigins: [clusterUi] } });
       const workflowId = `codec-cluster-${randomUUID()}`;
       await fb.client.workflow.start('incident', { taskQueue: `codec-ui-${randomUUID()}`, workflowId, args: [{ title: 'cluster secret' }] });
@@ -159,6 +163,10 @@ describe('Temporal Web UI decrypting payloads through /codec/decode', function (
 
       assert.equal((await browserDecode(endpoint, clusterUi, stored)).post.status, 401, 'no tokenless decode with a cluster');
       assert.equal((await browserDecode(endpoint, clusterUi, stored, 'token-alice')).post.status, 403, 'a token without a codec role');
+      // The Temporal CLI, as the guide shows it: the same endpoint with the person's token.
+      const cli = await run(temporalCliPath(), ['workflow', 'show', '--address', fb.config.temporal.address!, '--namespace', fb.config.temporal.namespace, '--workflow-id', workflowId, '--codec-endpoint', endpoint, '--codec-auth', 'Bearer token-ivan', '--output', 'json']);
+      // JSON output keeps payload data base64: the decoded start input, as the worker's data converter wrote it.
+      assert.ok(cli.stdout.includes(Buffer.from(JSON.stringify({ title: 'cluster secret' })).toString('base64')), cli.stdout);
       // With a cluster there is no embedded UI to stand for the local admin: a loopback UI origin needs a token too.
       const loopback = await browserDecode(endpoint, `http://127.0.0.1:${fb.config.temporal.uiPort}`, stored);
       assert.equal(loopback.post.status, 401);
