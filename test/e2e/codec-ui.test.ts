@@ -146,7 +146,7 @@ describe('Temporal Web UI decrypting payloads through /codec/decode', function (
     const clusterUi = 'https://temporal.example.com';
     after(async () => fb?.stop());
 
-    it('answers CORS for exactly the configured origin, decodes only for a token with a codec role, and serves the Temporal CLI's --codec-auth', async () => {
+    it('answers CORS for exactly the configured origin, decodes only for a token with a codec role, and serves the Temporal CLI with --codec-auth', async () => {
       fb = await FirebreakUnderTest.start({ people: [{ id: 'ivan', roles: ['incident-commander'] }, { id: 'alice', roles: ['legal'] }], config: { codecOrigins: [clusterUi] } });
       const workflowId = `codec-cluster-${randomUUID()}`;
       await fb.client.workflow.start('incident', { taskQueue: `codec-ui-${randomUUID()}`, workflowId, args: [{ title: 'cluster secret' }] });
