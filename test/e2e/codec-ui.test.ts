@@ -6,7 +6,10 @@ import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { embeddedUiCodecEndpoint } from '../../worker/codec-wiring';
+import { AesGcmPayloadCodec } from '../../codec/aes-gcm-codec';
+import { parseKeyring } from '../../codec/keyring';
+import { TokenDirectory } from '../../ingress/api/token-directory';
+import { codecRouteDeps, embeddedUiCodecEndpoint } from '../../worker/codec-wiring';
 import { type Config, loadConfig } from '../../worker/config';
 import { type DevServer, startDevServer } from '../../worker/dev-server';
 import { resolveSecrets } from '../../worker/secrets';
@@ -139,6 +142,13 @@ describe('Temporal Web UI decrypting payloads through /codec/decode', function (
       const forgedToken = await browserDecode(endpoint, uiOrigin, stored, 'not-a-token');
       assert.equal(forgedToken.post.status, 401);
     });
+  });
+
+  it('trusts the embedded UI only on a loopback-only install', async () => {
+    const deps = (env: Record<string, string>) => codecRouteDeps(loadConfig({ FIREBREAK_DATA_DIR: tempDir('codec-trust'), ...env }), new AesGcmPayloadCodec(parseKeyring(JSON.stringify({ current: 'k', keys: { k: Buffer.alloc(32).toString('base64') } }))), new TokenDirectory([]), testLog);
+    assert.deepEqual(deps({}).localUi?.origins, ['http://localhost:8233', 'http://127.0.0.1:8233']);
+    assert.equal(deps({ FIREBREAK_HTTP_HOST: '0.0.0.0' }).localUi, undefined, 'HTTP reachable from other machines');
+    assert.equal(deps({ TEMPORAL_ADDRESS: 'temporal.example.com:7233' }).localUi, undefined, 'a cluster');
   });
 
   describe("a cluster's UI on its own origin (codecOrigins)", () => {
