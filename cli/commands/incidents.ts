@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { IncidentStatus } from '../../workflows/incident/state';
 import { callApi, cliTarget, expectOk } from '../api-client';
 import { renderIncident } from '../render-incident';
@@ -136,8 +136,14 @@ export function registerIncidentCommands(program: Command): void {
     .requiredOption('--runbook <id>', 'runbook to run')
     .option('--severity <level>', 'critical|high|medium|low|info', 'high')
     .option('--description <text>', 'details')
-    .action(async (opts: { title: string; runbook: string; severity: string; description?: string }) => {
-      const body = expectOk(await callApi(cliTarget(), 'POST', '/v1/incidents', opts));
+    .option('--label <name=value>', 'a label the runbook reads as alert.labels.<name> (repeatable), e.g. --label user=m.smith', (pair: string, all: Record<string, string>) => {
+      const at = pair.indexOf('=');
+      if (at < 1) throw new InvalidArgumentError(`expected name=value, got ${pair}`);
+      return { ...all, [pair.slice(0, at)]: pair.slice(at + 1) };
+    }, {} as Record<string, string>)
+    .action(async (opts: { title: string; runbook: string; severity: string; description?: string; label: Record<string, string> }) => {
+      const { label, ...rest } = opts;
+      const body = expectOk(await callApi(cliTarget(), 'POST', '/v1/incidents', { ...rest, ...(Object.keys(label).length > 0 && { labels: label }) }));
       process.stdout.write(`${body.incidentId}\n`);
     });
 

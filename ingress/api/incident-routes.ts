@@ -59,7 +59,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
 
     api.post('/v1/incidents', async (request, reply) => {
       const body = bodyOf(request.body);
-      const started = await incidents.start({ title: body.title as string, severity: body.severity as never, runbook: body.runbook as string, description: body.description as string | undefined, by: request.actor! });
+      const started = await incidents.start({ title: body.title as string, severity: body.severity as never, runbook: body.runbook as string, description: body.description as string | undefined, labels: body.labels as Record<string, string> | undefined, by: request.actor! });
       return sendOutcome(reply, started, 201);
     });
 

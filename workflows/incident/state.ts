@@ -148,9 +148,8 @@ export function initialState(input: IncidentInput): IncidentState {
       pendingInputs: [],
       answers: {},
       alerts: {
-        count: input.alert ? 1 : 0,
-        firstSeenAt: input.alert?.receivedAt,
-        lastSeenAt: input.alert?.receivedAt,
+        // A declaration gives its runbook an `alert` to read (see declaredAlert), but no alert was received.
+        ...(input.alert && input.alert.source !== 'declared' ? { count: 1, firstSeenAt: input.alert.receivedAt, lastSeenAt: input.alert.receivedAt } : { count: 0 }),
         status: input.alert?.status ?? 'firing',
         ...(input.alert?.status === 'firing' && { lastFiringAt: input.alert.occurredAt }),
       },
