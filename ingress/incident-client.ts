@@ -231,7 +231,8 @@ export function createIncidentClient(deps: IncidentClientDeps) {
       const incidentId = recorded.incidentId ?? declaredIncidentId();
       const { title, severity, description, labels } = parsed.data;
       const openedAt = recorded.alert?.receivedAt ?? new Date().toISOString();
-      const alert = recorded.alert ?? declaredAlert(incidentId, { title, severity, description, labels }, openedAt);
+      // The runbook-test driver replays a recorded incident as it was (its alert, or none).
+      const alert = recorded.alert ?? (recorded.incidentId ? undefined : declaredAlert(incidentId, { title, severity, description, labels }, openedAt));
       const args = await incidentInput({ incidentId, title, severity, description, openedBy: input.by, openedAt, pinned, alert });
       return call({ kind: 'start', incidentId, actor: input.by }, async () => {
         await client.workflow.start(incidentWorkflow, { workflowId: incidentId, taskQueue: deps.taskQueue, args: [args], memo: listingMemo(args) });
