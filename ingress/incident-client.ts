@@ -63,8 +63,8 @@ export interface IncidentClientDeps {
   /** Config values runbook templates may read as `{{config.contacts.*}}`. */
   contacts: Record<string, string>;
   historyEventLimit?: number;
-  /** Whether a Slack workspace is configured, so incidents mirror themselves there. */
-  slackMirror: boolean;
+  /** Whether a Slack workspace is configured, so incidents mirror themselves there (absent: as inputs before the flag). */
+  slackMirror?: boolean;
   /** HMAC key for update ids (`deriveUpdateIdKey`): the same on every replica. */
   updateIdKey: Buffer;
   /** How long one call may wait for Temporal (default 10 s); past it the caller gets `temporal.timeout`. */

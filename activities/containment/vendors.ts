@@ -10,7 +10,7 @@ import { awsWafBlockIp } from './aws/waf-ip-set';
 import { disableUserAction, resetFactorsAction, revokeSessionsAction } from './identity/actions';
 import type { IdentityProvider, UserState } from './identity/provider';
 import { cloudAccessKeyReach } from '../../runbooks/actions/cloud';
-import { type VendorAction, forwardActivity, notConfigured, parseInput, undoActivity } from './vendor-kit/action';
+import { type PlannedCall, type VendorAction, forwardActivity, notConfigured, parseInput, undoActivity } from './vendor-kit/action';
 import { type StateEvidenceDeps, recordState } from './vendor-kit/state-evidence';
 import { type EndpointVendorDeps, createEndpointVendorActivities } from './endpoint-vendors';
 
@@ -112,4 +112,35 @@ export function createVendorContainmentActivities(deps: VendorContainmentDeps): 
   out['cloud.access-key-reach'] = keyReachActivity(deps);
   Object.assign(out, createEndpointVendorActivities(deps.endpoint ?? {}, deps.evidence));
   return out;
+}
+
+/** The exact requests a containment action would send (its dry run), or undefined when no vendor serves it. */
+export type ContainmentPlanner = (action: string, input: Record<string, unknown>) => PlannedCall[] | undefined;
+
+/** Dry runs for `firebreak runbook test --config`: the vendor actions config chooses, planned, never sent. */
+export function containmentPlanner(deps: Omit<VendorContainmentDeps, 'evidence'>): ContainmentPlanner {
+  const actions = new Map<string, { action: VendorAction<unknown, unknown>; undo: boolean }>();
+  const add = (forward: string, undo: string | undefined, action: VendorAction<never, unknown>) => {
+    actions.set(forward, { action: action as VendorAction<unknown, unknown>, undo: false });
+    if (undo) actions.set(undo, { action: action as VendorAction<unknown, unknown>, undo: true });
+  };
+  if (deps.identity) {
+    add('identity.disable-user', 'identity.enable-user', disableUserAction(deps.identity) as VendorAction<never, unknown>);
+    add('identity.revoke-sessions', undefined, revokeSessionsAction(deps.identity) as VendorAction<never, unknown>);
+    add('identity.reset-factors', undefined, resetFactorsAction(deps.identity) as VendorAction<never, unknown>);
+  }
+  if (deps.aws) {
+    add('cloud.deactivate-access-key', 'cloud.reactivate-access-key', awsDeactivateAccessKey(deps.aws) as VendorAction<never, unknown>);
+    add('cloud.deny-principal', 'cloud.allow-principal', awsDenyPrincipal(deps.aws) as VendorAction<never, unknown>);
+    add('cloud.isolate-instance', 'cloud.release-instance', awsIsolateInstance(deps.aws) as VendorAction<never, unknown>);
+    add('cloud.block-public-bucket', 'cloud.restore-bucket-access', awsBlockPublicBucket(deps.aws) as VendorAction<never, unknown>);
+    if (deps.network === 'aws') add('network.block-ip', 'network.unblock-ip', awsWafBlockIp(deps.aws) as VendorAction<never, unknown>);
+  }
+  return (name, input) => {
+    const found = actions.get(name);
+    if (!found) return undefined;
+    const parsed = found.action.input.safeParse(input);
+    if (!parsed.success) return undefined;
+    return found.undo ? found.action.planRestore(parsed.data) : found.action.plan(parsed.data);
+  };
 }

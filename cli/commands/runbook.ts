@@ -86,7 +86,8 @@ export function registerRunbookCommands(program: Command): void {
     .option('--alert <json>', 'the recorded alert: a JSON file, or inline JSON')
     .option('--script <yaml>', 'the people: [{ step, answer|approve|reject|resolve|abort, as, roles, after? }], plus failures and expect')
     .option('--library <dir>', 'where child runbooks are looked up (default: the file\'s directory)')
-    .action(async (file: string, opts: { alert?: string; script?: string; library?: string }) => {
+    .option('--config <file>', 'a Firebreak config file: containment steps also print the exact requests its vendors would be sent (nothing is sent)')
+    .action(async (file: string, opts: { alert?: string; script?: string; library?: string; config?: string }) => {
       // Loaded on use: the test server client and worker would slow every other runbook command's start.
       // require, not import(): the CLI runs as CommonJS through tsx's require hook, which a dynamic import() bypasses.
       const { testRunbook } = require('../runbook-test/command') as typeof import('../runbook-test/command');

@@ -5,6 +5,9 @@ import type { z } from 'zod';
 import { RunbookCatalog } from '../../ingress/runbook-catalog';
 import { formatIssue } from '../../shared/source-issue';
 import { loadRunbookFile } from '../../runbooks/load';
+import { type ContainmentPlanner, containmentPlanner } from '../../activities/containment/vendors';
+import { loadConfig } from '../../worker/config';
+import { containmentFromConfig, httpEndpointsFromConfig } from '../../worker/http-endpoints';
 import { createLogger } from '../../worker/logging';
 import { installRuntimeLogging } from '../../worker/temporal-worker';
 import type { CommandOutput } from '../commands/runbook';
@@ -20,6 +23,19 @@ export interface RunbookTestCommand {
   script?: string;
   /** Where child runbooks are looked up; default: the runbook's own directory. */
   library?: string;
+  /** A Firebreak config file: containment steps then also show the exact requests its vendors would be sent. */
+  config?: string;
+}
+
+/** The dry-run planner of the vendors a config file chooses; its secrets must resolve (they are never sent). */
+function plannerFrom(file: string): Parsed<ContainmentPlanner> {
+  try {
+    const config = loadConfig({ ...process.env, FIREBREAK_CONFIG: file });
+    const noEvidence = { store: async () => Promise.reject(new Error('runbook test stores no evidence')) };
+    return { ok: true, value: containmentPlanner(containmentFromConfig(config, httpEndpointsFromConfig(config), noEvidence).vendors ?? {}) };
+  } catch (error) {
+    return { ok: false, output: { stdout: '', stderr: `runbook test: --config ${file}: ${(error as Error).message}\n`, exitCode: 2 } };
+  }
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; output: CommandOutput };
@@ -49,12 +65,14 @@ export async function testRunbook(command: RunbookTestCommand, shared?: RunbookT
   if (alert && !alert.ok) return alert.output;
   const script = command.script === undefined ? { ok: true as const, value: RunbookTestScript.parse({}) } : parseInput('script', command.script, (text) => parseYaml(text, { maxAliasCount: 100 }), RunbookTestScript);
   if (!script.ok) return script.output;
+  const planner = command.config === undefined ? undefined : plannerFrom(command.config);
+  if (planner && !planner.ok) return planner.output;
 
   // The test server and worker log through our sink at warnings and above, so the path is what the author reads.
   installRuntimeLogging(createLogger(process.env.FIREBREAK_LOG_LEVEL ?? 'warn'));
   const catalog = new RunbookCatalog(command.library ?? path.dirname(command.file), createLogger('silent'));
   const children = await catalog.childrenOf(loaded.pinned);
-  const report = await runRunbookTest({ pinned: loaded.pinned, children, alert: alert?.value, script: script.value }, shared);
+  const report = await runRunbookTest({ pinned: loaded.pinned, children, alert: alert?.value, script: script.value, planner: planner?.value }, shared);
   const expectedPhase = script.value.expect?.phase ?? 'completed';
   const passed = report.stuckOn.length === 0 && report.status.phase === expectedPhase && unmetExpectations(report, script.value).length === 0;
   return { stdout: renderRunbookTest(report, loaded.pinned, children, script.value), stderr: '', exitCode: passed ? 0 : 1, report };

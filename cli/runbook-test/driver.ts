@@ -11,6 +11,7 @@ import { temporalTestServerPath } from '../../worker/temporal-binaries';
 import type { Actor } from '../../workflows/incident/messages';
 import type { IncidentStatus } from '../../workflows/incident/state';
 import type { incidentWorkflow as incidentWorkflowType } from '../../workflows/incident/incident-workflow';
+import type { ContainmentPlanner } from '../../activities/containment/vendors';
 import { type RecordedAction, createRecordingFakes } from './fake-activities';
 import { type RecordedAlert, type RunbookTestScript, type ScriptedMove, alertFromRecording } from './script';
 import { allSteps } from './steps';
@@ -21,6 +22,8 @@ export interface RunbookTestInput {
   children: Record<string, PinnedRunbook>;
   alert?: RecordedAlert;
   script: RunbookTestScript;
+  /** Dry runs of the vendor containment config chooses (`--config`); absent: containment is only recorded. */
+  planner?: ContainmentPlanner;
 }
 
 /** Shared across many runs (the suite runs every scenario on one server and one bundle). */
@@ -173,7 +176,7 @@ function placeholderContacts(input: RunbookTestInput): Record<string, string> {
 export async function runRunbookTest(input: RunbookTestInput, shared?: RunbookTestEnvironment): Promise<RunbookTestReport> {
   const { env, bundle } = shared ?? (await startRunbookTestEnvironment());
   const taskQueue = `runbook-test-${randomUUID()}`;
-  const fakes = createRecordingFakes(input.script.failures);
+  const fakes = createRecordingFakes(input.script.failures, input.planner);
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: fakes.activities });
   const incidentId = `incident/runbook-test/${randomUUID().replace(/-/g, '')}`;
   const incidents = createIncidentClient({
@@ -181,7 +184,7 @@ export async function runRunbookTest(input: RunbookTestInput, shared?: RunbookTe
     taskQueue,
     catalog: { byId: async (id) => (id === input.pinned.runbook.id ? input.pinned : input.children[id]), childrenOf: async () => input.children },
     contacts: placeholderContacts(input),
-    slackMirror: false,
+    // As before the flag existed: the fakes' slack.sync does nothing, and the run takes the path a Slack deployment takes.
     updateIdKey: randomBytes(32),
     // Time skips on the test server; a wall-clock deadline only has to outlast a loaded machine.
     deadlineMs: 60_000,
@@ -205,6 +208,11 @@ export async function runRunbookTest(input: RunbookTestInput, shared?: RunbookTe
         report.children[step.id] = running && stuck ? running.status : await env.client.workflow.getHandle<typeof incidentWorkflowType>(childId).result();
       }
       if (report.unusedMoves.length === 0) report.unusedMoves = input.script.steps.filter((m) => !report.moves.some((done) => done.step === m.step)).map((m) => m.step);
+      // A ttl's lift outlives its incident (issue 14). On a shared test server its timer, and an undo no worker takes
+      // once this run's worker stops, would keep time from skipping for every later run: end the ones still waiting.
+      for (const armed of report.status.timeline.filter((t) => t.event === 'step.expiry_armed')) {
+        await env.client.workflow.getHandle(`${incidentId}/lift/${armed.stepId}`).terminate('runbook test finished').catch(() => undefined);
+      }
     });
   } finally {
     if (!shared) await env.teardown();

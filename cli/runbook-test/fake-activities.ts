@@ -3,6 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import { evaluateConditionActivity } from '../../activities/conditions/evaluate';
 import { createComputeDeadlines } from '../../activities/deadlines/compute';
+import type { ContainmentPlanner } from '../../activities/containment/vendors';
+import type { PlannedCall } from '../../activities/containment/vendor-kit/action';
 import type { ActionName } from '../../runbooks/actions';
 import type { ActionFn, ActionRequest } from '../../workflows/runbook-interpreter/steps/action';
 
@@ -21,12 +23,14 @@ export interface RecordedAction {
   input: Record<string, unknown>;
   /** Set when the script made this call fail. */
   failedWith?: string;
+  /** The requests the configured vendor would be sent (`runbook test --config`). */
+  plan?: PlannedCall[];
 }
 
 const sha256 = (value: unknown): string => createHash('sha256').update(JSON.stringify(value ?? null)).digest('hex');
 
 /** Fakes that record each action and answer like the real one would; `failures` (step id → type) fail a step once. */
-export function createRecordingFakes(failures: Readonly<Record<string, string>>): { activities: ActivityFakes; calls: RecordedAction[] } {
+export function createRecordingFakes(failures: Readonly<Record<string, string>>, planner?: ContainmentPlanner): { activities: ActivityFakes; calls: RecordedAction[] } {
   const calls: RecordedAction[] = [];
   const failed = new Set<string>();
   const captured = new Map<string, { name: string; evidenceId: string; sha256: string; size: number }>();
@@ -43,7 +47,12 @@ export function createRecordingFakes(failures: Readonly<Record<string, string>>)
       }
       return answer(request);
     };
-  const containment = (action: string) => record(action, (r) => ({ target: Object.values(r.input)[0], endpoint: 'runbook-test', status: 200, bodySha256: sha256('') }));
+  const containment = (action: string) =>
+    record(action, (r) => {
+      const plan = planner?.(action, r.input);
+      if (plan) calls.find((c) => c.key === r.key && c.action === action && !c.plan)!.plan = plan;
+      return { target: Object.values(r.input)[0], endpoint: 'runbook-test', status: 200, bodySha256: sha256(''), ...(plan ? { plan } : {}) };
+    });
   const activities: ActivityFakes = {
     'evidence.capture': record('evidence.capture', (r) => {
       const item = { evidenceId: `ev-${r.stepId}`, name: r.input.name, sha256: sha256(r.input.from) };

@@ -75,6 +75,9 @@ export function renderRunbookTest(report: RunbookTestReport, pinned: PinnedRunbo
   if (report.stuckOn.length > 0) lines.push(`stopped: waiting on ${report.stuckOn.join(', ')} with no scripted move`);
   if (report.unusedMoves.length > 0) lines.push(`unused script moves: ${report.unusedMoves.join(', ')}`);
   for (const miss of unmetExpectations(report, script)) lines.push(`expectation failed: ${miss}`);
+  for (const action of report.actions.filter((a) => a.plan)) {
+    for (const call of action.plan!) lines.push(`plan ${action.key.endsWith('/undo') ? `${action.stepId} (undo)` : action.stepId}: ${call.operation}${call.when ? ` (when ${call.when})` : ''}`);
+  }
   const timers = report.timersSkipped.map((t) => t.duration);
   const undone = report.actions.filter((a) => a.key.endsWith('/undo')).length;
   lines.push(
