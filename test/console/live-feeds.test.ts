@@ -48,7 +48,8 @@ describe('live feeds (server-sent events)', () => {
 
   it('asks once per interval for every tab of a view, sends a fragment only when it changed, and stops with the last tab', async () => {
     const seen = fragmentsDigest(state);
-    const [a, b]: string[][] = [[], []];
+    const a: string[] = [];
+    const b: string[] = [];
     const stop = new AbortController();
     void collect(`${base}/?seen=${seen}`, a, stop.signal);
     void collect(`${base}/?seen=${seen}`, b, stop.signal);
