@@ -1,2 +1,1 @@
 export { incidentWorkflow } from './incident/incident-workflow';
-export { liftContainmentWorkflow } from './containment/lift-workflow';

@@ -208,11 +208,6 @@ export async function runRunbookTest(input: RunbookTestInput, shared?: RunbookTe
         report.children[step.id] = running && stuck ? running.status : await env.client.workflow.getHandle<typeof incidentWorkflowType>(childId).result();
       }
       if (report.unusedMoves.length === 0) report.unusedMoves = input.script.steps.filter((m) => !report.moves.some((done) => done.step === m.step)).map((m) => m.step);
-      // A ttl's lift outlives its incident (issue 14). On a shared test server its timer, and an undo no worker takes
-      // once this run's worker stops, would keep time from skipping for every later run: end the ones still waiting.
-      for (const armed of report.status.timeline.filter((t) => t.event === 'step.expiry_armed')) {
-        await env.client.workflow.getHandle(`${incidentId}/lift/${armed.stepId}`).terminate('runbook test finished').catch(() => undefined);
-      }
     });
   } finally {
     if (!shared) await env.teardown();
