@@ -25,7 +25,7 @@ describe('blank reasons over HTTP and the CLI', function () {
     const sent = await fb.sendAlert({ title: 'Blank reasons', severity: 'high', labels: { run: `blank-${Date.now()}` } });
     assert.equal(sent.status, 202, JSON.stringify(sent.body));
     id = (sent.body.incidents as { incidentId: string }[])[0]!.incidentId;
-    await eventually(async () => ((await fb.api<IncidentStatus>('GET', `/v1/incidents/${id}`)).body.steps?.some((s) => s.id === 'approve-notice' && s.state === 'waiting') ? true : undefined), 60_000, 'approve-notice waiting'));
+    await eventually(async () => ((await fb.api<IncidentStatus>('GET', `/v1/incidents/${id}`)).body.steps?.some((s) => s.id === 'approve-notice' && s.state === 'waiting') ? true : undefined), 60_000, 'approve-notice waiting');
   });
   after(async () => fb?.stop());
 
