@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { slackSignature } from '../../ingress/slack/request-verification';
 import { FakeSocketMode } from './fake-socket';
+import { slackRefusal } from './slack-limits';
 
 /*
  * A local stand-in for the Slack Web API speaking its HTTP contract: form-encoded POSTs to /api/<method> with a
@@ -51,6 +52,8 @@ export interface FakeChannel {
 
 export class FakeSlack {
   readonly calls: FakeCall[] = [];
+  /** Calls refused because real Slack would refuse them (Block Kit, modal and channel-name limits). */
+  readonly refusals: { method: string; error: string; detail: string }[] = [];
   readonly channels = new Map<string, FakeChannel>();
   /** Granted bot scopes; each method checks the one Slack's method reference names for it (public vs private channel). */
   readonly scopes = manifestBotScopes();
@@ -158,6 +161,11 @@ export class FakeSlack {
     if (fault && 'error' in fault) return this.send(response, 200, { ok: false, error: fault.error });
     const needed = this.scopeNeeded(method, args);
     if (needed && method !== 'apps.connections.open' && !this.scopes.has(needed)) return this.send(response, 200, { ok: false, error: 'missing_scope', needed, provided: [...this.scopes].join(',') });
+    const refusal = slackRefusal(method, args);
+    if (refusal) {
+      this.refusals.push({ method, ...refusal });
+      return this.send(response, 200, { ok: false, error: refusal.error, response_metadata: { messages: [refusal.detail] } });
+    }
     const answer = this.apply(method, args);
     if (fault && 'applyThenDrop' in fault) return void request.socket.destroy();
     this.send(response, 200, answer);

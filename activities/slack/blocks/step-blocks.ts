@@ -1,9 +1,32 @@
 import type { KnownBlock } from '@slack/web-api';
 import { ActionId, stepButtonValue } from '../../../slack/action-ids';
 import type { ApprovalSnapshot, InputSnapshot } from '../../../workflows/incident/slack-snapshot';
-import { clip, escapeMrkdwn, shortTime } from './format';
+import { clip, escapeMrkdwn, shortTime, splitText } from './format';
 
 const DECISION_ICON = { approve: ':white_check_mark: Approved', reject: ':no_entry: Rejected' } as const;
+
+// 1,900 escaped characters stay under a section's 3,000 once every line is quoted with '>'.
+const DRAFT_PART = 1900;
+// A message holds 50 blocks; the draft may take this many and leaves room for the rest of the status.
+const DRAFT_PARTS = 12;
+
+/**
+ * The draft an approver approves, whole: split across sections rather than cut, since the decision binds the hash of
+ * all of it. A draft longer than the message can hold says so and where to read the rest, never a silent cut.
+ */
+function draftBlocks(incidentId: string, draft: string, sha256: string | undefined): KnownBlock[] {
+  const parts = splitText(escapeMrkdwn(draft), DRAFT_PART);
+  const shown = parts.slice(0, DRAFT_PARTS);
+  const blocks: KnownBlock[] = shown.map((part, i) => ({
+    type: 'section',
+    text: { type: 'mrkdwn', text: `${i === 0 ? `*Draft* (sha256 \`${(sha256 ?? '').slice(0, 12)}\`${parts.length > 1 ? `, in ${parts.length} parts` : ''})\n` : ''}>${part.replace(/\n/g, '\n>')}` },
+  }));
+  if (parts.length > shown.length) {
+    const more = parts.slice(DRAFT_PARTS).join('').length;
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: The draft continues for ${more} more characters, covered by the same approval: read it whole with \`firebreak incident ${escapeMrkdwn(incidentId)}\` or in the console before deciding.` }] });
+  }
+  return blocks;
+}
 
 /** An approval request: who may decide, with Approve/Reject buttons while it is pending, and every decision once made. */
 export function approvalBlocks(incidentId: string, approval: ApprovalSnapshot, mentions: string[]): { text: string; blocks: KnownBlock[] } {
@@ -18,9 +41,7 @@ export function approvalBlocks(incidentId: string, approval: ApprovalSnapshot, m
       },
     },
   ];
-  if (approval.draft !== undefined) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Draft* (sha256 \`${(approval.draftSha256 ?? '').slice(0, 12)}\`)\n>${escapeMrkdwn(approval.draft).replace(/\n/g, '\n>')}`) } });
-  }
+  if (approval.draft !== undefined) blocks.push(...draftBlocks(incidentId, approval.draft, approval.draftSha256));
   if (approval.attachments && approval.attachments.length > 0) {
     const files = approval.attachments.map((a) => `• \`${escapeMrkdwn(a.name)}\` (${a.size} bytes, sha256 \`${a.sha256.slice(0, 12)}\`, ${a.evidenceId})`);
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Attachments* (covered by the approval; a replaced file needs approving again)\n${files.join('\n')}`) } });

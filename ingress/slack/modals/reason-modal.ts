@@ -52,7 +52,7 @@ export function reasonModal(kind: ReasonKind, context: ModalContext): ModalView 
         type: 'input',
         block_id: REASON_FIELD,
         label: { type: 'plain_text', text: 'Reason (recorded in the audit log)' },
-        element: { type: 'plain_text_input', action_id: REASON_FIELD, multiline: true, min_length: 1, max_length: 4000 },
+        element: { type: 'plain_text_input', action_id: REASON_FIELD, multiline: true, min_length: 1, max_length: 3000 },
       },
     ],
   };
