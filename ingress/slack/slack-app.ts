@@ -1,6 +1,7 @@
 import { App, SocketModeReceiver } from '@slack/bolt';
 import type { FastifyInstance } from 'fastify';
 import { boltLogger } from './bolt-logger';
+import { botAuthorization } from './bot-authorization';
 import type { SlackListenerDeps } from './deps';
 import { FastifySlackReceiver } from './http-receiver';
 import { register } from './index';
@@ -29,6 +30,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackListenerDeps
   // Listener calls (views.open, postEphemeral) sit inside Slack's 3 s trigger window: fail fast, never queue retries.
   const clientOptions = { ...(options.apiUrl && { slackApiUrl: options.apiUrl }), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 5_000 };
   const logger = boltLogger(deps.log);
+  const authorize = botAuthorization(options.botToken, options.apiUrl, deps.log, logger);
   if (options.appToken) {
     // Our own receiver so listeners see the envelope (id and type), which Bolt otherwise drops: it picks listeners
     // from the payload alone, so an envelope without an id or of a type Firebreak does not serve would still act.
@@ -40,7 +42,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackListenerDeps
       installerOptions: { clientOptions: { ...(options.apiUrl && { slackApiUrl: options.apiUrl }) } },
       customPropertiesExtractor: (args: { envelope_id?: unknown; type?: unknown }) => ({ socketEnvelope: { id: args.envelope_id, type: args.type } }),
     });
-    const app = new App({ token: options.botToken, receiver, logger, clientOptions, tokenVerificationEnabled: false });
+    const app = new App({ authorize, receiver, logger, clientOptions });
     app.use(async ({ body, context, next }) => {
       const envelope = context.socketEnvelope as { id?: unknown; type?: unknown } | undefined;
       if (!isServedEnvelope(envelope, body)) {
@@ -65,7 +67,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackListenerDeps
   }
   if (!options.signingSecret) throw Object.assign(new Error('slack: HTTP mode needs a signing secret'), { code: 'config.invalid' });
   const receiver = new FastifySlackReceiver({ signingSecret: options.signingSecret, ...expected, log: deps.log });
-  const app = new App({ token: options.botToken, receiver, logger, clientOptions, tokenVerificationEnabled: false });
+  const app = new App({ authorize, receiver, logger, clientOptions });
   register(app, deps);
   return { mode: 'http', mount: (server) => receiver.mount(server) };
 }

@@ -18,8 +18,9 @@ const approval = (draft: string): ApprovalSnapshot => ({
 /** The draft as an approver reads it: the sections' quoted text, unquoted and unescaped, joined. */
 function shownDraft(blocks: ReturnType<typeof approvalBlocks>['blocks']): string {
   return blocks
-    .filter((b) => b.type === 'section' && 'text' in b && b.text?.text.includes('>'))
-    .map((b) => ('text' in b ? b.text!.text : ''))
+    .filter((b) => b.type === 'section')
+    .map((b) => (b as { text?: { text?: string } }).text?.text ?? '')
+    .filter((text) => text.includes('>'))
     .map((text) => text.replace(/^\*Draft\*[^\n]*\n/, '').replace(/^>/, '').replace(/\n>/g, '\n'))
     .join('')
     .replace(/&lt;/g, '<')
