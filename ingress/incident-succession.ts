@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Alert } from '../runbooks/schema/alert';
 import type { PinnedRunbook } from '../runbooks/schema/runbook';
-import type { incidentWorkflow } from '../workflows/incident/incident-workflow';
+import { incidentWorkflow } from '../workflows/incident/incident-workflow';
 import { type IncidentInput } from '../workflows/incident/messages';
 import { alertSignal } from '../workflows/incident/definitions';
 import { listingMemo } from './incident-listing';
@@ -145,7 +145,7 @@ export class IncidentSuccession {
       alert,
       reopenedFrom: predecessor,
     });
-    await this.deps.client.workflow.signalWithStart('incidentWorkflow', {
+    await this.deps.client.workflow.signalWithStart(incidentWorkflow, {
       workflowId: incidentId,
       taskQueue: this.deps.taskQueue,
       // One incident id is one run, forever: a closed id refuses the start (WorkflowExecutionAlreadyStartedError).
