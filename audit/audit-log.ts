@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { z } from 'zod';
 import { Checkpoint, signCheckpoint } from './checkpoint';
+import { appendDurably, createDurably } from './durable-files';
 import { AuditError } from './errors';
 import { auditPaths, LogState, readRecordAt } from './log-state';
 import { LockLease } from './lock-lease';
@@ -280,24 +281,5 @@ export class AuditLog {
 
   private now(): Date {
     return this.opts.now?.() ?? new Date();
-  }
-}
-
-/** Appends and syncs; the caller learns of success only once the bytes survive a power cut. */
-async function appendDurably(fh: FileHandle, bytes: Buffer): Promise<void> {
-  // O_APPEND: every write lands at the current end, even after a torn tail was truncated by path.
-  await fh.appendFile(bytes);
-  // fdatasync is enough: it also flushes the size change an append makes.
-  await fh.datasync();
-}
-
-/** Creates the files if missing and fsyncs the directory, so their names survive a crash too. */
-async function createDurably(dir: string, files: string[]): Promise<void> {
-  for (const file of files) await (await fs.open(file, 'a', 0o600)).close();
-  const dh = await fs.open(dir, 'r');
-  try {
-    await dh.sync();
-  } finally {
-    await dh.close();
   }
 }
