@@ -38,10 +38,6 @@ function usHoliday(date: DateTime): boolean {
   return listed(usHolidays, date) || (date.weekday === 5 && listed(usHolidays, date.plus({ days: 1 }))) || (date.weekday === 1 && listed(usHolidays, date.minus({ days: 1 })));
 }
 
-function germanHoliday(date: DateTime): boolean {
-  return listed(deHolidays, date);
-}
-
 /** The first instant strictly after `afterMs` that `candidate(n)` yields for n = 0, 1, 2 ... and `accept` admits. */
 function firstAfter(afterMs: number, candidate: (n: number) => DateTime, accept: (at: DateTime) => boolean = () => true): DateTime {
   for (let n = 0; n < 800; n += 1) {
@@ -97,7 +93,7 @@ export function doraSaturday(afterMs: number): DoraSaturday {
   const classification = firstAfter(
     afterMs,
     (n) => start.plus({ days: (6 - start.weekday + 7) % 7 + 7 * n }).set({ hour: 10 }),
-    (saturday) => !germanHoliday(saturday.plus({ days: 2 })),
+    (saturday) => !listed(deHolidays, saturday.plus({ days: 2 })),
   );
   return {
     classification,
