@@ -2,13 +2,21 @@ import { ApplicationFailure, condition, proxyActivities } from '@temporalio/work
 import type { Activities } from '../../../activities';
 import type { ApprovalStep } from '../../../runbooks/schema/step';
 import { renderTemplate } from '../../../runbooks/template';
+import { liveness } from '../../activity-liveness';
 import { FailureType } from '../../failure-types';
 import { notifyEscalation } from '../../incident/escalation-notice';
 import { type ApprovalRecord, type StepRecord, addTimeline } from '../../incident/state';
 import { type AttachmentRef, approvalSha256, sameAttachments } from '../../notices/approval-hash';
 import { type RunContext, type StepOutcome, allowedRoles, finishStep, now, remainingMs, startStep, templateScope } from '../context';
 
-const { 'notify.resolve-attachments': resolveAttachments } = proxyActivities<Pick<Activities, 'notify.resolve-attachments'>>({ startToCloseTimeout: '1m', retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 } });
+// A listing of the incident's evidence metadata: seconds at most. Attempts that outlive it are stuck, not slow; with the
+// heartbeat timeout a step whose worker died is retried within seconds, not after the whole attempt timeout.
+const RESOLVE_ATTACHMENTS_OPTIONS = { startToCloseTimeout: '20s', retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 } } as const;
+type ResolveAttachments = Pick<Activities, 'notify.resolve-attachments'>;
+
+function resolveAttachments(input: Parameters<ResolveAttachments['notify.resolve-attachments']>[0]) {
+  return proxyActivities<ResolveAttachments>({ ...RESOLVE_ATTACHMENTS_OPTIONS, ...liveness() })['notify.resolve-attachments'](input);
+}
 
 /**
  * The evidence the step's attachments name, as it is now. A name the incident has no evidence for fails the step:
