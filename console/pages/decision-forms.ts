@@ -2,7 +2,7 @@ import type { IncidentStatus } from '../../workflows/incident/state';
 import type { Viewer } from '../access';
 import { h, incidentPath, timeTag } from './html';
 import { csrfField } from './layout';
-import { waitingOn } from './waiting';
+import { waitingOn } from '../../workflows/incident/waiting';
 
 const reasonField = (id: string, label = 'Reason') => `<label for="${id}">${label}</label><textarea id="${id}" name="reason" required maxlength="4000"></textarea>`;
 

@@ -1,7 +1,7 @@
 import type { IncidentStatus } from '../../workflows/incident/state';
 import { badge, countdown, h, incidentPath, table, timeTag } from './html';
 import { type Chrome, layout } from './layout';
-import { waitingOn } from './waiting';
+import { waitingOn } from '../../workflows/incident/waiting';
 
 export interface ListFilters {
   q?: string;

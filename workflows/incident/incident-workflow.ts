@@ -13,6 +13,7 @@ import { type IncidentStatus, actorName, addTimeline, alertFacts, initialState, 
 import { DEFAULT_HISTORY_EVENT_LIMIT, readyToContinueAsNew } from './continue-as-new';
 import { startTimelinePublisher } from './timeline-publisher';
 import { handleBatchProgress } from './batch-progress';
+import { keepSummaryMemo } from './summary';
 import { validateAbort, validateAnswer, validateClockStop, validateDecision, validateResolution, validateRunRunbook } from './validators';
 
 /**
@@ -34,6 +35,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   });
 
   setHandler(statusQuery, () => state.status);
+  // Lists draw rows from this memo instead of a status query per row; histories recorded before it replay without.
+  const summary = patched('incident-summary-memo') ? keepSummaryMemo(state) : undefined;
   handleBatchProgress(state);
   // Histories recorded before storms rolled over by alert count replay with the count ignored.
   const stormRoll = patched('alert-storm-roll');
@@ -152,6 +155,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     actor: state.status.abort ? state.status.abort.by : actorName({ kind: 'system', id: 'firebreak', roles: [] }),
     ...(patched('alert-repeats-summarised') && { facts: alertFacts(state) }),
   });
+  summary?.flush();
   // Not cancellable: a child incident cancelled by its parent's abort still closes in order instead of failing its task.
   await CancellationScope.nonCancellable(async () => {
     await condition(allHandlersFinished);

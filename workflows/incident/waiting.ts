@@ -1,4 +1,4 @@
-import type { IncidentStatus } from '../../workflows/incident/state';
+import type { IncidentStatus } from './state';
 
 /** One thing an incident waits for a person to do: which step, for whom, and what it is. */
 export interface Waiting {
