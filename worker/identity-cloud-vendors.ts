@@ -83,6 +83,7 @@ export const IdentityCloudVendors = {
         .optional(),
     })
     .refine((a) => (a.accessKeyId === undefined) === (a.secretAccessKey === undefined), { message: 'set both accessKeyId and secretAccessKey, or neither', path: ['secretAccessKey'] })
+    .refine((a) => a.externalId === undefined || a.roleArn !== undefined, { message: 'an external id goes with the role it is presented to; set roleArn', path: ['externalId'] })
     .optional(),
 };
 const IdentityCloudVendorsConfig = z.object(IdentityCloudVendors);

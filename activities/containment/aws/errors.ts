@@ -14,10 +14,12 @@ const THROTTLED = /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|LimitEx
 const CONFLICT = /OptimisticLock|ConcurrentModification/;
 const DENIED = /AccessDenied|UnauthorizedOperation|InvalidClientTokenId|SignatureDoesNotMatch|ExpiredToken|AuthFailure/;
 
-export async function awsCall<T>(operation: string, target: string, call: () => Promise<T>): Promise<T> {
+export async function awsCall<T>(operation: string, target: string, call: () => Promise<T>, deniedHint = 'the role needs the IAM actions the README lists'): Promise<T> {
   try {
     return await call();
   } catch (error) {
+    // Already classified: the assumed-role credentials failed inside the SDK's signing of this call.
+    if (error instanceof ApplicationFailure) throw error;
     const err = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
     const code = err.Code ?? err.name ?? 'Error';
     const status = err.$metadata?.httpStatusCode;
@@ -26,7 +28,7 @@ export async function awsCall<T>(operation: string, target: string, call: () => 
     if (CONFLICT.test(code)) throw ApplicationFailure.create({ type: VendorFailureType.Unavailable, message: `aws ${operation} raced another change (${code})`, details });
     if (NOT_FOUND.test(code) || status === 404) throw ApplicationFailure.create({ type: VendorFailureType.TargetNotFound, message: `${target} not found at aws (${code})`, nonRetryable: true, details });
     if (DENIED.test(code) || status === 403) {
-      throw ApplicationFailure.create({ type: VendorFailureType.Unauthorized, message: `aws ${operation} denied (${code}): the role needs the IAM actions the README lists`, nonRetryable: true, details });
+      throw ApplicationFailure.create({ type: VendorFailureType.Unauthorized, message: `aws ${operation} denied (${code}): ${deniedHint}`, nonRetryable: true, details });
     }
     if (status === undefined || status >= 500) throw ApplicationFailure.create({ type: VendorFailureType.Unavailable, message: `aws ${operation} failed (${code})`, details });
     throw ApplicationFailure.create({ type: VendorFailureType.Refused, message: `aws ${operation} refused (${code})`, nonRetryable: true, details });

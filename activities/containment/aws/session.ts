@@ -3,7 +3,10 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
+import { ApplicationFailure } from '@temporalio/activity';
+import { VendorFailureType } from '../vendor-kit/failures';
 import type { SecretValue } from '../vendor-kit/oauth-token';
+import { awsCall } from './errors';
 
 /**
  * The AWS clients the containment actions use, built once per worker from `vendors.aws`. Credentials are the
@@ -42,13 +45,23 @@ function baseCredentials(settings: AwsSettings): Credentials | undefined {
   return async () => ({ accessKeyId: accessKeyId().reveal(), secretAccessKey: secretAccessKey().reveal() });
 }
 
+/**
+ * A refused AssumeRole fails the step at once as `containment.unauthorized` naming the role (a wrong external id or a
+ * trust policy without this principal is configuration, not a passing fault); throttling and 5xx are retried.
+ */
 function assumedRole(settings: AwsSettings, roleArn: string): Credentials {
-  const sts = new STSClient({ region: settings.region, endpoint: settings.endpoint, credentials: baseCredentials(settings) });
+  const sts = new STSClient({ region: settings.region, endpoint: settings.endpoint, credentials: baseCredentials(settings), maxAttempts: 1 });
+  const hint = `check that the role's trust policy admits these credentials${settings.externalId ? ' with vendors.aws.externalId' : ' (set vendors.aws.externalId if it demands one)'}`;
   return async () => {
-    const { Credentials: issued } = await sts.send(
-      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'firebreak-containment', ExternalId: settings.externalId, DurationSeconds: 3600 }),
+    const { Credentials: issued } = await awsCall(
+      'sts:AssumeRole',
+      `role ${roleArn}`,
+      () => sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'firebreak-containment', ExternalId: settings.externalId, DurationSeconds: 3600 })),
+      hint,
     );
-    if (!issued?.AccessKeyId || !issued.SecretAccessKey) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+    if (!issued?.AccessKeyId || !issued.SecretAccessKey) {
+      throw ApplicationFailure.create({ type: VendorFailureType.Unauthorized, message: `aws sts:AssumeRole into ${roleArn} returned no credentials`, nonRetryable: true });
+    }
     return { accessKeyId: issued.AccessKeyId, secretAccessKey: issued.SecretAccessKey, sessionToken: issued.SessionToken, expiration: issued.Expiration };
   };
 }
