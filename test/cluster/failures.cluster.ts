@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +21,29 @@ const cliPath = path.resolve(__dirname, '..', '..', 'bin', 'firebreak.js');
 const MAX_ALERTS = 250;
 const SEND_EVERY_MS = 1000;
 const STEADY_MS = 10_000;
+
+/** Each HTTP replica on its own loopback address, as on its own host (the Temporal services have theirs). */
+const REPLICA_HOSTS = ['127.0.0.7', '127.0.0.8'];
+/**
+ * What docs/deploy.md puts on the volume every host mounts; everything else in a data dir stays on its host (the
+ * webhook delivery ids seen, upload spools). The secrets folder stands for the same secrets given to every host.
+ */
+const SHARED_VOLUME = ['audit', 'evidence', 'mail-sent', 'slack', 'outbox', 'recipients', 'secrets'];
+
+/** A data dir of its own for one process, with the shared-volume folders linked to the shared one. */
+function hostDataDir(shared: string, name: string): string {
+  const own = path.join(path.dirname(shared), `host-${name}`);
+  mkdirSync(own, { recursive: true });
+  for (const folder of SHARED_VOLUME) {
+    mkdirSync(path.join(shared, folder), { recursive: true });
+    try {
+      symlinkSync(path.join(shared, folder), path.join(own, folder), 'dir');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // a restarted process keeps its host
+    }
+  }
+  return own;
+}
 
 const RUNBOOK = `
 id: cluster-notice
@@ -70,16 +93,18 @@ describe('a real Temporal cluster (four services on PostgreSQL), two HTTP replic
   const approverToken = 'cluster-approver-token';
   let adminToken: string;
 
-  const spawnFirebreak = async (name: string, command: 'serve' | 'worker', port?: number) => {
-    const child = track(spawn(process.execPath, [cliPath, command], { env: { ...env, ...(port && { FIREBREAK_HTTP_PORT: String(port) }) }, stdio: ['ignore', 'ignore', 'inherit'] }));
+  const spawnFirebreak = async (name: string, command: 'serve' | 'worker', listen?: URL) => {
+    const host = { FIREBREAK_DATA_DIR: hostDataDir(env.FIREBREAK_DATA_DIR!, name), ...(listen && { FIREBREAK_HTTP_HOST: listen.hostname, FIREBREAK_HTTP_PORT: listen.port }) };
+    const child = track(spawn(process.execPath, [cliPath, command], { env: { ...env, ...host }, stdio: ['ignore', 'ignore', 'inherit'] }));
     processes.set(name, child);
-    if (port) await waitUntil(`${name} healthy`, 240_000, async () => (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0)) === 200);
+    if (listen) await waitUntil(`${name} healthy`, 240_000, async () => (await fetch(new URL('/healthz', listen)).then((r) => r.status, () => 0)) === 200);
   };
 
   before(async () => {
     cluster = await startCluster({ log: (line) => console.log(`      ${line}`) });
     await inbox.start();
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'firebreak-cluster-data-'));
+    const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'firebreak-cluster-data-')), 'shared');
+    mkdirSync(dataDir);
     const runbooks = mkdtempSync(path.join(os.tmpdir(), 'firebreak-cluster-runbooks-'));
     writeFileSync(path.join(runbooks, 'cluster-notice.yaml'), RUNBOOK);
     const configFile = path.join(dataDir, 'firebreak.yaml');
@@ -88,8 +113,8 @@ describe('a real Temporal cluster (four services on PostgreSQL), two HTTP replic
       ...process.env,
       TEMPORAL_ADDRESS: cluster.address,
       TEMPORAL_NAMESPACE: cluster.namespace,
-      // One data dir for every replica stands for the shared volume the deployment guide asks for (audit log, sent
-      // markers); the secrets are generated once below and read from there by reference.
+      // The shared volume the deployment guide asks for (audit log, sent markers, evidence, Slack message ids); each
+      // process gets a data dir of its own linking to it (hostDataDir). The secrets are generated here once, below.
       FIREBREAK_DATA_DIR: dataDir,
       FIREBREAK_CONFIG: configFile,
       FIREBREAK_RUNBOOKS_DIR: runbooks,
@@ -103,11 +128,10 @@ describe('a real Temporal cluster (four services on PostgreSQL), two HTTP replic
     const secrets = resolveSecrets(loadConfig(env));
     webhookSecret = secrets.webhookSigningSecret.reveal();
     adminToken = secrets.adminToken.reveal();
-    const ports = [await freePort(), await freePort()];
-    replicas = ports.map((p) => `http://127.0.0.1:${p}`);
+    replicas = await Promise.all(REPLICA_HOSTS.map(async (host) => `http://${host}:${await freePort()}`));
     await spawnFirebreak('worker-1', 'worker');
     await spawnFirebreak('worker-2', 'worker');
-    await Promise.all([spawnFirebreak('serve-1', 'serve', ports[0]), spawnFirebreak('serve-2', 'serve', ports[1])]);
+    await Promise.all([spawnFirebreak('serve-1', 'serve', new URL(replicas[0]!)), spawnFirebreak('serve-2', 'serve', new URL(replicas[1]!))]);
   });
 
   after(async () => {
@@ -164,7 +188,7 @@ describe('a real Temporal cluster (four services on PostgreSQL), two HTTP replic
       }
     })();
 
-    const restartFirebreak = (name: string, command: 'serve' | 'worker', port?: number) => spawnFirebreak(name, command, port);
+    const restartFirebreak = (name: string, command: 'serve' | 'worker', listen?: URL) => spawnFirebreak(name, command, listen);
     const kill9 = async (name: string) => {
       const child = processes.get(name)!;
       const exited = once(child, 'exit');
@@ -185,10 +209,9 @@ describe('a real Temporal cluster (four services on PostgreSQL), two HTTP replic
       release();
       return killedAt;
     };
-    const servePort = Number(new URL(replicas[0]!).port);
     const phases: Phase[] = [
       { name: 'kill -9 a worker', inject: () => killWorkerMidSend(), heal: () => restartFirebreak('worker-1', 'worker'), healFirst: false },
-      { name: 'kill -9 an HTTP replica', inject: () => kill9('serve-1'), heal: () => restartFirebreak('serve-1', 'serve', servePort), healFirst: false },
+      { name: 'kill -9 an HTTP replica', inject: () => kill9('serve-1'), heal: () => restartFirebreak('serve-1', 'serve', new URL(replicas[0]!)), healFirst: false },
       { name: 'kill -9 history', inject: async () => cluster.kill('history'), heal: () => cluster.start('history'), healFirst: true },
       { name: 'kill -9 matching', inject: async () => cluster.kill('matching'), heal: () => cluster.start('matching'), healFirst: true },
       { name: 'restart PostgreSQL', inject: () => cluster.postgres.restart(), heal: async () => {}, healFirst: true },

@@ -35,6 +35,14 @@ const goEnv = {
 export const SERVICES = ['frontend', 'history', 'matching', 'worker'] as const;
 export type Service = (typeof SERVICES)[number];
 
+/**
+ * Each service and PostgreSQL listens on its own loopback address, as if on its own host: a config that only works
+ * when everything shares one address (a broadcast address, a peer found at 127.0.0.1) fails here. Linux routes all
+ * of 127.0.0.0/8 to the loopback interface, so no setup is needed.
+ */
+export const HOST_OF: Record<Service, string> = { frontend: '127.0.0.2', history: '127.0.0.3', matching: '127.0.0.4', worker: '127.0.0.5' };
+export const POSTGRES_HOST = '127.0.0.6';
+
 // ---- what to kill when the test process goes away ---------------------------------------------------------------
 
 const started = new Set<ChildProcess>();
@@ -165,10 +173,10 @@ export async function startPostgres(): Promise<Postgres> {
   let child: ChildProcess | undefined;
   const launch = async () => {
     const out = openSync(logFile, 'a');
-    child = track(spawn(pgBin('postgres'), ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'max_connections=300'], { ...as, stdio: ['ignore', out, out] }));
+    child = track(spawn(pgBin('postgres'), ['-D', data, '-p', String(port), '-c', `listen_addresses=${POSTGRES_HOST}`, '-c', `unix_socket_directories=${dir}`, '-c', 'max_connections=300'], { ...as, stdio: ['ignore', out, out] }));
     await waitFor('PostgreSQL', 30_000, async () => {
       if (child!.exitCode !== null) throw new Error(`postgres exited with ${child!.exitCode}; see ${logFile}`);
-      await run(pgBin('pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'temporal']);
+      await run(pgBin('pg_isready'), ['-h', POSTGRES_HOST, '-p', String(port), '-U', 'temporal']);
       return true;
     });
   };
@@ -219,20 +227,21 @@ export interface TemporalCluster {
 
 function serverConfig(pgPort: number, ports: Record<Service, { grpc: number; membership: number }>, httpPort: number, shards: number, dynamicConfig: string) {
   const store = (databaseName: string, maxConns: number) => ({
-    sql: { pluginName: 'postgres12', databaseName, connectAddr: `127.0.0.1:${pgPort}`, connectProtocol: 'tcp', user: 'temporal', password: '', maxConns, maxIdleConns: maxConns, maxConnLifetime: '1h' },
+    sql: { pluginName: 'postgres12', databaseName, connectAddr: `${POSTGRES_HOST}:${pgPort}`, connectProtocol: 'tcp', user: 'temporal', password: '', maxConns, maxIdleConns: maxConns, maxConnLifetime: '1h' },
   });
-  const rpc = (s: Service) => ({ rpc: { grpcPort: ports[s].grpc, membershipPort: ports[s].membership, bindOnIP: '127.0.0.1', ...(s === 'frontend' && { httpPort }) } });
+  const rpc = (s: Service) => ({ rpc: { grpcPort: ports[s].grpc, membershipPort: ports[s].membership, bindOnIP: HOST_OF[s], ...(s === 'frontend' && { httpPort }) } });
   return {
     log: { stdout: true, level: 'warn' },
     persistence: { defaultStore: 'default', visibilityStore: 'visibility', numHistoryShards: shards, datastores: { default: store('temporal', 20), visibility: store('temporal_visibility', 5) } },
-    global: { membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' } },
+    // No broadcastAddress: each service announces the address it is bound to.
+    global: { membership: { maxJoinDuration: '30s' } },
     services: Object.fromEntries(SERVICES.map((s) => [s, rpc(s)])),
     clusterMetadata: {
       enableGlobalNamespace: false,
       failoverVersionIncrement: 10,
       masterClusterName: 'active',
       currentClusterName: 'active',
-      clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `127.0.0.1:${ports.frontend.grpc}`, httpAddress: `127.0.0.1:${httpPort}` } },
+      clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `${HOST_OF.frontend}:${ports.frontend.grpc}`, httpAddress: `${HOST_OF.frontend}:${httpPort}` } },
     },
     dcRedirectionPolicy: { policy: 'noop' },
     archival: { history: { state: 'disabled' }, visibility: { state: 'disabled' } },
@@ -242,17 +251,17 @@ function serverConfig(pgPort: number, ports: Record<Service, { grpc: number; mem
 }
 
 const DATABASES = ['temporal', 'temporal_visibility'] as const;
-const pgArgs = (port: number) => ['-h', '127.0.0.1', '-p', String(port), '-U', 'temporal'];
+const pgArgs = (port: number) => ['-h', POSTGRES_HOST, '-p', String(port), '-U', 'temporal'];
 
 async function restoreDumps(binaries: ServerBinaries, pgPort: number, dir: string): Promise<void> {
   for (const db of DATABASES) {
-    await run(binaries.sql, ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(pgPort), '-u', 'temporal', '--db', db, 'create-database']);
+    await run(binaries.sql, ['--plugin', 'postgres12', '--ep', POSTGRES_HOST, '-p', String(pgPort), '-u', 'temporal', '--db', db, 'create-database']);
     await run(pgBin('pg_restore'), [...pgArgs(pgPort), '--no-owner', '-d', db, path.join(dir, `${db}.dump`)]);
   }
 }
 
 async function setupSchema(binaries: ServerBinaries, pgPort: number): Promise<void> {
-  const base = ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(pgPort), '-u', 'temporal'];
+  const base = ['--plugin', 'postgres12', '--ep', POSTGRES_HOST, '-p', String(pgPort), '-u', 'temporal'];
   for (const [db, folder] of [['temporal', 'temporal'], ['temporal_visibility', 'visibility']] as const) {
     await run(binaries.sql, [...base, '--db', db, 'create-database']);
     await run(binaries.sql, [...base, '--db', db, 'setup-schema', '-v', '0.0']);
@@ -278,7 +287,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Tempor
     const config = serverConfig(postgres.port, ports, await lowPort(), options.numHistoryShards ?? 4, dynamicConfig);
     writeFileSync(path.join(dir, 'config', 'development.yaml'), toYaml(config));
     const children = new Map<Service, ChildProcess>();
-    const address = `127.0.0.1:${ports.frontend.grpc}`;
+    const address = `${HOST_OF.frontend}:${ports.frontend.grpc}`;
 
     const startService = async (service: Service) => {
       const out = openSync(path.join(dir, `${service}.log`), 'a');
@@ -287,7 +296,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Tempor
       await waitFor(`Temporal ${service}`, 60_000, async () => {
         if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}; see ${path.join(dir, `${service}.log`)}`);
         // The worker service serves no gRPC of its own: it is up once it listens for membership.
-        return (await listening(service === 'worker' ? ports[service].membership : ports[service].grpc)) ? true : undefined;
+        return (await listening(HOST_OF[service], service === 'worker' ? ports[service].membership : ports[service].grpc)) ? true : undefined;
       });
     };
     // One first: every service writes the cluster metadata record on its first start, and two at once collide.
@@ -309,7 +318,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Tempor
     } finally {
       await connection.close();
     }
-    log(`Temporal ${TEMPORAL_SERVER_VERSION} cluster on ${address} (PostgreSQL on 127.0.0.1:${postgres.port}), logs in ${dir}`);
+    log(`Temporal ${TEMPORAL_SERVER_VERSION} cluster on ${address} (history ${HOST_OF.history}, matching ${HOST_OF.matching}, worker ${HOST_OF.worker}, PostgreSQL ${POSTGRES_HOST}:${postgres.port}), logs in ${dir}`);
 
     return {
       address,
@@ -345,9 +354,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Tempor
   }
 }
 
-function listening(port: number): Promise<boolean> {
+function listening(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
+    const socket = net.connect({ host, port });
     socket.once('connect', () => (socket.destroy(), resolve(true)));
     socket.once('error', () => resolve(false));
   });
