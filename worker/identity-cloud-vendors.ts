@@ -63,6 +63,7 @@ export const IdentityCloudVendors = {
       timeoutMs: z.coerce.number().int().min(100).max(60_000).default(10_000),
     })
     .refine((l) => !l.startTls || l.url.startsWith('ldap://'), { message: 'StartTLS upgrades an ldap:// connection; use ldaps:// without it', path: ['startTls'] })
+    .refine((l) => l.ca === undefined || l.startTls || l.url.startsWith('ldaps://'), { message: 'a CA is used only over TLS: use an ldaps:// URL or startTls: true', path: ['ca'] })
     .optional(),
   aws: z
     .strictObject({

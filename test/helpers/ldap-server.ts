@@ -18,6 +18,8 @@ export const LDAP_SERVICE = { dn: `cn=firebreak,ou=services,${LDAP_BASE}`, passw
 
 export interface LdapTestServer {
   url: string;
+  /** With `tls`: the LDAPS listener (the `url` listener then also offers StartTLS). */
+  ldapsUrl?: string;
   /** A client bound as the directory manager, for the test's own setup and read-back. */
   admin(): Promise<Client>;
   /** Whether `dn` can bind with `password` right now (false: refused, as a locked account is). */
@@ -28,7 +30,13 @@ export interface LdapTestServer {
 const SLAPD = ['/usr/sbin/slapd', '/usr/local/libexec/slapd'].find((p) => existsSync(p));
 const MODULES = ['/usr/lib/ldap', '/usr/lib/x86_64-linux-gnu/ldap', '/usr/lib/aarch64-linux-gnu/ldap'].find((p) => existsSync(path.join(p, 'ppolicy.la')) || existsSync(path.join(p, 'ppolicy.so')));
 
-function config(dir: string): string {
+/** A server certificate and key (PEM files) for LDAPS and StartTLS. */
+export interface LdapTls {
+  certFile: string;
+  keyFile: string;
+}
+
+function config(dir: string, tls?: LdapTls): string {
   const schema = (name: string) => `include /etc/ldap/schema/${name}.schema`;
   return [
     ...['core', 'cosine', 'inetorgperson', 'nis', 'msuser'].map(schema),
@@ -36,6 +44,7 @@ function config(dir: string): string {
     'moduleload back_mdb',
     'moduleload ppolicy',
     `pidfile ${dir}/slapd.pid`,
+    ...(tls ? [`TLSCertificateFile ${tls.certFile}`, `TLSCertificateKeyFile ${tls.keyFile}`] : []),
     'database mdb',
     `suffix "${LDAP_BASE}"`,
     `rootdn "${LDAP_ADMIN.dn}"`,
@@ -44,8 +53,8 @@ function config(dir: string): string {
     'maxsize 33554432',
     'overlay ppolicy',
     `ppolicy_default "cn=default,ou=policies,${LDAP_BASE}"`,
-    // Least privilege for Firebreak: read the people, write only the lock attributes.
-    `access to attrs=pwdAccountLockedTime,userAccountControl by dn.exact="${LDAP_SERVICE.dn}" write by * read`,
+    // Least privilege for Firebreak: read the people, write only the lock attributes (with TLS on: only over TLS).
+    `access to attrs=pwdAccountLockedTime,userAccountControl by dn.exact="${LDAP_SERVICE.dn}"${tls ? ' tls_ssf=128' : ''} write by * read`,
     'access to attrs=userPassword by self write by anonymous auth by * none',
     `access to * by dn.exact="${LDAP_SERVICE.dn}" read by * read`,
     '',
@@ -53,14 +62,16 @@ function config(dir: string): string {
 }
 
 /** Starts slapd; resolves `{ skip }` with the reason when slapd or its ppolicy module is not installed. */
-export async function startLdapServer(): Promise<LdapTestServer | { skip: string }> {
+export async function startLdapServer(opts: { tls?: LdapTls } = {}): Promise<LdapTestServer | { skip: string }> {
   if (!SLAPD || !MODULES || !existsSync('/etc/ldap/schema/msuser.schema')) return { skip: 'no OpenLDAP slapd with ppolicy (apt-get install -y slapd ldap-utils)' };
   const dir = mkdtempSync(path.join(tmpdir(), 'fb-slapd-'));
   mkdirSync(path.join(dir, 'db'));
-  writeFileSync(path.join(dir, 'slapd.conf'), config(dir));
+  writeFileSync(path.join(dir, 'slapd.conf'), config(dir, opts.tls));
   const port = await freePort();
   const url = `ldap://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(SLAPD, ['-d', '0', '-f', path.join(dir, 'slapd.conf'), '-h', `${url}/`], { stdio: 'ignore' });
+  const ldapsUrl = opts.tls ? `ldaps://127.0.0.1:${await freePort()}` : undefined;
+  const listeners = [url, ...(ldapsUrl ? [ldapsUrl] : [])].map((u) => `${u}/`).join(' ');
+  const child: ChildProcess = spawn(SLAPD, ['-d', '0', '-f', path.join(dir, 'slapd.conf'), '-h', listeners], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const admin = async () => {
     const client = new Client({ url, timeout: 5000, connectTimeout: 5000 });
@@ -92,6 +103,7 @@ export async function startLdapServer(): Promise<LdapTestServer | { skip: string
   }
   return {
     url,
+    ldapsUrl,
     admin,
     async canBind(dn, password) {
       const client = new Client({ url, timeout: 5000, connectTimeout: 5000 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ApplicationFailure } from '@temporalio/activity';
 import { Attribute, Change, Client, EqualityFilter, InvalidCredentialsError, type SearchOptions } from 'ldapts';
 import { VendorFailureType } from '../vendor-kit/failures';
@@ -36,6 +37,8 @@ export interface LdapUserState extends UserState {
   accountDisableBit?: boolean;
 }
 
+/** Node's codes for a certificate that does not verify (unknown issuer, self-signed, expired, wrong host name). */
+const TLS_CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_ALTNAME_INVALID/;
 const PERMANENT_LOCK = '000001010000Z';
 const ACCOUNTDISABLE = 0x2;
 
@@ -45,6 +48,14 @@ function unavailable(error: unknown, what: string): never {
     throw ApplicationFailure.create({ type: VendorFailureType.Unauthorized, message: `ldap bind as the configured bindDn was refused`, nonRetryable: true });
   }
   const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && TLS_CERTIFICATE.test(code)) {
+    throw ApplicationFailure.create({
+      type: VendorFailureType.TlsUntrusted,
+      message: `ldap ${what}: the directory's TLS certificate is not trusted (${code}); vendors.ldap.ca must name the CA that signed it, for the host in vendors.ldap.url`,
+      nonRetryable: true,
+      details: [{ vendor: 'ldap', code }],
+    });
+  }
   // Result codes from the server other than busy/unavailable (51-53) are refusals; socket errors are retried.
   if (typeof code === 'number' && ![51, 52, 53].includes(code)) {
     throw ApplicationFailure.create({ type: VendorFailureType.Refused, message: `ldap ${what} refused (result code ${code})`, nonRetryable: true, details: [{ code }] });
@@ -54,11 +65,18 @@ function unavailable(error: unknown, what: string): never {
 
 export function ldapProvider(settings: LdapSettings): IdentityProvider<LdapUserState> {
   const tlsOptions = () => (settings.ca ? { ca: [settings.ca().reveal()] } : {});
+  // StartTLS hands Node's TLS an already connected socket, and without a host Node checks the certificate against
+  // "localhost": name the directory's host from the URL (and send it as SNI unless it is an address).
+  const host = new URL(settings.url).hostname.replace(/^\[|\]$/g, '');
+  const startTlsOptions = () => ({ ...tlsOptions(), host, ...(isIP(host) ? {} : { servername: host }) });
 
   async function withClient<T>(what: string, use: (client: Client) => Promise<T>): Promise<T> {
-    const client = new Client({ url: settings.url, timeout: settings.timeoutMs, connectTimeout: settings.timeoutMs, tlsOptions: tlsOptions() });
+    // ldapts speaks TLS from the first byte whenever it is given TLS options, so only an ldaps:// URL gets them; an
+    // ldap:// connection stays plain until StartTLS upgrades it.
+    const secure = settings.url.startsWith('ldaps://');
+    const client = new Client({ url: settings.url, timeout: settings.timeoutMs, connectTimeout: settings.timeoutMs, ...(secure ? { tlsOptions: tlsOptions() } : {}) });
     try {
-      if (settings.startTls) await client.startTLS(tlsOptions());
+      if (settings.startTls) await client.startTLS(startTlsOptions());
       await client.bind(settings.bindDn, settings.bindPassword().reveal());
       return await use(client);
     } catch (error) {

@@ -13,6 +13,8 @@ export const VendorFailureType = {
   TargetNotFound: 'containment.target_not_found',
   /** 401/403: the credentials are wrong or lack the permission the README names; never retried. */
   Unauthorized: 'containment.unauthorized',
+  /** The vendor's TLS certificate is not signed by the configured CA or does not name the host: never retried. */
+  TlsUntrusted: 'containment.tls_untrusted',
   /** Any other refusal (400, 409, 422...): retrying would repeat it. */
   Refused: 'containment.vendor_refused',
   /** The capability's vendor is not configured (`containment.<area>` / `vendors.<name>`). */
