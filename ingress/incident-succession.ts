@@ -5,7 +5,9 @@ import type { PinnedRunbook } from '../runbooks/schema/runbook';
 import { incidentWorkflow } from '../workflows/incident/incident-workflow';
 import { type IncidentInput } from '../workflows/incident/messages';
 import { alertSignal } from '../workflows/incident/definitions';
+import { type RepeatDelivery, alertRepeatsSignal } from '../workflows/incident/alert-repeats';
 import { listingMemo } from './incident-listing';
+import { RepeatCoalescer } from './repeat-coalescer';
 
 /** What a source does with a firing alert whose incident has closed (`sources.<name>.reopen`). */
 export interface ReopenPolicy {
@@ -46,6 +48,11 @@ function asSignal(alert: Alert): Alert {
   return { ...alert, raw: undefined };
 }
 
+/** What the incident keeps of a repeat: its delivery id, to count it once, and its times for the summary. */
+function repeatOf(alert: Alert): RepeatDelivery {
+  return { deliveryId: alert.deliveryId, receivedAt: alert.receivedAt, occurredAt: alert.occurredAt };
+}
+
 /** A fingerprint reopened this often is a loop (a sender flapping faster than runbooks finish), not an incident history. */
 const MAX_GENERATIONS = 1000;
 
@@ -54,6 +61,8 @@ export interface SuccessionDeps {
   taskQueue: string;
   /** Completes the workflow input of a new incident (only called when one may start). */
   input(base: Omit<IncidentInput, 'config' | 'children'>): Promise<IncidentInput>;
+  /** Least time between two signals of repeats to one incident from this process (default 250 ms). */
+  repeatWindowMs?: number;
 }
 
 type Probe = { state: 'absent' } | { state: 'running' } | { state: 'closed'; closedAt: Date };
@@ -66,8 +75,14 @@ type Probe = { state: 'absent' } | { state: 'running' } | { state: 'closed'; clo
  */
 export class IncidentSuccession {
   private readonly latest = new Map<string, number>();
+  private readonly repeats: RepeatCoalescer;
 
-  constructor(private readonly deps: SuccessionDeps) {}
+  constructor(private readonly deps: SuccessionDeps) {
+    this.repeats = new RepeatCoalescer({
+      windowMs: deps.repeatWindowMs,
+      send: (incidentId, source, deliveries) => this.signalled(() => this.handle(incidentId).signal(alertRepeatsSignal, { source, deliveries })),
+    });
+  }
 
   /**
    * Delivers one alert. Firing alerts signal-with-start the newest generation; when that one has closed, the policy
@@ -96,11 +111,13 @@ export class IncidentSuccession {
         }
         this.latest.set(key, generation);
         // False: it closed between the look and the signal, so the alert came after the close.
-        return (await this.signalled(incidentId, alert)) ? { outcome: 'signalled', incidentId } : { outcome: 'after_close', incidentId, reason };
+        const joined = await this.repeats.inOrder(incidentId, () => this.signalled(() => this.handle(incidentId).signal(alertSignal, asSignal(alert))));
+        return joined ? { outcome: 'signalled', incidentId } : { outcome: 'after_close', incidentId, reason };
       }
-      // A generation this process saw running takes a plain signal: a storm of repeats then costs one small call each
-      // instead of a start request carrying the whole pinned runbook. A closed one refuses it, and the start below decides.
-      if (closedNow === undefined && this.latest.get(key) === generation && (await this.signalled(incidentId, alert))) {
+      // A generation this process saw running takes the repeat in its next coalesced signal: a storm then costs the
+      // incident one small signal per window instead of a start request (carrying the whole pinned runbook) or a signal
+      // per delivery. A closed one refuses it, and the start below decides.
+      if (closedNow === undefined && this.latest.get(key) === generation && (await this.repeats.repeat(incidentId, alert.source, repeatOf(alert)))) {
         return { outcome: 'signalled', incidentId };
       }
       try {
@@ -169,10 +186,14 @@ export class IncidentSuccession {
     return { closedAt: info.closeTime, lastFiringAt: status?.alerts.lastFiringAt };
   }
 
-  /** Signals a running incident; false when it has closed (or never was). */
-  private async signalled(incidentId: string, alert: Alert): Promise<boolean> {
+  private handle(incidentId: string) {
+    return this.deps.client.workflow.getHandle(incidentId);
+  }
+
+  /** Runs a signal to a running incident; false when it has closed (or never was). */
+  private async signalled(signal: () => Promise<void>): Promise<boolean> {
     try {
-      await this.deps.client.workflow.getHandle(incidentId).signal(alertSignal, asSignal(alert));
+      await signal();
       return true;
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return false;

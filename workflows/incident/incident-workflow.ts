@@ -13,6 +13,7 @@ import { type IncidentStatus, actorName, addTimeline, alertFacts, initialState, 
 import { DEFAULT_HISTORY_EVENT_LIMIT, readyToContinueAsNew } from './continue-as-new';
 import { startTimelinePublisher } from './timeline-publisher';
 import { handleBatchProgress } from './batch-progress';
+import { handleAlertRepeats } from './alert-repeats';
 import { keepSummaryMemo } from './summary';
 import { validateAbort, validateAnswer, validateClockStop, validateDecision, validateResolution, validateRunRunbook } from './validators';
 
@@ -44,6 +45,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   setHandler(alertSignal, (alert) => {
     if (stormRoll) alertsThisRun += 1;
     recordAlert(state, alert, patched('alert-repeats-summarised'));
+  });
+  handleAlertRepeats(state, (deliveries) => {
+    alertsThisRun += deliveries;
   });
   setHandler(
     decideUpdate,

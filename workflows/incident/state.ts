@@ -185,7 +185,7 @@ export function addTimeline(state: IncidentState, entry: TimelineEntry): void {
  * alert's status changes: a storm of repeats then leaves the carried state the same size (every delivery is still in
  * the audit log, from the ingress). Without it (histories recorded before), every repeat was a timeline entry.
  */
-export function recordAlert(state: IncidentState, alert: Alert, summarise = false): boolean {
+export function recordAlert(state: IncidentState, alert: Pick<Alert, 'source' | 'deliveryId' | 'status' | 'occurredAt' | 'receivedAt'>, summarise = false): boolean {
   if (state.seenDeliveryIds.includes(alert.deliveryId)) return false;
   state.seenDeliveryIds.push(alert.deliveryId);
   if (state.seenDeliveryIds.length > SEEN_DELIVERY_LIMIT) state.seenDeliveryIds.shift();
