@@ -6,8 +6,9 @@ import { renderRunbookGraph } from '../report/runbook-graph';
 import type { IncidentStatus } from '../workflows/incident/state';
 import type { ReadGuard } from '../ingress/access/read-guard';
 import type { Runbook } from '../runbooks/schema/runbook';
-import { mayList, type Viewer } from './access';
-import { type ListFilters, type ListRow, matches } from './pages/incident-list';
+import type { Viewer } from './access';
+import { listIncidents } from './list-data';
+import type { ListFilters } from './pages/incident-list';
 
 export interface DataDeps {
   incidents: IncidentClient;
@@ -24,12 +25,6 @@ export interface ReportStores {
   evidence: () => Promise<ReportSources['evidence']>;
 }
 
-/** Incidents the list looks through for one page, newest first; older ones need a narrower filter. */
-const SCAN = 1_000;
-export const PAGE = 50;
-/** Status queries in flight at once while filling a page: a whole page at once. */
-const BATCH = PAGE;
-
 /**
  * Reads what the console shows, through the incident client, and decides what the viewer may see. Runbook graphs are
  * rendered once per runbook version and kept (they never change for a pinned version).
@@ -42,29 +37,8 @@ export function incidentData(deps: DataDeps) {
   }
 
   return {
-    /** The first page of incidents the viewer may see that pass the filters; `more` when the page filled up. */
-    async list(viewer: Viewer, filters: ListFilters): Promise<{ rows: ListRow[]; more: boolean } | undefined> {
-      const runbooks = new Map<string, Promise<Runbook | undefined>>();
-      const visible = async (l: { id: string; startedAt: string }): Promise<ListRow | undefined> => {
-        const status = await deps.incidents.status(l.id);
-        if (!status.ok) return undefined;
-        const id = status.value.runbook.id;
-        if (!runbooks.has(id)) runbooks.set(id, runbookOf(id));
-        return mayList(viewer, status.value, await runbooks.get(id)!) ? { id: l.id, startedAt: l.startedAt, status: status.value } : undefined;
-      };
-      // One page of listing usually fills the page; only when permissions or filters drop rows does it look further.
-      for (const limit of [PAGE, SCAN]) {
-        const listed = await deps.incidents.list({ limit, running: filters.state === 'running' });
-        if (!listed.ok) return undefined;
-        const rows: ListRow[] = [];
-        for (let i = 0; i < listed.value.length && rows.length < PAGE; i += BATCH) {
-          const batch = await Promise.all(listed.value.slice(i, i + BATCH).map(visible));
-          for (const row of batch) if (row && matches(row, filters) && rows.length < PAGE) rows.push(row);
-        }
-        if (rows.length >= PAGE || listed.value.length < limit || limit === SCAN) return { rows, more: rows.length >= PAGE };
-      }
-      return undefined;
-    },
+    /** The first page of incidents the viewer may see that pass the filters (from the summary memos); `more` when the page filled up. */
+    list: (viewer: Viewer, filters: ListFilters) => listIncidents({ incidents: deps.incidents, runbook: runbookOf }, viewer, filters),
 
     /** The incident's status when the read guard lets the viewer see it (a refusal is audited and shown with its code). */
     async status(viewer: Viewer, incidentId: string, what = 'console.incident'): Promise<{ status: IncidentStatus } | { problem: { code: string; message: string; status: number } }> {

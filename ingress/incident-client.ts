@@ -15,7 +15,8 @@
  * - `answer({ incidentId, stepId, value, actor })`, `abort({ incidentId, reason, actor })`
  * - `resolve({ incidentId, stepId, choice, reason, actor, submission? })`, `stopClock({ incidentId, clockId, reason, actor, submission? })`
  * - `runRunbook({ incidentId, runbook, actor, reason?, submission? })` → `{ started, childId }`
- * - `status(incidentId)` → `IncidentStatus`; `list({ running?, limit?, summaries? })` → `IncidentListing[]`
+ * - `status(incidentId)` → `IncidentStatus`; `list({ running?, limit?, summaries? })` → `IncidentListing[]`;
+ *   `listed({ running?, limit, cursor? })` → one visibility page with memos (the summary memo: see workflows/incident/summary.ts)
  * - `check(kind, input)`: the input problem a call would be refused with, without calling Temporal (Slack keeps a
  *   modal open with it before acking)
  * - `alert(alert, pinned, reopen?)` is the webhook intake's: it delivers an alert by the lifecycle rules of
@@ -49,7 +50,7 @@ import { abortUpdate, answerUpdate, decideUpdate, resolveStepUpdate, runRunbookU
 import type { IncidentStatus } from '../workflows/incident/state';
 import { type Outcome, type Problem, invalidRequest, temporalProblem } from './incident-problem';
 import { type AlertAdmission, IncidentSuccession, type ReopenPolicy } from './incident-succession';
-import { incidentsQuery, listingMemo, listPage, memoRow } from './incident-listing';
+import { incidentsQuery, listingMemo, type ListingPage, listPage, memoRow } from './incident-listing';
 import type { RunbookCatalog } from './runbook-catalog';
 import { type UpdateKind, updateIdFor } from './update-id';
 
@@ -281,6 +282,9 @@ export function createIncidentClient(deps: IncidentClientDeps) {
       if (options.summaries) return { ok: true, value: await Promise.all(listed.value.map(summary)) };
       return { ok: true, value: listed.value.map((info) => ({ id: info.workflowId, temporalStatus: info.status.name, startedAt: info.startTime.toISOString(), closedAt: info.closeTime?.toISOString() })) };
     },
+
+    /** One page of incidents as the visibility store has them, memos included; no incident is asked anything. */
+    listed: (options: { running?: boolean; limit: number; cursor?: string }): Promise<Outcome<ListingPage>> => call({ kind: 'list', incidentId: '*' }, () => listPage(client, deps.taskQueue, options)),
 
     /**
      * One page of incidents, newest first, one row per incident, and the cursor of the next page when there is one.

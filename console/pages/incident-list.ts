@@ -1,7 +1,6 @@
-import type { IncidentStatus } from '../../workflows/incident/state';
+import type { IncidentSummary } from '../../workflows/incident/summary';
 import { badge, countdown, h, incidentPath, table, timeTag } from './html';
 import { type Chrome, layout } from './layout';
-import { waitingOn } from '../../workflows/incident/waiting';
 
 export interface ListFilters {
   q?: string;
@@ -10,19 +9,21 @@ export interface ListFilters {
   runbook?: string;
 }
 
+/** One incident in the list: its summary memo, and its state (the phase, or how Temporal closed it). */
 export interface ListRow {
   id: string;
   startedAt: string;
-  status: IncidentStatus;
+  state: string;
+  summary: IncidentSummary;
 }
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
 
 /** Whether a row passes the list's filters (free text over id, title and runbook). */
 export function matches(row: ListRow, f: ListFilters): boolean {
-  const s = row.status;
-  if (f.state === 'running' && s.phase !== 'running') return false;
-  if (f.state === 'closed' && s.phase === 'running') return false;
+  const s = row.summary;
+  if (f.state === 'running' && row.state !== 'running') return false;
+  if (f.state === 'closed' && row.state === 'running') return false;
   if (f.severity && s.severity !== f.severity) return false;
   if (f.runbook && s.runbook.id !== f.runbook) return false;
   const q = f.q?.trim().toLowerCase();
@@ -33,12 +34,10 @@ export function matches(row: ListRow, f: ListFilters): boolean {
 export function listRows(rows: readonly ListRow[], now: number): string {
   if (rows.length === 0) return '<tr><td colspan="7" class="muted">No incidents you may see match these filters.</td></tr>';
   return rows
-    .map(({ id, status: s }) => {
-      const waits = waitingOn(s).map((w) => `<li><code>${h(w.stepId)}</code>: ${h(w.what)}</li>`).join('');
-      const clocks = s.clocks
-        .flatMap((c) => c.stages.filter((st) => st.state === 'running' && st.dueAt).map((st) => `<li>${h(c.id)} / ${h(st.title || st.stageId)}: ${countdown(st.dueAt, now)}</li>`))
-        .join('');
-      return `<tr data-incident="${h(id)}"><td><a href="${h(incidentPath(id))}">${h(s.title)}</a><br><code class="muted">${h(id)}</code></td><td>${badge(s.severity, s.severity)}</td><td>${h(s.runbook.id)} v${s.runbook.version}</td><td>${badge(s.phase, s.phase)}</td><td>${waits ? `<ul>${waits}</ul>` : '<span class="muted">nobody</span>'}</td><td>${clocks ? `<ul>${clocks}</ul>` : '<span class="muted">none running</span>'}</td><td>${timeTag(s.openedAt)}<br><span class="muted">by ${h(s.openedBy)}</span></td></tr>`;
+    .map(({ id, state, summary: s }) => {
+      const waits = s.waiting.map((w) => `<li><code>${h(w.stepId)}</code>: ${h(w.what)}</li>`).join('');
+      const clocks = s.clocks.map((c) => `<li>${h(c.clockId)} / ${h(c.stage)}: ${countdown(c.dueAt, now)}</li>`).join('');
+      return `<tr data-incident="${h(id)}"><td><a href="${h(incidentPath(id))}">${h(s.title)}</a><br><code class="muted">${h(id)}</code></td><td>${badge(s.severity, s.severity)}</td><td>${h(s.runbook.id)} v${s.runbook.version}</td><td>${badge(state, state)}</td><td>${waits ? `<ul>${waits}</ul>` : '<span class="muted">nobody</span>'}</td><td>${clocks ? `<ul>${clocks}</ul>` : '<span class="muted">none running</span>'}</td><td>${timeTag(s.openedAt)}<br><span class="muted">by ${h(s.openedBy)}</span></td></tr>`;
     })
     .join('');
 }

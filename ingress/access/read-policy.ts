@@ -1,5 +1,6 @@
 import type { Runbook } from '../../runbooks/schema/runbook';
 import type { IncidentStatus } from '../../workflows/incident/state';
+import { addParticipants } from '../../workflows/incident/summary';
 
 /*
  * Who may see what: the one place every read path asks (HTTP API, the CLI through it, Slack, report and export).
@@ -41,13 +42,7 @@ export function runbookRoles(runbook: Pick<Runbook, 'roles'> | undefined): strin
 /** Everyone who acted in the incident: opened it, requested or decided an approval, or appears on its timeline. */
 export function participants(status: Pick<IncidentStatus, 'openedBy' | 'approvals' | 'timeline'> | undefined): Set<string> {
   const people = new Set<string>();
-  if (!status) return people;
-  people.add(status.openedBy);
-  for (const approval of status.approvals) {
-    people.add(approval.requestedBy);
-    for (const decision of approval.decisions) people.add(decision.by);
-  }
-  for (const entry of status.timeline) if (entry.actor) people.add(entry.actor);
+  if (status) addParticipants(people, status);
   return people;
 }
 
@@ -55,11 +50,20 @@ const seesAll = (viewer: Viewer): boolean => viewer.roles.some((role) => (SEE_AL
 
 /** Whether `viewer` may see the incident at all (its status, timeline, report, and its evidence's metadata). */
 export function mayViewIncident(viewer: Viewer, status: Pick<IncidentStatus, 'openedBy' | 'approvals' | 'timeline'> | undefined, runbook: Pick<Runbook, 'roles'> | undefined): ReadDecision {
+  return mayViewWith(viewer, () => participants(status), runbook);
+}
+
+/** The same decision from the participants an incident's summary memo lists (a list row, no status at hand). */
+export function mayViewListed(viewer: Viewer, people: readonly string[], runbook: Pick<Runbook, 'roles'> | undefined): ReadDecision {
+  return mayViewWith(viewer, () => new Set(people), runbook);
+}
+
+function mayViewWith(viewer: Viewer, people: () => ReadonlySet<string>, runbook: Pick<Runbook, 'roles'> | undefined): ReadDecision {
   if (seesAll(viewer)) return allow('role sees every incident');
   const roles = runbookRoles(runbook);
   const held = viewer.roles.find((role) => roles.includes(role));
   if (held) return allow(`holds runbook role ${held}`);
-  if (participants(status).has(viewer.id)) return allow('took part in the incident');
+  if (people().has(viewer.id)) return allow('took part in the incident');
   return refuse('access.not_a_viewer', 'neither a role of this incident\'s runbook, nor a participant, nor incident-commander or auditor');
 }
 

@@ -166,6 +166,19 @@ describe('the incident console', function () {
     await shot(page, '04-incident');
   });
 
+  it('lists the running clock and who the incident waits on, counting down without a reload', async () => {
+    await page.goto(`${fb.baseUrl}/console/incidents`);
+    const row = page.locator(`tr[data-incident="${incidentId}"]`);
+    await row.getByText('notice-approved').waitFor({ timeout: 15_000 });
+    assert.match((await row.textContent()) ?? '', /approval by legal, requested by alice/);
+    const countdown = row.locator('.countdown').first();
+    const first = await countdown.textContent();
+    await page.waitForTimeout(2_100);
+    assert.notEqual(await countdown.textContent(), first, 'the list countdown ticks');
+    assert.match((await countdown.textContent()) ?? '', /^2d 2[01]h \d+m \d+s left$/);
+    await page.goto(`${fb.baseUrl}${incidentPath}`);
+  });
+
   it('refuses the requester approving her own notice, showing the validator code, and records nothing', async () => {
     const before = (await status()).timeline.length;
     const form = page.locator('form[action$="/steps/notice-approved/decide"]');
@@ -188,7 +201,13 @@ describe('the incident console', function () {
     assert.equal(signedOut.status, 401);
   });
 
-  it('accepts the approval of a second approver, and the requester sees it land live', async () => {
+  it('accepts the approval of a second approver, and the requester sees it land live on the incident and in the list', async () => {
+    const list = await alice.newPage();
+    await list.goto(`${fb.baseUrl}/console/incidents`);
+    const row = list.locator(`tr[data-incident="${incidentId}"]`);
+    await row.getByText('notice-approved').waitFor();
+    let listReloaded = false;
+    list.once('load', () => (listReloaded = true));
     const lee = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     try {
       const leePage = await lee.newPage();
@@ -205,6 +224,9 @@ describe('the incident console', function () {
     const approval = (await status()).approvals.find((a) => a.stepId === 'notice-approved')!;
     assert.deepEqual(approval.decisions.map((d) => [d.by, d.decision]), [['lee', 'approve']]);
     await page.locator('[data-step-state="notice-approved"]').getByText('done').waitFor({ timeout: 15_000 });
+    await eventually(async () => ((await row.textContent())?.includes('notice-approved') ? undefined : true), 20_000, 'the list row no longer waits on the approval');
+    assert.equal(listReloaded, false, 'the list was not reloaded');
+    await list.close();
   });
 
   it('shows the report with the shared rendering: a time axis fitting what happened and the deadline as a marker', async () => {
