@@ -1,1 +1,2 @@
 export { incidentWorkflow } from './incident/incident-workflow';
+export { liftContainmentWorkflow } from './containment/lift-workflow';

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -14,6 +15,7 @@ import type { incidentWorkflow as incidentWorkflowType } from '../../workflows/i
 import type { ContainmentPlanner } from '../../activities/containment/vendors';
 import { type RecordedAction, createRecordingFakes } from './fake-activities';
 import { type RecordedAlert, type RunbookTestScript, type ScriptedMove, alertFromRecording } from './script';
+import { type LiftReport, settleLifts } from './lifts';
 import { allSteps } from './steps';
 
 export interface RunbookTestInput {
@@ -51,6 +53,8 @@ export interface RunbookTestReport {
   /** Steps left waiting with no scripted move: the run was stopped there. */
   stuckOn: string[];
   unusedMoves: string[];
+  /** Containment expiries (`ttl`) the run armed: lifted, cancelled by an abort, or still armed when it ended. */
+  lifts: LiftReport[];
 }
 
 const SETTLE_POLL_MS = 100;
@@ -190,7 +194,7 @@ export async function runRunbookTest(input: RunbookTestInput, shared?: RunbookTe
     deadlineMs: 60_000,
     log: SILENT,
   });
-  const report: RunbookTestReport = { status: undefined as unknown as IncidentStatus, children: {}, moves: [], timersSkipped: [], actions: fakes.calls, stuckOn: [], unusedMoves: [] };
+  const report: RunbookTestReport = { status: undefined as unknown as IncidentStatus, children: {}, moves: [], timersSkipped: [], actions: fakes.calls, stuckOn: [], unusedMoves: [], lifts: [] };
   try {
     await worker.runUntil(async () => {
       const by: Actor = input.alert ? { kind: 'source', id: 'runbook-test', roles: [] } : { kind: 'system', id: 'runbook-test', roles: [] };
@@ -201,12 +205,16 @@ export async function runRunbookTest(input: RunbookTestInput, shared?: RunbookTe
       const last = await drive(env, incidents, incidentId, input, report);
       const stuck = report.stuckOn.length > 0;
       // A finished incident's result is its final status; a stopped one is reported as it stood when stopped.
-      report.status = stuck ? last.root : await env.client.workflow.getHandle<typeof incidentWorkflowType>(incidentId).result();
+      // Results are awaited without unlocking time skipping (env.client would): a closing incident only drains its
+      // publisher, and skipping then would jump to the next timer anywhere on the server, such as a 30-day lift.
+      const closed = new Client({ connection: env.connection, namespace: env.namespace }).workflow;
+      report.status = stuck ? last.root : await closed.getHandle<typeof incidentWorkflowType>(incidentId).result();
       for (const step of report.status.steps.filter((s) => s.kind === 'runbook')) {
         const childId = `${incidentId}/${step.id}`;
         const running = last.workflows.find((w) => w.id === childId);
-        report.children[step.id] = running && stuck ? running.status : await env.client.workflow.getHandle<typeof incidentWorkflowType>(childId).result();
+        report.children[step.id] = running && stuck ? running.status : await closed.getHandle<typeof incidentWorkflowType>(childId).result();
       }
+      report.lifts = await settleLifts(env, closed, [report.status, ...Object.values(report.children)]);
       if (report.unusedMoves.length === 0) report.unusedMoves = input.script.steps.filter((m) => !report.moves.some((done) => done.step === m.step)).map((m) => m.step);
     });
   } finally {

@@ -75,6 +75,8 @@ export function renderRunbookTest(report: RunbookTestReport, pinned: PinnedRunbo
   if (report.stuckOn.length > 0) lines.push(`stopped: waiting on ${report.stuckOn.join(', ')} with no scripted move`);
   if (report.unusedMoves.length > 0) lines.push(`unused script moves: ${report.unusedMoves.join(', ')}`);
   for (const miss of unmetExpectations(report, script)) lines.push(`expectation failed: ${miss}`);
+  const liftWords = { lifted: 'lifted at', cancelled: 'cancelled by the abort (undone once), was due', armed: 'armed: lifts at', failed: 'failed, was due' } as const;
+  for (const lift of report.lifts) lines.push(`expiry ${lift.step}: ${liftWords[lift.outcome]} ${lift.at}`);
   for (const action of report.actions.filter((a) => a.plan)) {
     for (const call of action.plan!) lines.push(`plan ${action.key.endsWith('/undo') ? `${action.stepId} (undo)` : action.stepId}: ${call.operation}${call.when ? ` (when ${call.when})` : ''}`);
   }

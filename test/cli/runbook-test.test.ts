@@ -65,9 +65,15 @@ describe('firebreak runbook test', function () {
     assert.equal(report.status.phase, 'aborted');
     const undone = report.actions.filter((a) => a.key.endsWith('/undo')).map((a) => a.action).sort();
     assert.deepEqual(undone, ['host.release', 'network.unblock-ip']);
+    // The C2 block's 30-day lift was armed, then cancelled by the abort: the abort's undo is the only one.
+    assert.deepEqual(report.lifts.map((l) => [l.step, l.outcome]), [['block-c2', 'cancelled']]);
 
     const full = await testRunbook(scenario('ransomware-host'), shared);
     assert.match(full.stdout, /hold-for-forensics\s+wait\s+done\s+timer 1h skipped/);
+    const liftAt = /^expiry block-c2: armed: lifts at (\S+)$/m.exec(full.stdout)?.[1];
+    assert.ok(liftAt, full.stdout);
+    const opened = Date.parse(full.report!.status.timeline[0]!.at);
+    assert.equal(Math.round((Date.parse(liftAt) - opened) / 86_400_000), 30, 'lifted 30 days after the block');
   });
 
   it('stops with exit 1 and names the step it waits on when nobody is scripted to answer', async () => {

@@ -11,6 +11,8 @@ export type StepOutcome = 'ok' | 'halt';
 export interface PendingCompensation {
   stepId: string;
   compensation: Compensation;
+  /** The lift workflow that undoes this step when its `ttl` passes (expiry.ts). */
+  lift?: { workflowId: string; at: string };
 }
 
 /** Everything a step needs: the incident's input and live state, and the stack of undo actions. */

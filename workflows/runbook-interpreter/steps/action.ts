@@ -5,6 +5,7 @@ import { liveness } from '../../activity-liveness';
 import { submitStages } from '../../deadline-clocks/clock-records';
 import { addTimeline, actorName } from '../../incident/state';
 import { type RunContext, type StepOutcome, duration, finishStep, now, startStep, templateScope } from '../context';
+import { armExpiry, expires } from '../expiry';
 
 /** What every action activity receives. `key` is built from what the step means, never from the attempt. */
 export interface ActionRequest {
@@ -48,7 +49,9 @@ export async function runAction(step: ActionStep, ctx: RunContext): Promise<Step
       submitStages(ctx.state, step.stops, record.endedAt!, step.id);
       if (step.compensate) {
         const withValues = renderValue(step.compensate.with, templateScope(ctx)) as Record<string, unknown>;
-        ctx.compensations.push({ stepId: step.id, compensation: { action: step.compensate.action, with: withValues } });
+        const entry = { stepId: step.id, compensation: { action: step.compensate.action, with: withValues } };
+        ctx.compensations.push(entry);
+        if (expires(rendered)) await armExpiry(ctx, entry, rendered.ttl);
       }
       return 'ok';
     } catch (error) {
