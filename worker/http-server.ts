@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AuditWriter } from '../audit';
 import { alertDeliveryAudit } from '../ingress/alert-audit';
 import { registerClockMetrics } from '../ingress/api/clock-metrics';
+import { registerStepMetrics } from '../ingress/api/step-metrics';
 import { type CodecRouteDeps, registerCodecRoutes } from '../ingress/api/codec-routes';
 import { type EvidenceRouteDeps, registerEvidenceRoutes } from '../ingress/api/evidence-routes';
 import { type ApiDeps, registerIncidentRoutes } from '../ingress/api/incident-routes';
@@ -13,6 +14,7 @@ import { registerSourceRoutes } from '../ingress/api/source-routes';
 import type { AlertIntakeDeps, ConfiguredSource } from '../ingress/webhooks/alert-intake';
 import { registerAlertRoute } from '../ingress/webhooks/alert-route';
 import { registerAuditRoutes } from '../ingress/api/audit-routes';
+import { registerAuditMetrics } from './audit-metrics';
 import { registerHealthRoute } from './health-route';
 import { readTemporalWitness } from './temporal-witness';
 import type { Logger } from './logging';
@@ -35,6 +37,8 @@ export interface HttpServerDeps {
   slack?: SlackIngress;
   /** Alert deliveries, accepted and refused, are audited through this. */
   audit?: AuditWriter;
+  /** The audit log's folder, for the checkpoint-age gauges. */
+  auditDir?: string;
   evidence?: EvidenceRouteDeps;
   codec?: CodecRouteDeps;
   report?: ReportRouteDeps;
@@ -79,7 +83,9 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
 
   registerHealthRoute(app, deps);
 
-  registerClockMetrics(deps.metrics.registry, { client: deps.client, taskQueue: deps.taskQueue });
+  const incidents = registerClockMetrics(deps.metrics.registry, { client: deps.client, taskQueue: deps.taskQueue });
+  registerStepMetrics(deps.metrics.registry, incidents.runningStatuses);
+  if (deps.auditDir) registerAuditMetrics(deps.metrics.registry, deps.auditDir);
   app.get('/metrics', async (_request, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
 
   registerAlertRoute(app, { sources: deps.sources, intake: deps.intake, deliveries: deps.metrics.alertDeliveries, log: deps.log });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { createIncidentClient } from '../ingress/incident-client';
@@ -77,6 +78,7 @@ export function createService(options: ServiceOptions): FastifyInstance {
     evidence: { ...records.evidence, reads },
     report: { ...records.report, incidents, reads },
     metrics: createMetrics(),
+    auditDir: path.join(config.dataDir, 'audit'),
     log,
     bodyLimitBytes: config.http.bodyLimitBytes,
     slack: slackIngressFromConfig(config, { incidents: incidentClient, catalog, log, reads }),

@@ -50,6 +50,8 @@ export function clockMetricState(clock: DeadlineClock, nowMs: number): ClockMetr
 interface ClockCounts {
   byState: Record<ClockMetricState, number>;
   unread: number;
+  /** The running incidents' status as read for this scrape: the step gauges (step-metrics.ts) count from it too. */
+  running: IncidentStatus[];
 }
 
 type Run = { workflowId: string; runId: string };
@@ -70,7 +72,7 @@ async function listIncidents(client: Client, taskQueue: string, status: 'Running
  * the clocks its final status holds still running; filled here, pruned to what visibility still lists).
  */
 async function countClocks(client: Client, taskQueue: string, openAtClose: Map<string, DeadlineClock[]>): Promise<ClockCounts> {
-  const counts: ClockCounts = { byState: { running: 0, at_risk: 0, missed: 0 }, unread: 0 };
+  const counts: ClockCounts = { byState: { running: 0, at_risk: 0, missed: 0 }, unread: 0, running: [] };
   const withDeadline = <T>(read: () => Promise<T>) => client.connection.withDeadline(Date.now() + CLOCK_METRICS_QUERY_DEADLINE_MS, read);
   const clocks: DeadlineClock[] = [];
   const running = await listIncidents(client, taskQueue, 'Running', CLOCK_METRICS_MAX_INCIDENTS);
@@ -83,7 +85,9 @@ async function countClocks(client: Client, taskQueue: string, openAtClose: Map<s
   await Promise.all([
     ...running.runs.map(async ({ workflowId, runId }) => {
       try {
-        clocks.push(...((await withDeadline(() => client.workflow.getHandle(workflowId, runId).query(statusQuery))).clocks ?? []));
+        const status = await withDeadline(() => client.workflow.getHandle(workflowId, runId).query(statusQuery));
+        counts.running.push(status);
+        clocks.push(...(status.clocks ?? []));
       } catch {
         counts.unread += 1;
       }
@@ -105,8 +109,11 @@ async function countClocks(client: Client, taskQueue: string, openAtClose: Map<s
   return counts;
 }
 
-/** Adds `firebreak_deadline_clocks{state}` and `firebreak_deadline_clocks_unread_incidents` to `registry`, read on scrape. */
-export function registerClockMetrics(registry: Registry, deps: { client: Client; taskQueue: string }): void {
+/**
+ * Adds `firebreak_deadline_clocks{state}` and `firebreak_deadline_clocks_unread_incidents` to `registry`, read on scrape.
+ * Returns that read's running statuses, for other gauges of the same scrape.
+ */
+export function registerClockMetrics(registry: Registry, deps: { client: Client; taskQueue: string }): { runningStatuses: () => Promise<IncidentStatus[]> } {
   // Both gauges are collected in one scrape, and two Prometheus replicas may scrape at once: they share one read.
   let shared: { at: number; counts: Promise<ClockCounts> } | undefined;
   const openAtClose = new Map<string, DeadlineClock[]>();
@@ -128,7 +135,7 @@ export function registerClockMetrics(registry: Registry, deps: { client: Client;
   });
   new Gauge({
     name: 'firebreak_deadline_clocks_unread_incidents',
-    help: 'Incidents whose clocks this scrape could not read (status query or final status failed, or over the cap)',
+    help: 'Incidents whose clocks and steps this scrape could not read (status query or final status failed, or over the cap)',
     registers: [registry],
     async collect() {
       this.reset();
@@ -136,4 +143,5 @@ export function registerClockMetrics(registry: Registry, deps: { client: Client;
       if (counts) this.set(counts.unread);
     },
   });
+  return { runningStatuses: () => read().then((counts) => counts.running) };
 }

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { registerClockMetrics } from '../../ingress/api/clock-metrics';
+import { registerStepMetrics } from '../../ingress/api/step-metrics';
+import { registerAuditMetrics } from '../../worker/audit-metrics';
 import { createMetrics } from '../../worker/metrics';
 
 const run = promisify(execFile);
@@ -24,7 +26,9 @@ async function promtool(): Promise<string | undefined> {
 /** Every metric name Firebreak's HTTP service exports (the same registries /metrics serves). */
 function exportedNames(): Set<string> {
   const metrics = createMetrics();
-  registerClockMetrics(metrics.registry, { client: undefined as never, taskQueue: 'unused' });
+  const incidents = registerClockMetrics(metrics.registry, { client: undefined as never, taskQueue: 'unused' });
+  registerStepMetrics(metrics.registry, incidents.runningStatuses);
+  registerAuditMetrics(metrics.registry, 'unused');
   return new Set(metrics.registry.getMetricsAsArray().map((m) => m.name));
 }
 
@@ -42,7 +46,7 @@ describe('Prometheus alert rules and the Grafana dashboard', function () {
       this.skip();
     }
     const check = await run(tool!, ['check', 'rules', rulesFile]);
-    assert.match(check.stdout, /SUCCESS: 8 rules found/);
+    assert.match(check.stdout, /SUCCESS: 10 rules found/);
     const unit = await run(tool!, ['test', 'rules', 'firebreak-rules.test.yaml'], { cwd: path.dirname(rulesFile) });
     assert.match(unit.stdout, /SUCCESS/);
   });
