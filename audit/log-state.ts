@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Checkpoint } from './checkpoint';
 import { AuditError } from './errors';
 import { readLines } from './jsonl-lines';
-import { AuditRecord, GENESIS_HASH } from './record';
+import { AuditRecord, GENESIS_HASH, ParsedAuditLine } from './record';
 
 /** File names inside an audit directory. */
 export const AUDIT_FILES = { records: 'audit.jsonl', checkpoints: 'checkpoints.jsonl', lock: 'audit.lock' } as const;
@@ -53,7 +53,7 @@ export class LogState {
     if (records === this.recordBytes && checkpoints === this.checkpointBytes) return;
     let tornRecord: number | undefined;
     for await (const line of readLines(this.paths.records, { start: this.recordBytes, onTail: (at) => (tornRecord = at) })) {
-      const record = parseLine(line.text, AuditRecord, line.offset, 'record');
+      const record = parseLine(line.text, ParsedAuditLine, line.offset, 'record');
       if (record.seq !== this.size + 1 || record.prev !== this.head) {
         throw new AuditError('audit.log_corrupt', 'audit log does not continue the chain; run `audit verify`', { offset: line.offset, seq: record.seq });
       }
@@ -117,6 +117,6 @@ function parseLine<T>(text: string, schema: { safeParse(v: unknown): { success: 
 
 /** Reads the single record stored at `offset`. */
 export async function readRecordAt(path: string, offset: number): Promise<AuditRecord> {
-  for await (const line of readLines(path, { start: offset })) return parseLine(line.text, AuditRecord, offset, 'record');
+  for await (const line of readLines(path, { start: offset })) return parseLine(line.text, ParsedAuditLine, offset, 'record');
   throw new AuditError('audit.log_corrupt', 'indexed record is missing', { offset });
 }

@@ -1,7 +1,7 @@
 import { AuditError } from './errors';
 import { readLines } from './jsonl-lines';
 import { auditPaths } from './log-state';
-import { AuditRecord } from './record';
+import { ParsedAuditLine, type AuditRecord } from './record';
 
 /**
  * Streams the records of a log in file order, optionally only one incident's, for reports and
@@ -16,7 +16,7 @@ export async function* readAuditRecords(dir: string, filter: { incidentId?: stri
     } catch {
       json = undefined;
     }
-    const parsed = AuditRecord.safeParse(json);
+    const parsed = ParsedAuditLine.safeParse(json);
     if (!parsed.success) throw new AuditError('audit.log_corrupt', 'unreadable audit record; run `audit verify`', { offset: line.offset });
     if (filter.incidentId === undefined || parsed.data.incidentId === filter.incidentId) yield parsed.data;
   }

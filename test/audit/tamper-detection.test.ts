@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { verifyAuditLog } from '../../audit';
@@ -59,6 +60,19 @@ describe('audit log tamper detection (1,000 records, checkpoint every 100)', fun
     await writeLogLines(dir, lines);
     const result = await verifyAuditLog(dir, keys.publicKey);
     assert.deepEqual(codesAndSeqs(result.problems), [{ code: 'audit.malformed', seq: 42 }]);
+  });
+
+  it('refuses a number too large for a double even when the line carries the hash of its text (audit.malformed)', async () => {
+    const lines = await readLogLines(dir);
+    const forged = lines[41]!.replace('"n":42', '"n":1e400');
+    const oldHash = /"hash":"([0-9a-f]{64})"/.exec(forged)![1]!;
+    const member = `,"hash":"${oldHash}"`;
+    const newHash = createHash('sha256').update(forged.replace(member, '')).digest('hex');
+    lines[41] = forged.replace(member, `,"hash":"${newHash}"`);
+    await writeLogLines(dir, lines);
+    const result = await verifyAuditLog(dir, keys.publicKey);
+    // JSON.parse reads 1e400 as Infinity, which no record can hold; the next record still links to the original.
+    assert.deepEqual(codesAndSeqs(result.problems), [{ code: 'audit.malformed', seq: 42 }, { code: 'audit.chain_broken', seq: 43 }]);
   });
 
   it('detects deletion of the last record against the closing checkpoint (audit.truncated)', async () => {
