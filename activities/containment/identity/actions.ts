@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { identityDisableUser, identityResetFactors, identityRevokeSessions } from '../../../runbooks/actions/identity';
 import type { VendorAction } from '../vendor-kit/action';
 import { VendorFailureType } from '../vendor-kit/failures';
-import type { IdentityProvider, UserState } from './provider';
+import type { EnrolledFactor, IdentityProvider, UserState } from './provider';
 
 type UserInput = { user: string; reason?: string };
 
@@ -35,29 +35,55 @@ export function disableUserAction<S extends UserState>(provider: IdentityProvide
   };
 }
 
-function oneWay<S extends UserState>(provider: IdentityProvider<S>, name: string, input: z.ZodType, act: (user: string) => Promise<void>, plan: (user: string) => ReturnType<IdentityProvider['plan']['disable']>): VendorAction<UserInput, S> {
+/**
+ * Sessions and enrolled factors cannot be handed back: these actions register no undo (a runbook's `compensate: true`
+ * on them is a load-time error, step.no_undo), and their outcome says why.
+ */
+function oneWay<S extends UserState>(
+  provider: IdentityProvider<S>,
+  name: string,
+  input: z.ZodType,
+  irreversible: string,
+  act: (user: string, current: S) => Promise<void>,
+  plan: (user: string) => ReturnType<IdentityProvider['plan']['disable']>,
+  read: (user: string) => Promise<S> = (user) => provider.read(user),
+): VendorAction<UserInput, S> {
   return {
     vendor: provider.vendor,
     name,
     input: input as unknown as z.ZodType<UserInput>,
     target: (i) => `user ${i.user}`,
-    read: (i) => provider.read(i.user),
-    run: (i) => act(i.user),
-    // Sessions and enrolled factors cannot be handed back; the runbook declares no undo for these.
+    read: (i) => read(i.user),
+    run: (i, current) => act(i.user, current),
     restore: async () => undefined,
     plan: (i) => plan(i.user),
     planRestore: () => [],
     secrets: () => provider.secrets(),
+    irreversible,
   };
 }
 
 export function revokeSessionsAction<S extends UserState>(provider: IdentityProvider<S>): VendorAction<UserInput, S> {
-  return oneWay(provider, 'identity.revoke-sessions', identityRevokeSessions.input, (user) => provider.revokeSessions(user), (user) => provider.plan.revokeSessions(user));
+  return oneWay(provider, 'identity.revoke-sessions', identityRevokeSessions.input, 'ended sessions cannot be restored; the user signs in again', (user) => provider.revokeSessions(user), (user) => provider.plan.revokeSessions(user));
 }
 
-export function resetFactorsAction<S extends UserState>(provider: IdentityProvider<S>): VendorAction<UserInput, S> {
+/** The user's state with the factors enrolled (where the provider can list them), so the evidence names what was reset. */
+export type FactorsState<S extends UserState> = S & { factors?: EnrolledFactor[] };
+
+export function resetFactorsAction<S extends UserState>(provider: IdentityProvider<S>): VendorAction<UserInput, FactorsState<S>> {
   const unsupported = (): never => {
     throw ApplicationFailure.create({ type: VendorFailureType.NotConfigured, message: `identity.reset-factors: ${provider.vendor} has no factor reset through Firebreak`, nonRetryable: true });
   };
-  return oneWay(provider, 'identity.reset-factors', identityResetFactors.input, (user) => (provider.resetFactors ? provider.resetFactors(user) : unsupported()), (user) => provider.plan.resetFactors?.(user) ?? []);
+  const read = async (user: string): Promise<FactorsState<S>> => {
+    const state = await provider.read(user);
+    return provider.listFactors ? { ...state, factors: await provider.listFactors(user) } : state;
+  };
+  // Nothing enrolled (a retry after the reset, or a user who never enrolled): nothing to send.
+  const act = async (user: string, current: FactorsState<S>) => {
+    if (!provider.resetFactors) return unsupported();
+    if (current.factors?.length === 0) return;
+    await provider.resetFactors(user);
+  };
+  const irreversible = 'enrolled factors cannot be restored; the user enrols them again';
+  return oneWay<FactorsState<S>>(provider as IdentityProvider<FactorsState<S>>, 'identity.reset-factors', identityResetFactors.input, irreversible, act, (user) => provider.plan.resetFactors?.(user) ?? [], read);
 }

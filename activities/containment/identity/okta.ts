@@ -7,7 +7,7 @@ import type { IdentityProvider, UserState } from './provider';
 /**
  * Okta Management API: GET /api/v1/users/{id}, POST .../lifecycle/suspend and /unsuspend, DELETE
  * /api/v1/users/{userId}/sessions?oauthTokens=true (sessions and the OAuth/OIDC tokens issued to the user), POST
- * .../lifecycle/reset_factors. Suspend applies only to ACTIVE users; a user in another signing-in state (locked out,
+ * .../lifecycle/reset_factors (after GET /api/v1/users/{userId}/factors, so the evidence names what was reset). Suspend applies only to ACTIVE users; a user in another signing-in state (locked out,
  * password expired, in recovery) cannot be suspended, so the step fails naming the status after revoking sessions.
  */
 
@@ -26,6 +26,7 @@ export function oktaProvider(opts: { orgUrl: string; token: TokenSource; secrets
     unsuspend: (user: string): VendorRequest => ({ method: 'POST', path: '/api/v1/users/{id}/lifecycle/unsuspend', params: { id: user }, target: `user ${user}` }),
     sessions: (user: string): VendorRequest => ({ method: 'DELETE', path: '/api/v1/users/{userId}/sessions', params: { userId: user }, query: { oauthTokens: 'true' }, target: `user ${user}` }),
     resetFactors: (user: string): VendorRequest => ({ method: 'POST', path: '/api/v1/users/{id}/lifecycle/reset_factors', params: { id: user }, target: `user ${user}` }),
+    factors: (user: string): VendorRequest => ({ method: 'GET', path: '/api/v1/users/{userId}/factors', params: { userId: user }, target: `user ${user}` }),
   };
   const planned = (request: VendorRequest, when?: string) => {
     const p = http.plan(request);
@@ -58,11 +59,15 @@ export function oktaProvider(opts: { orgUrl: string; token: TokenSource; secrets
     resetFactors: async (user) => {
       await http.send(req.resetFactors(user));
     },
+    async listFactors(user) {
+      const { body } = await http.send<Array<{ id: string; factorType: string; provider: string; status: string }>>(req.factors(user));
+      return body.map(({ id, factorType, provider, status }) => ({ id, factorType, provider, status }));
+    },
     plan: {
       disable: (user) => [planned(req.get(user)), planned(req.suspend(user), 'the user is ACTIVE')],
       enable: (user) => [planned(req.unsuspend(user), 'the user was ACTIVE before and is SUSPENDED now')],
       revokeSessions: (user) => [planned(req.sessions(user))],
-      resetFactors: (user) => [planned(req.resetFactors(user))],
+      resetFactors: (user) => [planned(req.factors(user)), planned(req.resetFactors(user), 'the user has enrolled factors')],
     },
     secrets: opts.secrets,
   };

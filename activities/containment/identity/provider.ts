@@ -10,6 +10,14 @@ export interface UserState {
   disabled: boolean;
 }
 
+/** One enrolled MFA factor as evidence keeps it: what and whose, never its profile (phone numbers, addresses). */
+export interface EnrolledFactor {
+  id: string;
+  factorType: string;
+  provider: string;
+  status: string;
+}
+
 export interface IdentityProvider<S extends UserState = UserState> {
   vendor: string;
   /** Throws `containment.target_not_found` naming the user when there is no such user. */
@@ -20,6 +28,8 @@ export interface IdentityProvider<S extends UserState = UserState> {
   restore?(user: string, recorded: S, current: S): Promise<void>;
   revokeSessions(user: string): Promise<void>;
   resetFactors?(user: string): Promise<void>;
+  /** The factors a reset would remove, recorded before and after it. */
+  listFactors?(user: string): Promise<EnrolledFactor[]>;
   plan: {
     disable(user: string): PlannedCall[];
     enable(user: string): PlannedCall[];

@@ -47,6 +47,8 @@ export interface VendorAction<I, S> {
   planRestore(input: I): PlannedCall[];
   /** Secret values (tokens, passwords) the recorded states must never contain. */
   secrets?: () => string[];
+  /** Why the action has no undo (ended sessions, reset factors); the step's outcome says so. */
+  irreversible?: string;
 }
 
 export interface StateRef<S> {
@@ -62,6 +64,8 @@ export interface ContainmentOutcome<S> {
   after: StateRef<S>;
   /** Undo only: whether the state read back equals the recorded prior state; absent when nothing was recorded. */
   restoredToRecorded?: boolean;
+  /** An action without undo: why (the timeline and report show it beside the recorded before state). */
+  irreversible?: string;
 }
 
 export function parseInput<I>(action: { name: string; input: z.ZodType<I> }, request: ActionRequest): I {
@@ -95,7 +99,7 @@ export function forwardActivity<I, S>(action: VendorAction<I, S>, deps: StateEvi
     const afterState = await action.read(input);
     const after = await evidenceCall(() => recordState(deps, request, doc('after', afterState), secrets));
     log.info('containment action done', { incidentId: request.incidentId, stepId: request.stepId, action: action.name, vendor: action.vendor });
-    return { vendor: action.vendor, target, before, after };
+    return { vendor: action.vendor, target, before, after, ...(action.irreversible ? { irreversible: action.irreversible } : {}) };
   };
 }
 
