@@ -21,6 +21,7 @@ const groups: { names: string[]; register(program: Command): void }[] = [
   },
   { names: ['incidents', 'incident', 'approve', 'reject', 'answer', 'abort', 'resolve', 'stop-clock', 'run', 'declare', 'runbooks'], register: (p) => (require('./commands/incidents') as typeof import('./commands/incidents')).registerIncidentCommands(p) },
   { names: ['alert', 'sources'], register: (p) => (require('./commands/alert') as typeof import('./commands/alert')).registerAlertCommands(p) },
+  { names: ['config'], register: (p) => (require('./commands/config') as typeof import('./commands/config')).registerConfigCommands(p) },
   { names: ['runbook'], register: (p) => (require('./commands/runbook') as typeof import('./commands/runbook')).registerRunbookCommands(p) },
   { names: ['deadlines'], register: (p) => (require('./commands/deadlines') as typeof import('./commands/deadlines')).registerDeadlinesCommands(p) },
   { names: ['notices'], register: (p) => (require('./commands/notices') as typeof import('./commands/notices')).registerNoticesCommands(p) },

@@ -9,6 +9,9 @@ interface AnswerEntry {
   outcome?: string;
   reason?: string;
   reopenedFrom?: string;
+  runbook?: string;
+  via?: string;
+  passedOver?: { runbook: string; reason: string }[];
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
@@ -22,7 +25,15 @@ function answerFields(payload: unknown): { error?: string; deliveryId?: string; 
       deliveryId: text(body.deliveryId),
       ignored: body.ignored === true,
       entries: Array.isArray(body.incidents)
-        ? body.incidents.map((i) => ({ incidentId: text(i.incidentId), outcome: text(i.outcome), reason: text(i.reason), reopenedFrom: text(i.reopenedFrom) }))
+        ? body.incidents.map((i) => ({
+            incidentId: text(i.incidentId),
+            outcome: text(i.outcome),
+            reason: text(i.reason),
+            reopenedFrom: text(i.reopenedFrom),
+            runbook: text(i.runbook),
+            via: text(i.via),
+            passedOver: Array.isArray(i.passedOver) ? (i.passedOver as Record<string, unknown>[]).map((p) => ({ runbook: String(p.runbook), reason: String(p.reason) })) : undefined,
+          }))
         : [],
     };
   } catch {
@@ -72,7 +83,11 @@ export function alertDeliveryAudit(audit: AuditWriter) {
         actor,
         action: (entry.outcome && ACTION_BY_OUTCOME[entry.outcome]) ?? baseAction,
         incidentId: entry.incidentId,
-        data: { ...data, ...(entry.outcome && { outcome: entry.outcome }), ...(entry.reason && { reason: entry.reason }), ...(entry.reopenedFrom && { reopenedFrom: entry.reopenedFrom }) },
+        data: { ...data, ...(entry.outcome && { outcome: entry.outcome }), ...(entry.reason && { reason: entry.reason }), ...(entry.reopenedFrom && { reopenedFrom: entry.reopenedFrom }),
+          // Which runbook the alert started and why: a runbook passed over names what the alert or config lacked.
+          ...(entry.runbook && { runbook: entry.runbook, via: entry.via }),
+          ...(entry.passedOver && { passedOver: entry.passedOver }),
+        },
       }));
       if (entry.outcome === 'reopened' && entry.reopenedFrom && entry.incidentId) {
         written.push(audit.record({

@@ -33,6 +33,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
 import type { AuditWriter } from '../audit';
 import { type Alert, Severity } from '../runbooks/schema/alert';
+import { missingConfig } from '../runbooks/requirements';
 import type { PinnedRunbook } from '../runbooks/schema/runbook';
 import type { Logger } from '../shared/logger';
 import { incidentWorkflow } from '../workflows/incident/incident-workflow';
@@ -63,6 +64,8 @@ export interface IncidentClientDeps {
   catalog: Pick<RunbookCatalog, 'byId' | 'childrenOf'>;
   /** Config values runbook templates may read as `{{config.contacts.*}}`. */
   contacts: Record<string, string>;
+  /** The running config as parsed: a declaration of a runbook whose `requires.config` it does not meet is refused. */
+  config?: unknown;
   historyEventLimit?: number;
   /** Whether a Slack workspace is configured, so incidents mirror themselves there (absent: as inputs before the flag). */
   slackMirror?: boolean;
@@ -215,6 +218,16 @@ export function createIncidentClient(deps: IncidentClientDeps) {
     }
   }
 
+  /** Refuses at the start, naming every config key to set, rather than failing or stranding at the step that reads it. */
+  function missingConfigOf(pinned: PinnedRunbook, children: Record<string, PinnedRunbook>): Problem | undefined {
+    if (deps.config === undefined) return undefined;
+    const keys = [...new Set([pinned, ...Object.values(children)].flatMap((p) => p.runbook.requires?.config ?? []))];
+    const missing = missingConfig(keys, deps.config);
+    if (missing.length === 0) return undefined;
+    const message = `runbook ${pinned.runbook.id} needs config that is not set: ${missing.join(', ')}; set ${missing.length > 1 ? 'them' : 'it'} in the config file (firebreak config check lists what each runbook needs)`;
+    return { code: 'runbook.config_missing', status: 409, message, issues: missing.map((key) => ({ path: ['config', ...key.split('.')], message: `${key} is not set` })) };
+  }
+
   const notFound = (runbook: string): Problem => ({ code: 'runbook.not_found', status: 400, message: `no runbook ${runbook}`, issues: [{ path: ['runbook'], message: `no runbook ${runbook}` }] });
 
   return {
@@ -229,6 +242,9 @@ export function createIncidentClient(deps: IncidentClientDeps) {
       if (!parsed.success) return failed(invalidRequest(parsed.error));
       const pinned = await deps.catalog.byId(parsed.data.runbook);
       if (!pinned) return failed(notFound(parsed.data.runbook));
+      const children = await deps.catalog.childrenOf(pinned);
+      const unsetConfig = missingConfigOf(pinned, children);
+      if (unsetConfig) return failed(unsetConfig);
       const incidentId = recorded.incidentId ?? declaredIncidentId();
       const { title, severity, description, labels } = parsed.data;
       const openedAt = recorded.alert?.receivedAt ?? new Date().toISOString();

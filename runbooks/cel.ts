@@ -165,6 +165,11 @@ function toCel(value: unknown): CelInput {
  * ties broken by id (alphabetical). A `match` that errors on this alert counts as not matching.
  */
 export function matchRunbook<T extends Runbook | { runbook: Runbook }>(alert: unknown, runbooks: readonly T[]): T | undefined {
+  return matchingRunbooks(alert, runbooks)[0];
+}
+
+/** Every runbook whose `match` is true for the alert, best first (the order matchRunbook picks by). */
+export function matchingRunbooks<T extends Runbook | { runbook: Runbook }>(alert: unknown, runbooks: readonly T[]): T[] {
   const book = (candidate: T): Runbook => ('runbook' in candidate && typeof candidate.runbook === 'object' ? candidate.runbook : (candidate as Runbook));
   const matching = runbooks.filter((candidate) => {
     const { match } = book(candidate);
@@ -176,5 +181,5 @@ export function matchRunbook<T extends Runbook | { runbook: Runbook }>(alert: un
     }
   });
   matching.sort((a, b) => book(b).priority - book(a).priority || (book(a).id < book(b).id ? -1 : book(a).id > book(b).id ? 1 : 0));
-  return matching[0];
+  return matching;
 }

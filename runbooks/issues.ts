@@ -26,6 +26,8 @@ export const RUNBOOK_ISSUE_CODES = [
   'runbook.cycle',
   'runbook.unknown_child',
   'runbook.duplicate_id',
+  'requires.undeclared',
+  'requires.missing_config',
 ] as const;
 
 export type RunbookIssueCode = (typeof RUNBOOK_ISSUE_CODES)[number];

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import type { RunbookIssue } from './issues';
 import { newStepWalk, normaliseSteps, pushZodIssues, type Path } from './normalise';
 import { AuthoringHeader } from './schema/authoring';
+import { normaliseRequires } from './schema/requires';
 import { PinnedRunbook, Runbook } from './schema/runbook';
 import { anyKebabCaseClock, checkReferences } from './validate/references';
 import { checkLibrary, type FileIssue, type LibraryEntry } from './validate/library';
+import { checkRequirements } from './validate/requirements';
 import { DEFAULT_YAML_LIMITS, parseYamlSource, type YamlLimits } from './yaml-source';
 
 export type { FileIssue } from './validate/library';
@@ -114,8 +116,19 @@ function loadSource(input: string | Uint8Array, file: string, options: LoadOptio
     }),
   );
 
+  const requires = header.success && header.data.requires ? normaliseRequires(header.data.requires, roles) : undefined;
+  if (requires) {
+    issues.push(...checkRequirements(walk, requires));
+    const labels = header.data?.requires?.labels ?? [];
+    labels.forEach((entry, index) => {
+      if (typeof entry === 'object' && entry.role && !roles.includes(entry.role)) {
+        issues.push({ code: 'step.unknown_role', message: `role "${entry.role}" is not declared under roles`, path: ['requires', 'labels', index, 'role'] });
+      }
+    });
+  }
+
   if (issues.length === 0 && header.success) {
-    const runbook = Runbook.safeParse({ ...header.data, steps });
+    const runbook = Runbook.safeParse({ ...header.data, requires, steps });
     // The walk above should make this unreachable; if the two schemas ever drift, say where.
     if (!runbook.success) pushZodIssues(runbook.error, [], { issues });
     else {

@@ -23,10 +23,12 @@ export interface StepWalk {
   roles: { role: string; path: Path }[];
   clocks: { clock: string; path: Path }[];
   children: { runbook: string; path: Path }[];
+  /** Every action and undo with its inputs as authored (before rendering): what config it needs is read from these. */
+  actions: { action: string; inputs: Record<string, unknown>; path: Path }[];
 }
 
 export function newStepWalk(): StepWalk {
-  return { issues: [], stepIds: new Map(), inputIds: new Set(), templates: [], conditions: [], roles: [], clocks: [], children: [] };
+  return { issues: [], stepIds: new Map(), inputIds: new Set(), templates: [], conditions: [], roles: [], clocks: [], children: [], actions: [] };
 }
 
 // Children are `unknown` here: they are walked one by one so each keeps its own path.
@@ -161,6 +163,7 @@ function buildAction(step: Shallow['action'], path: Path, walk: StepWalk): Norma
   const authoredWith = step.with ?? {};
   const inputs = checkInputs(step.action, authoredWith, [...path, 'action'], [...path, 'with'], walk);
   collectTemplates(inputs, [...path, 'with'], walk);
+  walk.actions.push({ action: step.action, inputs, path: [...path, 'action'] });
   collectIds(step.stops, [...path, 'stops'], walk.clocks);
   const authoredRetry = typeof step.retry === 'number' ? { maximumAttempts: step.retry } : step.retry;
   const disclosure = isActionName(step.action) && actionRegistry[step.action].disclosure;
@@ -198,6 +201,7 @@ function buildCompensation(step: Shallow['action'], authoredWith: Record<string,
   if (typeof compensate === 'object') {
     const inputs = checkInputs(compensate.action, compensate.with ?? {}, [...at, 'action'], [...at, 'with'], walk);
     collectTemplates(inputs, [...at, 'with'], walk);
+    walk.actions.push({ action: compensate.action, inputs, path: [...at, 'action'] });
     return { action: compensate.action, with: inputs };
   }
   let undo = compensate === true ? undefined : compensate;

@@ -106,5 +106,5 @@ export function createIngress(parts: IngressParts): { sources: Map<string, Confi
     retentionMs,
     onPruneError: (err) => log.warn({ err }, 'pruning remembered deliveries failed'),
   });
-  return { sources, intake: { router: new AlertRouter(parts.catalog, config.routing, log), starter: parts.starter, dedupe, log, temporal: parts.client } };
+  return { sources, intake: { router: new AlertRouter(parts.catalog, config.routing, log, config), starter: parts.starter, dedupe, log, temporal: parts.client } };
 }

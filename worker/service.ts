@@ -53,6 +53,7 @@ export function createService(options: ServiceOptions): FastifyInstance {
       taskQueue: config.temporal.taskQueue,
       catalog,
       contacts: config.contacts,
+      config,
       historyEventLimit: config.temporal.historyEventLimit,
       slackMirror: config.slack !== undefined,
       // Every replica holds the same payload keys, so each names a repeated request alike.

@@ -22,10 +22,19 @@ export interface CommandOutput {
  * Checks runbook files and directories together (child runbooks are resolved across all of them).
  * Exit code 0 when every file is valid, 1 with every problem listed as `file:line:col code: message`.
  */
-export async function validateRunbooks(paths: readonly string[]): Promise<CommandOutput> {
+export async function validateRunbooks(paths: readonly string[], configFile?: string): Promise<CommandOutput> {
   const missing = paths.filter((path) => !existsSync(path));
   if (missing.length > 0) return { stdout: '', stderr: missing.map((path) => `runbook validate: no such file or directory: ${path}\n`).join(''), exitCode: 2 };
   const { runbooks, issues } = await loadRunbooks(paths);
+  if (configFile) {
+    // Loaded on use: only this option needs the config schema.
+    const { readLocatedConfig } = require('./config') as typeof import('./config');
+    if (!existsSync(configFile)) return { stdout: '', stderr: `runbook validate: no such config file: ${configFile}\n`, exitCode: 2 };
+    const located = readLocatedConfig(configFile);
+    if (!located.ok) return { stdout: '', stderr: located.issues.map((issue) => `${formatIssue(configFile, issue)}\n`).join(''), exitCode: 1 };
+    const { missingConfigIssues } = require('../../runbooks/validate/config-needs') as typeof import('../../runbooks/validate/config-needs');
+    issues.push(...(await missingConfigIssues(runbooks, located.config)));
+  }
   if (issues.length === 0) {
     const listed = runbooks.map(({ runbook, file }) => `  ${runbook.id} v${runbook.version}  ${file}\n`).join('');
     return { stdout: `${runbooks.length} runbook(s) OK\n${listed}`, stderr: '', exitCode: 0 };
@@ -65,7 +74,8 @@ export function registerRunbookCommands(program: Command): void {
     .command('validate')
     .description('load runbook files or directories and list every problem as file:line:col code: message (exit 1 when any)')
     .argument('[paths...]', 'runbook files or directories', [DEFAULT_RUNBOOK_LIBRARY])
-    .action(async (paths: string[]) => finish(await validateRunbooks(paths)));
+    .option('--config <file>', 'also check what each runbook requires (contacts, endpoints, secrets, containment) against this config file (default: FIREBREAK_CONFIG)')
+    .action(async (paths: string[], opts: { config?: string }) => finish(await validateRunbooks(paths, opts.config ?? process.env.FIREBREAK_CONFIG)));
   runbook
     .command('graph')
     .description('print a runbook as Graphviz DOT, Mermaid text or an SVG picture')

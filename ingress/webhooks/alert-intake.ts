@@ -3,7 +3,7 @@ import type { Logger } from '../../shared/logger';
 import type { IncidentClient } from '../incident-client';
 import type { AlertAdmission, ReopenPolicy } from '../incident-succession';
 import { applyGrouping, type Grouping } from './alert-grouping';
-import type { AlertRouter } from './alert-routing';
+import type { AlertRouter, RoutedAlert } from './alert-routing';
 import type { DeliveryDedupe } from './delivery-dedupe';
 import type { TokenBucket } from './rate-limit';
 import type { RoutingRule } from './source-config';
@@ -166,6 +166,6 @@ function rememberDelivery(deps: AlertIntakeDeps, source: ConfiguredSource, deliv
 }
 
 /** One alert's line in the answer (and, through alert-audit.ts, its audit record): which incident, and what happened. */
-function answerFor(admission: AlertAdmission, routed: { pinned: { runbook: { id: string } }; via: string } | undefined): Record<string, unknown> {
-  return { ...admission, ...(routed && admission.outcome !== 'after_close' && { runbook: routed.pinned.runbook.id, via: routed.via }) };
+function answerFor(admission: AlertAdmission, routed: Pick<RoutedAlert, 'pinned' | 'via' | 'passedOver'> | undefined): Record<string, unknown> {
+  return { ...admission, ...(routed && admission.outcome !== 'after_close' && { runbook: routed.pinned.runbook.id, via: routed.via, ...(routed.passedOver && { passedOver: routed.passedOver }) }) };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuthoringRequires } from './requires';
 import { RoleMap, RunbookId } from './runbook';
 import { Duration, FailurePolicy, InputType, StepId } from './step';
 
@@ -130,6 +131,8 @@ export const AuthoringHeader = z.strictObject({
   match: z.string().min(1).optional(),
   priority: z.number().int().optional(),
   roles: RoleMap.optional(),
+  /** Alert labels and config keys the runbook reads: checked against its references, the config and each alert. */
+  requires: AuthoringRequires.optional(),
   steps: z.array(z.unknown()).min(1),
 });
 

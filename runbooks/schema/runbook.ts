@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Requires } from './requires';
 import { Step } from './step';
 
 export const RunbookId = z.string().regex(/^[a-z][a-z0-9-]*$/, 'runbook ids are kebab-case').max(64);
@@ -18,6 +19,8 @@ export const Runbook = z.object({
   /** Higher wins when several runbooks match one alert. */
   priority: z.number().int().default(0),
   roles: RoleMap.default({}),
+  /** Alert labels and config keys it needs; absent on runbooks that declare none (nothing is then checked). */
+  requires: Requires.optional(),
   steps: z.array(Step).min(1),
 });
 export type Runbook = z.infer<typeof Runbook>;

@@ -31,7 +31,7 @@ export interface IngressConfig {
 export async function startIngress(ingress: IngressConfig, options: FirebreakOptions = {}): Promise<FirebreakUnderTest> {
   const dataDir = options.dataDir ?? tempDir('ingress');
   const configFile = path.join(dataDir, 'ingress.yaml');
-  writeFileSync(configFile, toYaml({ sources: ingress.sources ?? {}, routing: ingress.routing ?? { rules: [] } }));
+  writeFileSync(configFile, toYaml({ ...options.config, sources: ingress.sources ?? {}, routing: ingress.routing ?? { rules: [] } }));
   return FirebreakUnderTest.start({ ...options, dataDir, env: { ...options.env, FIREBREAK_CONFIG: configFile } });
 }
 

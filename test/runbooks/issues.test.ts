@@ -28,6 +28,8 @@ describe('runbook issue codes', () => {
         'runbook.cycle',
         'runbook.unknown_child',
         'runbook.duplicate_id',
+        'requires.undeclared',
+        'requires.missing_config',
       ],
     );
   });

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { checkConfig } from '../../cli/commands/config';
+import { DEFAULT_RUNBOOK_LIBRARY, validateRunbooks } from '../../cli/commands/runbook';
+import { tempDir } from '../helpers/temporal';
+
+const run = promisify(execFile);
+const root = path.resolve(__dirname, '..', '..');
+const EXAMPLE = path.join(root, 'examples', 'firebreak.config.yaml');
+
+describe('firebreak config check', function () {
+  this.timeout(120_000);
+
+  it('passes the README\'s complete example: valid, and every shipped runbook has the config it needs', async () => {
+    const output = await checkConfig(EXAMPLE, { runbooks: [DEFAULT_RUNBOOK_LIBRARY] });
+    assert.equal(output.exitCode, 0, output.stderr);
+    assert.match(output.stdout, /every one of 8 runbook\(s\) has the config it needs/);
+  });
+
+  it('lists every bad setting and unknown section as file:line:col, exit 1', async () => {
+    const file = path.join(tempDir('config-check'), 'bad.yaml');
+    writeFileSync(file, 'contacts:\n  security: 42\ncontainment:\n  identity: Okta!\npeeple: []\nendpoints:\n  edr: { url: ftp://edr.example.com }\n');
+    const output = await checkConfig(file);
+    assert.equal(output.exitCode, 1);
+    const lines = output.stderr.trim().split('\n');
+    assert.deepEqual(lines.slice(0, 4).map((line) => line.replace(file, 'F').replace(/: .*\(at /, ' (at ')), [
+      'F:2:13 config.invalid (at contacts.security)',
+      'F:4:13 config.invalid (at containment.identity)',
+      'F:5:1 config.unknown_key (at peeple)',
+      'F:7:15 config.invalid (at endpoints.edr.url)',
+    ]);
+    assert.equal(lines[4], `4 problem(s) in ${file}`);
+  });
+
+  it('names, at its declaration in the runbook, each key a runbook needs that the config lacks', async () => {
+    const file = path.join(tempDir('config-check'), 'default.yaml');
+    writeFileSync(file, 'contacts: { security: security@example.com }\n');
+    const output = await checkConfig(file, { runbooks: [DEFAULT_RUNBOOK_LIBRARY] });
+    assert.equal(output.exitCode, 1);
+    assert.match(output.stderr, /library\/ransomware-host\.yaml:\d+:\d+ requires\.missing_config: ransomware-host needs containment\.host, which the config does not set/);
+    assert.match(output.stderr, /library\/compromised-account\.yaml:\d+:\d+ requires\.missing_config: compromised-account needs contacts\.it-helpdesk, .*add contacts: \{ it-helpdesk: <address> \}/);
+    assert.doesNotMatch(output.stderr, /generic-alert-notice/);
+    // runbook validate --config reports the same
+    const validated = await validateRunbooks([DEFAULT_RUNBOOK_LIBRARY], file);
+    assert.equal(validated.exitCode, 1);
+    assert.match(validated.stderr, /ransomware-host\.yaml:\d+:\d+ requires\.missing_config: ransomware-host needs endpoints\.edr\.secrets\.edr-api-token/);
+  });
+
+  it('runs as a firebreak command (loaded lazily like the others) with its exit codes', async () => {
+    const cli = (...args: string[]) => run(process.execPath, [path.join(root, 'bin', 'firebreak.js'), ...args], { cwd: root }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    const ok = await cli('config', 'check', EXAMPLE);
+    assert.equal(ok.code, 0, ok.stderr);
+    const missing = await cli('config', 'check', '/nonexistent/firebreak.yaml');
+    assert.equal(missing.code, 2);
+  });
+});
