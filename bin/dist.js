@@ -78,6 +78,7 @@ async function buildDist() {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, code);
   }));
+  precompileCatalogue(staging);
   fs.writeFileSync(path.join(staging, 'stamp.json'), JSON.stringify(sources));
   const old = path.join(scratch, `old-${process.pid}`);
   try {
@@ -92,6 +93,17 @@ async function buildDist() {
     fs.rmSync(staging, { recursive: true, force: true });
     fs.rmSync(old, { recursive: true, force: true });
   }
+}
+
+/**
+ * Validates the bundled obligations catalogue with the code just compiled and stores the result in the build
+ * (obligations/precompiled.ts reads it). An invalid catalogue is left out: commands then report its issues as before.
+ */
+function precompileCatalogue(staging) {
+  const text = fs.readFileSync(path.join(root, 'obligations', 'catalogue.yaml'), 'utf8');
+  const out = path.join(staging, 'obligations');
+  const result = require(path.join(out, 'parse-catalogue.js')).parseCatalogue(text);
+  if (result.ok) require(path.join(out, 'precompiled.js')).writePrecompiledCatalogue(out, text, result.catalogue);
 }
 
 /** Rebuilds in a detached process for the next start, unless a rebuild is already under way (a lock folder). */

@@ -1,45 +1,33 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- the parser (yaml, zod, date-holidays) loads only when needed */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseLocatedYaml } from '../shared/source-issue';
-import { CatalogueValidationError, type ObligationIssue } from './issues';
-import { Catalogue } from './schema';
-import { checkCatalogue } from './validate';
+import { CatalogueValidationError } from './issues';
+import type { LoadResult } from './parse-catalogue';
+import { readPrecompiledCatalogue } from './precompiled';
+import type { Catalogue } from './schema';
+
+export type { LoadResult } from './parse-catalogue';
 
 /** Where the shipped catalogue lives. */
 export const BUNDLED_CATALOGUE_PATH = join(__dirname, 'catalogue.yaml');
 
-export type LoadResult = { ok: true; catalogue: Catalogue } | { ok: false; issues: ObligationIssue[] };
-
 /**
  * Parses and validates catalogue text. Never throws: every problem (YAML syntax, schema, cross-field)
- * comes back at once with its code, path, line and column. Cross-field checks run only when the
- * schema passes, because they rely on its shape.
+ * comes back at once with its code, path, line and column.
  */
 export function parseCatalogue(text: string): LoadResult {
-  const { doc, errors, locate } = parseLocatedYaml(text);
-  if (errors.length > 0) return { ok: false, issues: errors.map(({ message, line, column }) => ({ code: 'yaml.syntax', message, path: [], line, column })) };
-  // An id or a name is read at its key, so issues point there rather than at the value.
-  const at = (path: (string | number)[]) => locate(path, 'key') ?? {};
-  const parsed = Catalogue.safeParse(doc.toJS());
-  if (!parsed.success) {
-    return {
-      ok: false,
-      issues: parsed.error.issues.map((issue) => {
-        const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-        return { code: 'schema.invalid', message: issue.message, path, ...at(path) };
-      }),
-    };
-  }
-  const crossField = checkCatalogue(parsed.data);
-  if (crossField.length > 0) {
-    return { ok: false, issues: crossField.map((issue) => ({ ...issue, ...at(issue.path) })) };
-  }
-  return { ok: true, catalogue: parsed.data };
+  return (require('./parse-catalogue') as typeof import('./parse-catalogue')).parseCatalogue(text);
 }
 
-/** Reads and validates a catalogue file. Throws `CatalogueValidationError` with every issue found. */
+/**
+ * Reads and validates a catalogue file. Throws `CatalogueValidationError` with every issue found. The bundled
+ * catalogue, unchanged since dist/ was built, comes validated from the build.
+ */
 export function loadCatalogueFile(file: string = BUNDLED_CATALOGUE_PATH): Catalogue {
-  const result = parseCatalogue(readFileSync(file, 'utf8'));
+  const text = readFileSync(file, 'utf8');
+  const precompiled = file === BUNDLED_CATALOGUE_PATH ? readPrecompiledCatalogue(text) : undefined;
+  if (precompiled) return precompiled;
+  const result = parseCatalogue(text);
   if (!result.ok) throw new CatalogueValidationError(file, result.issues);
   return result.catalogue;
 }

@@ -1,13 +1,9 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- each subcommand loads only what it needs (see deadlines-explain.ts) */
 import { InvalidArgumentError, type Command } from 'commander';
-import { IANAZone } from 'luxon';
-import { createCalendars } from '../../obligations/calendars/business-calendar';
-import type { Facts } from '../../obligations/conditions';
-import { DeadlineInputError, type Trigger } from '../../obligations/deadlines';
-import { explainObligation } from '../../obligations/explain';
 import { CatalogueValidationError } from '../../obligations/issues';
-import { formatIssue } from '../../shared/source-issue';
 import { BUNDLED_CATALOGUE_PATH, loadCatalogueFile } from '../../obligations/load';
-import { EventAnchor, type Catalogue } from '../../obligations/schema';
+import type { Catalogue } from '../../obligations/schema';
+import type { ExplainFlags } from './deadlines-explain';
 
 /** Where command output goes; tests pass their own. */
 export interface DeadlinesIo {
@@ -27,45 +23,16 @@ function collect(raw: string, previous: Record<string, string>): Record<string, 
   return { ...previous, [key]: value };
 }
 
-// Facts arrive as text; numbers and booleans are typed so thresholds like `gt 500` compare numerically.
-function toFacts(raw: Record<string, string>): Facts {
-  const facts: Record<string, string | number | boolean> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (value === 'true' || value === 'false') facts[key] = value === 'true';
-    else if (value.trim() !== '' && Number.isFinite(Number(value))) facts[key] = Number(value);
-    else facts[key] = value;
-  }
-  return facts;
-}
-
-function toAnchors(raw: Record<string, string>): Trigger['anchors'] {
-  const anchors: NonNullable<Trigger['anchors']> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    const anchor = EventAnchor.safeParse(key);
-    if (!anchor.success) throw new InvalidArgumentError(`"${key}" is not an anchor (${EventAnchor.options.join(', ')})`);
-    anchors[anchor.data] = value;
-  }
-  return anchors;
-}
-
 function loadOrExplain(command: Command, file: string): Catalogue {
   try {
     return loadCatalogueFile(file);
   } catch (error) {
     if (error instanceof CatalogueValidationError) {
+      const { formatIssue } = require('../../shared/source-issue') as typeof import('../../shared/source-issue');
       command.error(error.issues.map((issue) => formatIssue(file, issue)).join('\n'), { code: error.code });
     }
     throw error;
   }
-}
-
-interface ExplainFlags {
-  from: string;
-  zone?: string;
-  anchor: Record<string, string>;
-  fact: Record<string, string>;
-  submitted: Record<string, string>;
-  catalogue: string;
 }
 
 /**
@@ -88,22 +55,8 @@ export function registerDeadlinesCommands(program: Command, io: DeadlinesIo = st
     .option('--catalogue <file>', 'catalogue file', BUNDLED_CATALOGUE_PATH)
     .action(function (this: Command, obligationId: string, flags: ExplainFlags) {
       const catalogue = loadOrExplain(this, flags.catalogue);
-      const obligation = catalogue.obligations.find((o) => o.id === obligationId);
-      if (!obligation) this.error(`unknown obligation "${obligationId}"; see \`firebreak deadlines list\``, { code: 'obligation.unknown' });
-      if (flags.zone !== undefined && !IANAZone.isValidZone(flags.zone)) this.error(`"${flags.zone}" is not an IANA time zone`, { code: 'zone.invalid' });
-      try {
-        const trigger: Trigger = { at: flags.from, anchors: toAnchors(flags.anchor) };
-        const text = explainObligation(obligation, trigger, {
-          calendars: createCalendars(catalogue.calendars),
-          facts: toFacts(flags.fact),
-          submissions: flags.submitted,
-          zone: flags.zone,
-        });
-        io.out(text);
-      } catch (error) {
-        if (error instanceof DeadlineInputError || error instanceof InvalidArgumentError) this.error(error.message, { code: 'deadline.invalid_input' });
-        throw error;
-      }
+      const { explainDeadlines } = require('./deadlines-explain') as typeof import('./deadlines-explain');
+      io.out(explainDeadlines(this, catalogue, obligationId, flags));
     });
 
   deadlines
