@@ -5,24 +5,31 @@ import { testRunbook } from '../../../cli/runbook-test/command';
 import { startRunbookTestEnvironment } from '../../../cli/runbook-test/driver';
 import { createLogger } from '../../../worker/logging';
 import { installRuntimeLogging } from '../../../worker/temporal-worker';
-import { HISTORIES_DIR, shippedScenarios } from './scenarios';
+import { HISTORIES_DIR, recordedRunbook, shippedScenarios } from './scenarios';
 
 /*
- * Records (as binary protobuf) the workflow history of every shipped runbook's scenario (and of its child runbooks) for the replay test.
- * Run it when a workflow change is released on purpose (with `patched()` guards), and commit the new files:
- *   npx tsx test/workflows/replay/record-histories.ts
+ * Records (as binary protobuf) the workflow history of every shipped runbook's scenario (and of its child runbooks) for
+ * the replay test, as `<id>.v<version>.binpb` (children `.child-<n>`). Files of earlier versions stay: incidents pinned
+ * to them may still be running, so they must keep replaying. Run it when a runbook's version changes or a workflow
+ * change is released on purpose (with `patched()` guards), from a checkout of what was committed (not a working tree
+ * with other changes in flight), and commit the new files; name runbook ids to record only those:
+ *   npx tsx test/workflows/replay/record-histories.ts [compromised-account leaked-cloud-key ...]
  */
 async function main(): Promise<void> {
   installRuntimeLogging(createLogger('warn'));
   const shared = await startRunbookTestEnvironment();
   try {
-    for (const scenario of shippedScenarios()) {
+    const only = process.argv.slice(2);
+    for (const scenario of shippedScenarios().filter((s) => only.length === 0 || only.includes(s.id))) {
       const output = await testRunbook(scenario, shared);
       if (!output.report) throw new Error(`${scenario.id}: ${output.stderr}`);
       const ids = [output.report.status.incidentId, ...Object.keys(output.report.children).map((step) => `${output.report!.status.incidentId}/${step}`)];
+      let version: number | undefined;
       for (const [index, workflowId] of ids.entries()) {
         const history = await shared.env.client.workflow.getHandle(workflowId).fetchHistory();
-        const file = path.join(HISTORIES_DIR, `${scenario.id}${index === 0 ? '' : `.child-${index}`}.binpb`);
+        version ??= recordedRunbook(history)?.version;
+        if (version === undefined) throw new Error(`${scenario.id}: the incident's history names no runbook version`);
+        const file = path.join(HISTORIES_DIR, `${scenario.id}.v${version}${index === 0 ? '' : `.child-${index}`}.binpb`);
         writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
         console.log(`recorded ${path.relative(process.cwd(), file)} (${history.events?.length ?? 0} events)`);
       }
