@@ -4,7 +4,8 @@ import type { Outcome } from '../incident-problem';
 
 /** `/v1/incidents/:a/:b/:c`: an incident id is three path segments (`incident/<source>/<id>`). */
 export const IncidentParams = z.object({ a: z.literal('incident'), b: z.string().regex(/^[a-z0-9-]+$/), c: z.string().regex(/^[A-Za-z0-9]+$/) });
-export const StepParams = IncidentParams.extend({ step: z.string().regex(/^[a-z][a-z0-9-]*$/) });
+// A step id, or `labels.<name>`: the question for a label a runbook requires and its incident lacks.
+export const StepParams = IncidentParams.extend({ step: z.string().regex(/^[a-z][a-z0-9-]*$|^labels\.[A-Za-z_][A-Za-z0-9_]{0,63}$/) });
 export const ClockParams = IncidentParams.extend({ clock: z.string().regex(/^[a-z0-9][a-z0-9-]*$/) });
 
 /** `GET /v1/incidents?cursor=&limit=&running=`: one page of incidents. */

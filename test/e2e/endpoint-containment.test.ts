@@ -63,6 +63,9 @@ describe('shipped runbooks contain on CrowdStrike, Cloudflare and Kubernetes, an
       people: PEOPLE,
       config: {
         containment: { host: 'crowdstrike', network: 'cloudflare' },
+        // What ransomware-host requires besides containment (requires.config); its steps that use them are not reached here.
+        endpoints: { edr: { url: crowdstrike.url, secrets: { 'edr-api-token': 'env:FB_TEST_CS_SECRET' } } },
+        contacts: Object.fromEntries(['security', 'it-helpdesk', 'nydfs-filer', 'sec-counsel', 'dpo', 'lead-sa', 'customer-comms', 'privacy-office', 'press-office'].map((c) => [c, `${c}@example.com`])),
         vendors: {
           crowdstrike: { baseUrl: crowdstrike.url, clientId: 'cs-client', clientSecret: 'env:FB_TEST_CS_SECRET' },
           cloudflare: { baseUrl: cloudflare.url, apiToken: 'env:FB_TEST_CF_TOKEN', accountId: ACCOUNT },

@@ -47,8 +47,11 @@ describe('shipped runbooks contain on real vendors and the abort puts everything
         endpoints: {
           'identity-provider': { url: logs.url, secrets: { 'identity-provider-token': 'env:FB_TEST_LOGS_TOKEN' } },
           'cloud-audit': { url: logs.url, secrets: { 'cloud-audit-token': 'env:FB_TEST_LOGS_TOKEN' } },
+          // Set because the runbooks require it (requires.config); these alerts carry no address to block.
+          firewall: { url: logs.url },
         },
-        containment: { identity: 'ldap', cloud: 'aws' },
+        containment: { identity: 'ldap', cloud: 'aws', network: 'firewall' },
+        contacts: Object.fromEntries(['security', 'it-helpdesk', 'nydfs-filer', 'sec-counsel', 'dpo', 'lead-sa', 'customer-comms', 'privacy-office', 'press-office'].map((c) => [c, `${c}@example.com`])),
         vendors: {
           ldap: { url: slapd.url, bindDn: LDAP_SERVICE.dn, bindPassword: 'env:FB_TEST_LDAP_PASSWORD', baseDn: `ou=people,${LDAP_BASE}`, userAttribute: 'uid', flavour: 'openldap' },
           aws: { region: 'us-east-1', endpoint: moto.endpoint, accessKeyId: 'env:FB_TEST_AWS_KEY_ID', secretAccessKey: 'env:FB_TEST_AWS_SECRET' },

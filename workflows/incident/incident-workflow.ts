@@ -4,6 +4,7 @@ import { superviseClock } from '../deadline-clocks/supervisor';
 import { compensate } from '../runbook-interpreter/compensation';
 import { type RunContext, now } from '../runbook-interpreter/context';
 import { runSteps } from '../runbook-interpreter/dispatch';
+import { askMissingLabels } from '../runbook-interpreter/required-labels';
 import { type AddedRunbooks, addedRunbooksFinished, startAddedRunbook } from '../runbook-interpreter/steps/added-runbook';
 import { approvalOutcome } from '../runbook-interpreter/steps/approval';
 import { abortUpdate, alertSignal, answerUpdate, decideUpdate, resolveStepUpdate, runRunbookUpdate, statusQuery, stopClockUpdate } from './definitions';
@@ -127,6 +128,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const runbook = run.run(async () => {
     // Clocks carried over from an earlier run get their timer loops back; finished steps are skipped by the interpreter.
     for (const clock of state.status.clocks) if (clock.state === 'running') void superviseClock(state, clock);
+    // Histories recorded before runbooks declared `requires` replay without the questions.
+    if (patched('requires-ask-labels')) await askMissingLabels(ctx);
     await runSteps(input.pinned.runbook.steps, ctx);
     // Runbooks added while the incident ran finish before it completes.
     await addedRunbooksFinished(added);
