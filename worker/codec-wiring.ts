@@ -1,6 +1,8 @@
 import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from '../shared/logger';
 import { type CodecRouteDeps, loopbackUiOrigins } from '../ingress/api/codec-routes';
+import { IdpAccessTokens } from '../ingress/api/idp-access-tokens';
+import { personFromClaims } from '../console/people';
 import type { TokenDirectory } from '../ingress/api/token-directory';
 import type { Config } from './config';
 
@@ -33,6 +35,16 @@ export function codecRouteDeps(config: Config, codec: PayloadCodec, tokens: Toke
     // The embedded UI has no sign-in, so it cannot send a token; on a loopback-only install it already controls every
     // workflow without one, and only this machine can reach either port.
     localUi: isLoopbackOnlyInstall(config) ? { origins: embedded, actor: { kind: 'person', id: 'local-admin', roles: config.adminRoles } } : undefined,
+    idpTokens: idpAccessTokens(config),
     log,
   };
+}
+
+function idpAccessTokens(config: Config): IdpAccessTokens | undefined {
+  const wanted = config.codecAccessTokens;
+  if (!wanted) return undefined;
+  const provider = config.console.oidc;
+  if (!provider) throw new Error('config codecAccessTokens: needs console.oidc (the identity provider whose tokens to accept: issuer, clientId)');
+  const mapping = { personClaim: wanted.personClaim ?? provider.personClaim, groupsClaim: wanted.groupsClaim ?? provider.groupsClaim, groupRoles: provider.groupRoles };
+  return new IdpAccessTokens({ issuer: provider.issuer, clientId: provider.clientId, audience: wanted.audience }, (claims) => personFromClaims(claims, config.people, mapping));
 }

@@ -146,6 +146,18 @@ export const Config = z.object({
   codecRoles: z.array(z.string().min(1)).min(1).default(['incident-commander']),
   /** Origins of Temporal Web UIs (a cluster's UI server) whose browsers may call the codec endpoint, e.g. `https://temporal.example.com`. */
   codecOrigins: z.array(z.string().url().refine((value) => new URL(value).origin === value, 'expected an origin: scheme://host[:port], no path or trailing slash')).default([]),
+  /**
+   * Also accept the identity provider's access tokens at the codec endpoint (a cluster's Temporal UI with
+   * `passAccessToken`): signed by `console.oidc.issuer`, with an `aud` in `audience`; the person and roles come from the
+   * claims as at console sign-in (`personClaim`/`groupsClaim` default to the console's, `console.oidc.groupRoles` maps).
+   */
+  codecAccessTokens: z
+    .object({
+      audience: z.array(z.string().min(1)).min(1),
+      personClaim: z.string().min(1).optional(),
+      groupsClaim: z.string().min(1).optional(),
+    })
+    .optional(),
   /** The web console at `/console`: OIDC sign-in, sessions. */
   console: ConsoleConfig,
 }).refine((config) => config.audit.checkpointSlackChannel === undefined || config.slack !== undefined, {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Logger } from '../../shared/logger';
 import type { Actor } from '../../workflows/incident/messages';
 import { requireBearer } from './bearer-auth';
+import { type IdpVerdict, bearerJwt } from './idp-access-tokens';
 import type { TokenDirectory } from './token-directory';
 
 export interface CodecRouteDeps {
@@ -18,6 +19,8 @@ export interface CodecRouteDeps {
    * origins (the embedded UI, which has no sign-in and so cannot send one) is served as the local admin.
    */
   localUi?: { origins: readonly string[]; actor: Actor };
+  /** The identity provider's access tokens (config `codecAccessTokens`), as a cluster UI with `passAccessToken` sends them. */
+  idpTokens?: { verify(token: string): Promise<IdpVerdict> };
   log: Logger;
 }
 
@@ -70,6 +73,23 @@ export function registerCodecRoutes(app: FastifyInstance, deps: CodecRouteDeps):
       if (!local.origins.includes(request.headers.origin ?? '')) return;
       if (local.actor.roles.some((role) => deps.roles.includes(role))) request.actor = local.actor;
     });
+    // Requests this hook let in on the identity provider's token, for the log's `via`.
+    const byIdp = new WeakSet<FastifyRequest>();
+    codec.addHook('onRequest', async (request, reply) => {
+      const idp = deps.idpTokens;
+      const token = bearerJwt(request.headers.authorization);
+      // Firebreak's own tokens keep their path (requireBearer), whatever they look like.
+      if (!idp || !token || request.method === 'OPTIONS' || request.actor || deps.tokens.authorize(request.headers.authorization).ok) return;
+      const verdict = await idp.verify(token);
+      if (!verdict.ok) {
+        if (verdict.status === 401) void reply.header('www-authenticate', 'Bearer error="invalid_token"');
+        if (verdict.status === 503) void reply.header('retry-after', '5');
+        return reply.code(verdict.status).send({ error: verdict.code, message: verdict.message });
+      }
+      if (!verdict.actor.roles.some((role) => deps.roles.includes(role))) return reply.code(403).send({ error: 'auth.role_required', message: 'this endpoint needs one of the configured roles' });
+      request.actor = verdict.actor;
+      byIdp.add(request);
+    });
     requireBearer(codec, deps.tokens, deps.roles);
 
     const preflight = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -83,7 +103,7 @@ export function registerCodecRoutes(app: FastifyInstance, deps: CodecRouteDeps):
         const payloads = fromWire(body.data);
         const result = direction === 'decode' ? await deps.codec.decode(payloads) : await deps.codec.encode(payloads);
         // Who saw what, never the payloads themselves: the person, how they came, the namespace and how many.
-        const via = request.scopes ? 'token' : 'local-ui';
+        const via = byIdp.has(request) ? 'idp-token' : request.scopes ? 'token' : 'local-ui';
         deps.log.info({ personId: request.actor!.id, via, origin: request.headers.origin, namespace: request.headers['x-namespace'], direction, payloads: payloads.length }, 'codec used');
         return toWire(result);
       } catch {
