@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { type Config, loadConfig } from './config';
+import { logRunbookNeeds } from './runbook-needs';
 import { type DevServer, startDevServer } from './dev-server';
 import { embeddedUiCodecEndpoint } from './codec-wiring';
 import { type Logger, createLogger } from './logging';
@@ -27,6 +28,8 @@ function prepare(serviceName: string): Prepared {
   installRuntimeLogging(log);
   installTracing(serviceName);
   const secrets = resolveSecrets(config);
+  // Every process kind (start, worker, serve) says once what the library needs that this config lacks.
+  void logRunbookNeeds(config, log);
   return { config, secrets, log };
 }
 
