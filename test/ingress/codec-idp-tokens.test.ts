@@ -212,6 +212,25 @@ describe('codec endpoint: identity-provider access tokens (a cluster UI with pas
     assert.equal(((await late.json()) as { error: string }).error, 'auth.expired');
   });
 
+  it('answers 503 with Retry-After while the identity provider cannot be reached, so the UI can retry', async () => {
+    const token = await idp.accessToken('jordan');
+    const dataDir = tempDir('codec-idp-down');
+    const configFile = path.join(dataDir, 'firebreak.yaml');
+    const nobody = `http://127.0.0.1:${await freePort()}`;
+    writeFileSync(configFile, toYaml({ people: [{ id: 'jordan', email: 'jordan@example.com', roles: ['incident-commander'] }], codecAccessTokens: { audience: [AUDIENCE] }, console: { oidc: { issuer: nobody, clientId: 'firebreak-console' } } }));
+    const config = loadConfig({ FIREBREAK_DATA_DIR: dataDir, FIREBREAK_CONFIG: configFile, TEMPORAL_ADDRESS: '127.0.0.1:7233' });
+    const down = Fastify();
+    registerCodecRoutes(down, codecRouteDeps(config, new AesGcmPayloadCodec(resolveSecrets(config).keyring), new TokenDirectory([]), testLog));
+    try {
+      const answer = await fetch(`${await down.listen({ host: '127.0.0.1', port: 0 })}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(encrypted) });
+      assert.equal(answer.status, 503);
+      assert.equal(answer.headers.get('retry-after'), '5');
+      assert.equal(((await answer.json()) as { error: string }).error, 'auth.idp_unavailable');
+    } finally {
+      await down.close();
+    }
+  });
+
   it('leaves Firebreak API tokens and the missing-token answer as they were', async () => {
     assert.equal((await decode(API_TOKEN)).status, 200);
     assert.equal((await decode(undefined)).status, 401);
