@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createVerify, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,7 +14,8 @@ import { createVendorContainmentActivities } from '../../../activities/containme
 import { EvidenceStore } from '../../../evidence';
 import { Secret } from '../../../shared/secret';
 import type { ActionFn } from '../../../workflows/runbook-interpreter/steps/action';
-import { type HandlerAnswer, type ValidatedRequest, type ValidatingServer, loadApiDescription, startValidatingServer } from '../../helpers/openapi-validating-server';
+import { FAKE_IDENTITY, type FakeIdentityVendor, IDENTITY_FIXTURES, fakeEntra, fakeGoogle, fakeOkta } from '../../helpers/identity-vendor-fakes';
+import { type ValidatingServer, loadApiDescription, startValidatingServer } from '../../helpers/openapi-validating-server';
 
 /*
  * Okta, Microsoft Entra ID (Graph) and Google Workspace cannot run here. Each adapter talks to a local server that
@@ -22,176 +23,47 @@ import { type HandlerAnswer, type ValidatedRequest, type ValidatingServer, loadA
  * fails the test for, anything that description would refuse; the handlers keep the users' state like the vendor.
  */
 
-const fixture = (name: string) => path.join(__dirname, '..', '..', 'fixtures', 'vendor-apis', name);
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-
-/** Checks an RS256 JWT the way a token endpoint would; returns its claims. */
-function verifiedClaims(jwt: string): Record<string, unknown> {
-  const [header, claims, signature] = jwt.split('.');
-  const ok = createVerify('RSA-SHA256').update(`${header}.${claims}`).verify(publicKey, Buffer.from(signature!, 'base64url'));
-  assert.ok(ok, 'the assertion is signed with the configured key');
-  return JSON.parse(Buffer.from(claims!, 'base64url').toString('utf8')) as Record<string, unknown>;
-}
+const TOKEN_SECRET = `client-secret-${Date.now()}`;
 
 interface Scenario {
-  vendor: string;
-  fixture: string;
-  /** Seeds a user and answers the vendor's operations; `disabled(user)` reads it back from the vendor's state. */
-  setup(server: ValidatingServer, tokens: { issued: number }): {
-    provider: IdentityProvider<UserState>;
-    add(user: string, disabled: boolean): void;
-    disabled(user: string): boolean;
-    sessionsRevoked(user: string): number;
-    getOperation: string;
-  };
+  vendor: keyof typeof IDENTITY_FIXTURES;
+  /** The vendor's state behind the validating server, and the adapter configured for it. */
+  setup(server: ValidatingServer, tokens: { issued: number }): FakeIdentityVendor & { provider: IdentityProvider<UserState> };
 }
-
-const TOKEN_SECRET = `client-secret-${Date.now()}`;
 
 const scenarios: Scenario[] = [
   {
     vendor: 'okta',
-    fixture: 'okta-management.yaml',
     setup(server, tokens) {
-      const users = new Map<string, { id: string; status: string; sessions: number }>();
-      const find = (r: ValidatedRequest): HandlerAnswer | { id: string; status: string; sessions: number } =>
-        users.get(r.params.id ?? r.params.userId ?? '') ?? { status: 404, body: { errorCode: 'E0000007', errorSummary: 'Not found' } };
-      const isAnswer = (x: unknown): x is HandlerAnswer => typeof (x as HandlerAnswer).status === 'number';
-      server.handle('getUser', (r) => {
-        const u = find(r);
-        return isAnswer(u) ? u : { status: 200, body: { id: u.id, status: u.status, profile: { login: u.id } } };
-      });
-      server.handle('suspendUser', (r) => {
-        const u = find(r);
-        if (isAnswer(u)) return u;
-        if (u.status !== 'ACTIVE') return { status: 400, body: { errorCode: 'E0000001' } };
-        u.status = 'SUSPENDED';
-        return { status: 200, body: {} };
-      });
-      server.handle('unsuspendUser', (r) => {
-        const u = find(r);
-        if (isAnswer(u)) return u;
-        if (u.status !== 'SUSPENDED') return { status: 400, body: { errorCode: 'E0000001' } };
-        u.status = 'ACTIVE';
-        return { status: 200, body: {} };
-      });
-      server.handle('revokeUserSessions', (r) => {
-        const u = find(r);
-        if (isAnswer(u)) return u;
-        assert.equal(r.query.oauthTokens, 'true');
-        u.sessions++;
-        return { status: 204 };
-      });
-      // An Okta service app: client credentials with a private-key JWT assertion, scoped to okta.users.manage.
-      server.route('POST', '/oauth2/v1/token', (form) => {
-        assert.equal(form.get('grant_type'), 'client_credentials');
-        assert.equal(form.get('scope'), 'okta.users.read okta.users.manage');
-        assert.equal(form.get('client_assertion_type'), 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
-        const claims = verifiedClaims(form.get('client_assertion')!);
-        assert.equal(claims.iss, '0oa-firebreak');
-        assert.equal(claims.aud, `${server.url}/oauth2/v1/token`);
-        tokens.issued++;
-        return { status: 200, body: { access_token: `okta-at-${tokens.issued}`, token_type: 'Bearer', expires_in: 3600 } };
-      });
-      const token = privateKeyJwt({ vendor: 'okta', tokenUrl: `${server.url}/oauth2/v1/token`, clientId: '0oa-firebreak', privateKey: () => new Secret(privatePem), scope: 'okta.users.read okta.users.manage' });
-      return {
-        provider: oktaProvider({ orgUrl: server.url, token, secrets: () => [privatePem] }) as IdentityProvider<UserState>,
-        add: (user, disabled) => users.set(user, { id: user, status: disabled ? 'SUSPENDED' : 'ACTIVE', sessions: 0 }),
-        disabled: (user) => users.get(user)!.status === 'SUSPENDED',
-        sessionsRevoked: (user) => users.get(user)!.sessions,
-        getOperation: 'getUser',
-      };
+      const fake = fakeOkta(server, tokens, publicKey);
+      const token = privateKeyJwt({ vendor: 'okta', tokenUrl: `${server.url}/oauth2/v1/token`, clientId: FAKE_IDENTITY.okta.clientId, privateKey: () => new Secret(privatePem), scope: FAKE_IDENTITY.okta.scope });
+      return { ...fake, provider: oktaProvider({ orgUrl: server.url, token, secrets: () => [privatePem] }) as IdentityProvider<UserState> };
     },
   },
   {
     vendor: 'entra',
-    fixture: 'microsoft-graph-users.yaml',
     setup(server, tokens) {
-      const users = new Map<string, { id: string; accountEnabled: boolean; revoked: number }>();
-      const missing = { status: 404, body: { error: { code: 'Request_ResourceNotFound', message: 'Resource does not exist' } } };
-      server.handle('user_GetUser', (r) => {
-        const u = users.get(r.params['user-id']!);
-        if (!u) return missing;
-        assert.deepEqual(r.query.$select, 'id,accountEnabled');
-        return { status: 200, body: { id: u.id, accountEnabled: u.accountEnabled } };
-      });
-      server.handle('user_UpdateUser', (r) => {
-        const u = users.get(r.params['user-id']!);
-        if (!u) return missing;
-        u.accountEnabled = (r.body as { accountEnabled: boolean }).accountEnabled;
-        return { status: 204 };
-      });
-      server.handle('user_revokeSignInSession', (r) => {
-        const u = users.get(r.params['user-id']!);
-        if (!u) return missing;
-        u.revoked++;
-        return { status: 200, body: { value: true } };
-      });
-      server.route('POST', '/tenant-1/oauth2/v2.0/token', (form) => {
-        assert.equal(form.get('grant_type'), 'client_credentials');
-        assert.equal(form.get('client_secret'), TOKEN_SECRET);
-        assert.equal(form.get('scope'), 'https://graph.microsoft.com/.default');
-        tokens.issued++;
-        return { status: 200, body: { access_token: `graph-at-${tokens.issued}`, token_type: 'Bearer', expires_in: 3599 } };
-      });
-      const token = clientCredentials({ vendor: 'entra', tokenUrl: `${server.url}/tenant-1/oauth2/v2.0/token`, clientId: 'app-1', clientSecret: () => new Secret(TOKEN_SECRET), scope: 'https://graph.microsoft.com/.default' });
-      return {
-        provider: entraProvider({ graphUrl: `${server.url}/v1.0`, token, secrets: () => [TOKEN_SECRET] }) as IdentityProvider<UserState>,
-        add: (user, disabled) => users.set(user, { id: user, accountEnabled: !disabled, revoked: 0 }),
-        disabled: (user) => !users.get(user)!.accountEnabled,
-        sessionsRevoked: (user) => users.get(user)!.revoked,
-        getOperation: 'user_GetUser',
-      };
+      const fake = fakeEntra(server, tokens, TOKEN_SECRET);
+      const tokenUrl = `${server.url}/${FAKE_IDENTITY.entra.tenant}/oauth2/v2.0/token`;
+      const token = clientCredentials({ vendor: 'entra', tokenUrl, clientId: FAKE_IDENTITY.entra.clientId, clientSecret: () => new Secret(TOKEN_SECRET), scope: FAKE_IDENTITY.entra.scope });
+      return { ...fake, provider: entraProvider({ graphUrl: `${server.url}/v1.0`, token, secrets: () => [TOKEN_SECRET] }) as IdentityProvider<UserState> };
     },
   },
   {
     vendor: 'google',
-    fixture: 'google-admin-directory-v1.yaml',
     setup(server, tokens) {
-      const users = new Map<string, { id: string; suspended: boolean; signedOut: number }>();
-      const missing = { status: 404, body: { error: { code: 404, message: 'Resource Not Found: userKey' } } };
-      server.handle('directory.users.get', (r) => {
-        const u = users.get(r.params.userKey!);
-        return u ? { status: 200, body: { kind: 'admin#directory#user', id: u.id, primaryEmail: r.params.userKey, suspended: u.suspended } } : missing;
-      });
-      server.handle('directory.users.update', (r) => {
-        const u = users.get(r.params.userKey!) ?? [...users.values()].find((x) => x.id === r.params.userKey);
-        if (!u) return missing;
-        u.suspended = (r.body as { suspended: boolean }).suspended;
-        return { status: 200, body: { id: u.id, suspended: u.suspended } };
-      });
-      server.handle('directory.users.signOut', (r) => {
-        const u = users.get(r.params.userKey!);
-        if (!u) return missing;
-        u.signedOut++;
-        return { status: 204 };
-      });
-      // A service account with domain-wide delegation: JWT bearer grant acting as the admin, the two scopes only.
-      server.route('POST', '/token', (form) => {
-        assert.equal(form.get('grant_type'), 'urn:ietf:params:oauth:grant-type:jwt-bearer');
-        const claims = verifiedClaims(form.get('assertion')!);
-        assert.equal(claims.iss, 'firebreak@project.iam.gserviceaccount.com');
-        assert.equal(claims.sub, 'admin@example.com');
-        assert.equal(claims.scope, 'https://www.googleapis.com/auth/admin.directory.user https://www.googleapis.com/auth/admin.directory.user.security');
-        tokens.issued++;
-        return { status: 200, body: { access_token: `ya29.test-${tokens.issued}`, token_type: 'Bearer', expires_in: 3600 } };
-      });
+      const fake = fakeGoogle(server, tokens, publicKey);
       const token = jwtBearer({
         vendor: 'google',
         tokenUrl: `${server.url}/token`,
-        issuer: 'firebreak@project.iam.gserviceaccount.com',
-        subject: 'admin@example.com',
+        issuer: FAKE_IDENTITY.google.clientEmail,
+        subject: FAKE_IDENTITY.google.adminEmail,
         privateKey: () => new Secret(privatePem),
-        scopes: ['https://www.googleapis.com/auth/admin.directory.user', 'https://www.googleapis.com/auth/admin.directory.user.security'],
+        scopes: FAKE_IDENTITY.google.scope.split(' '),
       });
-      return {
-        provider: googleProvider({ apiUrl: server.url, token, secrets: () => [privatePem] }) as IdentityProvider<UserState>,
-        add: (user, disabled) => users.set(user, { id: user, suspended: disabled, signedOut: 0 }),
-        disabled: (user) => users.get(user)!.suspended,
-        sessionsRevoked: (user) => users.get(user)!.signedOut,
-        getOperation: 'directory.users.get',
-      };
+      return { ...fake, provider: googleProvider({ apiUrl: server.url, token, secrets: () => [privatePem] }) as IdentityProvider<UserState> };
     },
   },
 ];
@@ -206,7 +78,7 @@ for (const scenario of scenarios) {
     const incident = `inc-${scenario.vendor}-${Date.now().toString(36)}`;
 
     beforeEach(async () => {
-      server = await startValidatingServer(loadApiDescription(fixture(scenario.fixture)));
+      server = await startValidatingServer(loadApiDescription(IDENTITY_FIXTURES[scenario.vendor]));
       tokens = { issued: 0 };
       vendor = scenario.setup(server, tokens);
       dir = mkdtempSync(path.join(tmpdir(), 'fb-idp-'));
@@ -274,7 +146,7 @@ for (const scenario of scenarios) {
 
 describe('identity containment with an Okta API token', () => {
   it('sends the SSWS token the Okta description declares', async () => {
-    const server = await startValidatingServer(loadApiDescription(fixture('okta-management.yaml')));
+    const server = await startValidatingServer(loadApiDescription(IDENTITY_FIXTURES.okta));
     try {
       server.handle('getUser', (r) => {
         assert.equal(r.headers.authorization, 'SSWS 00abc-token');
