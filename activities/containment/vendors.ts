@@ -5,7 +5,7 @@ import { awsDenyPrincipal } from './aws/deny-principal';
 import { awsIsolateInstance } from './aws/isolate-instance';
 import { readKeyReach } from './aws/key-reach';
 import { awsBlockPublicBucket } from './aws/public-bucket';
-import type { AwsClients } from './aws/session';
+import { type AwsClients, assumeRolePlan } from './aws/session';
 import { awsWafBlockIp } from './aws/waf-ip-set';
 import { disableUserAction, resetFactorsAction, revokeSessionsAction } from './identity/actions';
 import type { IdentityProvider, UserState } from './identity/provider';
@@ -141,6 +141,7 @@ export function containmentPlanner(deps: Omit<VendorContainmentDeps, 'evidence'>
     if (!found) return undefined;
     const parsed = found.action.input.safeParse(input);
     if (!parsed.success) return undefined;
-    return found.undo ? found.action.planRestore(parsed.data) : found.action.plan(parsed.data);
+    const calls = found.undo ? found.action.planRestore(parsed.data) : found.action.plan(parsed.data);
+    return found.action.vendor === 'aws' && deps.aws ? [...assumeRolePlan(deps.aws.settings), ...calls] : calls;
   };
 }

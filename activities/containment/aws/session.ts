@@ -5,6 +5,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { ApplicationFailure } from '@temporalio/activity';
 import { VendorFailureType } from '../vendor-kit/failures';
+import type { PlannedCall } from '../vendor-kit/action';
 import type { SecretValue } from '../vendor-kit/oauth-token';
 import { awsCall } from './errors';
 
@@ -56,7 +57,7 @@ function assumedRole(settings: AwsSettings, roleArn: string): Credentials {
     const { Credentials: issued } = await awsCall(
       'sts:AssumeRole',
       `role ${roleArn}`,
-      () => sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'firebreak-containment', ExternalId: settings.externalId, DurationSeconds: 3600 })),
+      () => sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: SESSION_NAME, ExternalId: settings.externalId, DurationSeconds: 3600 })),
       hint,
     );
     if (!issued?.AccessKeyId || !issued.SecretAccessKey) {
@@ -64,6 +65,15 @@ function assumedRole(settings: AwsSettings, roleArn: string): Credentials {
     }
     return { accessKeyId: issued.AccessKeyId, secretAccessKey: issued.SecretAccessKey, sessionToken: issued.SessionToken, expiration: issued.Expiration };
   };
+}
+
+const SESSION_NAME = 'firebreak-containment';
+
+/** The AssumeRole a dry run shows before an action's own calls when a role is configured (an external id is no secret). */
+export function assumeRolePlan(settings: AwsSettings): PlannedCall[] {
+  if (!settings.roleArn) return [];
+  const request = { RoleArn: settings.roleArn, RoleSessionName: SESSION_NAME, ...(settings.externalId ? { ExternalId: settings.externalId } : {}), DurationSeconds: 3600 };
+  return [{ vendor: 'aws', operation: 'sts:AssumeRole', request, when: 'no session from an earlier call is still valid' }];
 }
 
 export function createAwsClients(settings: AwsSettings): AwsClients {

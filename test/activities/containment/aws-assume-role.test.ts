@@ -6,7 +6,7 @@ import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createAwsClients } from '../../../activities/containment/aws/session';
-import { createVendorContainmentActivities } from '../../../activities/containment/vendors';
+import { containmentPlanner, createVendorContainmentActivities } from '../../../activities/containment/vendors';
 import { EvidenceStore } from '../../../evidence';
 import { Secret } from '../../../shared/secret';
 import { ConfigError, loadConfig } from '../../../worker/config';
@@ -156,6 +156,16 @@ describe('AWS containment through an assumed role with an external id (moto with
     });
     assert.equal((await assumedRoles()).length, before);
     assert.equal(await keyStatus(), 'Active');
+  });
+
+  it('shows the AssumeRole with its external id in the dry run, before the calls the role then makes', () => {
+    const aws = createAwsClients({ region: 'us-east-1', roleArn: ROLE_ARN, externalId: EXTERNAL_ID, quarantineGroupName: 'firebreak-quarantine' });
+    const plan = containmentPlanner({ aws })('cloud.deactivate-access-key', { accessKeyId: victim.accessKeyId });
+    assert.deepEqual(
+      plan?.map((call) => call.operation),
+      ['sts:AssumeRole', 'iam:GetAccessKeyLastUsed', 'iam:UpdateAccessKey'],
+    );
+    assert.deepEqual(plan?.[0]?.request, { RoleArn: ROLE_ARN, RoleSessionName: 'firebreak-containment', ExternalId: EXTERNAL_ID, DurationSeconds: 3600 });
   });
 
   it('refuses an external id without a role, and a malformed role ARN, at start-up naming the setting', () => {
