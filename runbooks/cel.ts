@@ -1,4 +1,4 @@
-import { CelScalar, celEnv, isCelError, mapType, parse, plan, type CelInput } from '@bufbuild/cel';
+import { CelScalar, celEnv, celList, celMap, isCelError, mapType, parse, plan, type CelInput } from '@bufbuild/cel';
 import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import type { Runbook } from './schema/runbook';
 
@@ -116,12 +116,31 @@ export class ConditionEvaluationError extends Error {
  * guards optional values with `has(...)` rather than relying on a silent false.
  */
 export function evaluateCondition(expression: string, scope: ConditionScope): boolean {
-  const run = compile(expression);
-  const bindings: Record<string, CelInput> = {};
+  const outcome = evaluate(expression, celBindings(scope));
+  if (typeof outcome === 'string') throw new ConditionEvaluationError(expression, outcome);
+  return outcome;
+}
+
+type Bindings = Record<string, CelInput>;
+
+function celBindings(scope: ConditionScope): Bindings {
+  const bindings: Bindings = {};
   for (const name of CONDITION_VARIABLES) bindings[name] = toCel(scope[name] ?? {});
+  return bindings;
+}
+
+// The result, or why there is none: no exception, so routing (where most `match` rules fail on an alert lacking their
+// label) builds no error objects it would only discard.
+function evaluate(expression: string, bindings: Bindings): boolean | string {
+  let run: CompiledCondition;
+  try {
+    run = compile(expression);
+  } catch (error) {
+    return (error as Error).message;
+  }
   const result = run(bindings as never);
-  if (isCelError(result)) throw new ConditionEvaluationError(expression, result.message);
-  if (typeof result !== 'boolean') throw new ConditionEvaluationError(expression, 'the result is not true or false');
+  if (isCelError(result)) return result.message;
+  if (typeof result !== 'boolean') return 'the result is not true or false';
   return result;
 }
 
@@ -137,25 +156,21 @@ const compiled = new Map<string, CompiledCondition>();
 function compile(expression: string): CompiledCondition {
   const cached = compiled.get(expression);
   if (cached) return cached;
-  let run: CompiledCondition;
-  try {
-    run = planCondition(expression);
-  } catch (error) {
-    // Not cached: conditions are checked when they load, so one that fails to compile does not recur on a hot path.
-    throw new ConditionEvaluationError(expression, (error as Error).message);
-  }
+  // Not cached when it throws: conditions are checked when they load, so one that fails to compile does not recur on a hot path.
+  const run = planCondition(expression);
   if (compiled.size >= COMPILED_MAX) compiled.delete(compiled.keys().next().value!);
   compiled.set(expression, run);
   return run;
 }
 
 // JSON numbers are doubles in CEL, so `== 3` against an integral JSON number must still be true:
-// whole numbers become CEL ints (bigint) and fractions stay doubles.
+// whole numbers become CEL ints (bigint) and fractions stay doubles. Lists and maps become CEL's own (what the library
+// would make of them at each evaluation), so one conversion serves every condition evaluated over the same values.
 function toCel(value: unknown): CelInput {
   if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
-  if (Array.isArray(value)) return value.map(toCel);
+  if (Array.isArray(value)) return celList(value.map(toCel));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toCel(item)])) as CelInput;
+    return celMap(new Map(Object.entries(value).map(([key, item]) => [key, toCel(item)])));
   }
   return (value ?? null) as CelInput;
 }
@@ -171,15 +186,21 @@ export function matchRunbook<T extends Runbook | { runbook: Runbook }>(alert: un
 /** Every runbook whose `match` is true for the alert, best first (the order matchRunbook picks by). */
 export function matchingRunbooks<T extends Runbook | { runbook: Runbook }>(alert: unknown, runbooks: readonly T[]): T[] {
   const book = (candidate: T): Runbook => ('runbook' in candidate && typeof candidate.runbook === 'object' ? candidate.runbook : (candidate as Runbook));
-  const matching = runbooks.filter((candidate) => {
-    const { match } = book(candidate);
-    if (match === undefined) return false;
-    try {
-      return evaluateCondition(match, { alert });
-    } catch {
-      return false;
-    }
-  });
+  // The alert is converted once for all the runbooks; a `match` that fails to evaluate is false.
+  const bindings = celBindings({ alert });
+  // Most `match` rules fail on an alert that lacks their label, and each failure is an Error the library creates and
+  // routing discards: without a stack trace to capture (synchronous, restored below) it costs a tenth.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let matching: T[];
+  try {
+    matching = runbooks.filter((candidate) => {
+      const { match } = book(candidate);
+      return match !== undefined && evaluate(match, bindings) === true;
+    });
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
   matching.sort((a, b) => book(b).priority - book(a).priority || (book(a).id < book(b).id ? -1 : book(a).id > book(b).id ? 1 : 0));
   return matching;
 }

@@ -101,6 +101,17 @@ describe('CEL conditions', () => {
       assert.equal(picked?.id, 'fallback');
     });
 
+    it('matches over nested lists, maps and numbers, and leaves error stack traces as they were', () => {
+      const nested = { ...alert, labels: { ...alert.labels, hosts: ['db-1', 'web-2'], count: 3 }, annotations: { runbook: { tier: 1 } } };
+      const picked = matchRunbook(nested, [
+        book('missing', 90, 'alert.labels.missing == "x"'),
+        book('tier-two', 80, 'alert.annotations.runbook.tier == 2'),
+        book('hosts', 70, 'alert.labels.hosts.exists(h, h.startsWith("web-")) && alert.labels.count == 3 && alert.annotations.runbook.tier == 1'),
+      ]);
+      assert.equal(picked?.id, 'hosts');
+      assert.match(new Error('after routing').stack ?? '', /\n\s+at /);
+    });
+
     it('returns undefined when nothing matches, and accepts pinned runbooks', () => {
       assert.equal(matchRunbook(alert, [book('other', 1, 'false')]), undefined);
       const pinned = { runbook: book('pinned', 1, 'true'), sha256: '0'.repeat(64), file: 'x.yaml' };
