@@ -73,6 +73,8 @@ export const IdentityCloudVendors = {
       secretAccessKey: SecretRef.optional(),
       roleArn: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'expected a role ARN').optional(),
       externalId: z.string().min(2).optional(),
+      /** The account containment acts in: an action refuses to run when the credentials act in another. */
+      accountId: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id').optional(),
       endpoint: HttpUrl.optional(),
       quarantineGroupName: z.string().min(1).default('firebreak-quarantine'),
       wafIpSets: z
@@ -84,6 +86,7 @@ export const IdentityCloudVendors = {
         .optional(),
     })
     .refine((a) => (a.accessKeyId === undefined) === (a.secretAccessKey === undefined), { message: 'set both accessKeyId and secretAccessKey, or neither', path: ['secretAccessKey'] })
+    .refine((a) => !a.accountId || !a.roleArn || a.roleArn.split(':')[4] === a.accountId, { message: 'the role is in another account than vendors.aws.accountId', path: ['roleArn'] })
     .refine((a) => a.externalId === undefined || a.roleArn !== undefined, { message: 'an external id goes with the role it is presented to; set roleArn', path: ['externalId'] })
     .optional(),
 };
@@ -153,6 +156,7 @@ function awsFrom(a: NonNullable<IdentityCloudVendorsConfig['aws']>): AwsClients 
     secretAccessKey: a.secretAccessKey ? secret('vendors.aws.secretAccessKey', a.secretAccessKey) : undefined,
     roleArn: a.roleArn,
     externalId: a.externalId,
+    accountId: a.accountId,
     quarantineGroupName: a.quarantineGroupName,
     wafIpSets: a.wafIpSets,
   });

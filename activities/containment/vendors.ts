@@ -1,5 +1,6 @@
 import { log } from '@temporalio/activity';
 import type { ActionFn, ActionRequest } from '../../workflows/runbook-interpreter/steps/action';
+import { ensureAccount } from './aws/account';
 import { awsDeactivateAccessKey } from './aws/access-key';
 import { awsDenyPrincipal } from './aws/deny-principal';
 import { awsIsolateInstance } from './aws/isolate-instance';
@@ -40,6 +41,19 @@ function activitiesOf(pairs: Pair[], evidence: StateEvidenceDeps): Record<string
     if (undo) out[undo] = undoActivity(typed, undo, evidence);
   }
   return out;
+}
+
+/** Every AWS action first checks that the credentials act in `vendors.aws.accountId` (when set). */
+function inAccount(aws: AwsClients, activities: Record<string, ActionFn>): Record<string, ActionFn> {
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, fn]) => [
+      name,
+      async (request: ActionRequest) => {
+        await ensureAccount(aws);
+        return fn(request);
+      },
+    ]),
+  );
 }
 
 const unconfigured = (capability: string, setting: string): ActionFn => async () => notConfigured(capability, setting);
@@ -93,23 +107,18 @@ export function createVendorContainmentActivities(deps: VendorContainmentDeps): 
   ];
   if (deps.aws) {
     const aws = deps.aws;
-    Object.assign(
-      out,
-      activitiesOf(
-        [
-          ['cloud.deactivate-access-key', 'cloud.reactivate-access-key', awsDeactivateAccessKey(aws) as VendorAction<never, unknown>],
-          ['cloud.deny-principal', 'cloud.allow-principal', awsDenyPrincipal(aws) as VendorAction<never, unknown>],
-          ['cloud.isolate-instance', 'cloud.release-instance', awsIsolateInstance(aws) as VendorAction<never, unknown>],
-          ['cloud.block-public-bucket', 'cloud.restore-bucket-access', awsBlockPublicBucket(aws) as VendorAction<never, unknown>],
-          ...(deps.network === 'aws' ? ([['network.block-ip', 'network.unblock-ip', awsWafBlockIp(aws) as VendorAction<never, unknown>]] as Pair[]) : []),
-        ],
-        deps.evidence,
-      ),
-    );
+    const pairs: Pair[] = [
+      ['cloud.deactivate-access-key', 'cloud.reactivate-access-key', awsDeactivateAccessKey(aws) as VendorAction<never, unknown>],
+      ['cloud.deny-principal', 'cloud.allow-principal', awsDenyPrincipal(aws) as VendorAction<never, unknown>],
+      ['cloud.isolate-instance', 'cloud.release-instance', awsIsolateInstance(aws) as VendorAction<never, unknown>],
+      ['cloud.block-public-bucket', 'cloud.restore-bucket-access', awsBlockPublicBucket(aws) as VendorAction<never, unknown>],
+      ...(deps.network === 'aws' ? ([['network.block-ip', 'network.unblock-ip', awsWafBlockIp(aws) as VendorAction<never, unknown>]] as Pair[]) : []),
+    ];
+    Object.assign(out, inAccount(aws, { ...activitiesOf(pairs, deps.evidence), 'cloud.access-key-reach': keyReachActivity(deps) }));
   } else {
     for (const names of cloud) for (const name of names) out[name] = unconfigured(name, 'containment.cloud');
   }
-  out['cloud.access-key-reach'] = keyReachActivity(deps);
+  out['cloud.access-key-reach'] ??= keyReachActivity(deps);
   Object.assign(out, createEndpointVendorActivities(deps.endpoint ?? {}, deps.evidence));
   return out;
 }

@@ -24,6 +24,8 @@ export interface AwsSettings {
   secretAccessKey?: () => SecretValue;
   roleArn?: string;
   externalId?: string;
+  /** The account containment acts in; an action refuses to run when the credentials act in another (account.ts). */
+  accountId?: string;
   /** Name of the security group created on demand (per VPC) to isolate instances. */
   quarantineGroupName: string;
   /** The WAFv2 IP sets `network.block-ip` adds to, one per address family. */
@@ -36,7 +38,10 @@ export interface AwsClients {
   ec2: EC2Client;
   s3: S3Client;
   waf: WAFV2Client;
+  sts: STSClient;
 }
+
+const SESSION_NAME = 'firebreak-containment';
 
 type Credentials = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
 
@@ -67,8 +72,6 @@ function assumedRole(settings: AwsSettings, roleArn: string): Credentials {
   };
 }
 
-const SESSION_NAME = 'firebreak-containment';
-
 /** The AssumeRole a dry run shows before an action's own calls when a role is configured (an external id is no secret). */
 export function assumeRolePlan(settings: AwsSettings): PlannedCall[] {
   if (!settings.roleArn) return [];
@@ -76,8 +79,25 @@ export function assumeRolePlan(settings: AwsSettings): PlannedCall[] {
   return [{ vendor: 'aws', operation: 'sts:AssumeRole', request, when: 'no session from an earlier call is still valid' }];
 }
 
+/**
+ * One assumed session for all the clients: each SDK client caches credentials on its own, so without this every
+ * client (IAM, EC2, STS...) would assume the role again. Renewed five minutes before it expires, as the SDK would.
+ */
+function sharedSession(assume: Credentials): Credentials {
+  let held: Awaited<ReturnType<Credentials>> | undefined;
+  let pending: ReturnType<Credentials> | undefined;
+  return async () => {
+    if (held && (!held.expiration || held.expiration.getTime() - Date.now() > 5 * 60_000)) return held;
+    pending ??= assume().finally(() => {
+      pending = undefined;
+    });
+    held = await pending;
+    return held;
+  };
+}
+
 export function createAwsClients(settings: AwsSettings): AwsClients {
-  const credentials = settings.roleArn ? assumedRole(settings, settings.roleArn) : baseCredentials(settings);
+  const credentials = settings.roleArn ? sharedSession(assumedRole(settings, settings.roleArn)) : baseCredentials(settings);
   const common = { region: settings.region, endpoint: settings.endpoint, credentials, maxAttempts: 1 };
   return {
     settings,
@@ -86,5 +106,6 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     ec2: new EC2Client(common),
     s3: new S3Client({ ...common, forcePathStyle: settings.endpoint !== undefined }),
     waf: new WAFV2Client(common),
+    sts: new STSClient(common),
   };
 }

@@ -88,7 +88,7 @@ describe('AWS containment through an assumed role with an external id (moto with
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const activitiesAs = (keys: Keys, role?: { roleArn: string; externalId?: string }): Record<string, ActionFn> => {
+  const activitiesAs = (keys: Keys, role?: { roleArn: string; externalId?: string; accountId?: string }): Record<string, ActionFn> => {
     const aws = createAwsClients({
       region: 'us-east-1',
       endpoint: moto.endpoint,
@@ -125,7 +125,8 @@ describe('AWS containment through an assumed role with an external id (moto with
   });
 
   it('assumes the role with the configured external id, contains and undoes with its credentials, assuming it once', async () => {
-    const activities = activitiesAs(worker, { roleArn: ROLE_ARN, externalId: EXTERNAL_ID });
+    // accountId: the account check (sts:GetCallerIdentity) also runs with the assumed session.
+    const activities = activitiesAs(worker, { roleArn: ROLE_ARN, externalId: EXTERNAL_ID, accountId: ACCOUNT });
     const before = (await assumedRoles()).length;
     await run(activities, 'cloud.deactivate-access-key', 'with-role');
     assert.equal(await keyStatus(), 'Inactive');
@@ -168,7 +169,7 @@ describe('AWS containment through an assumed role with an external id (moto with
     assert.deepEqual(plan?.[0]?.request, { RoleArn: ROLE_ARN, RoleSessionName: 'firebreak-containment', ExternalId: EXTERNAL_ID, DurationSeconds: 3600 });
   });
 
-  it('refuses an external id without a role, and a malformed role ARN, at start-up naming the setting', () => {
+  it('refuses an external id without a role, a role in another account than accountId, and a malformed role ARN, at start-up naming the setting', () => {
     const file = path.join(tempDir('aws-role-config'), 'firebreak.yaml');
     writeFileSync(file, 'vendors:\n  aws:\n    region: us-east-1\n    externalId: some-id\n');
     const problems = (() => {
@@ -181,6 +182,8 @@ describe('AWS containment through an assumed role with an external id (moto with
       return assert.fail('expected a ConfigError');
     })();
     assert.ok(problems.some((p) => p.includes('vendors.aws.externalId: an external id goes with the role')), problems.join('\n'));
+    writeFileSync(file, `vendors:\n  aws:\n    region: us-east-1\n    roleArn: ${ROLE_ARN}\n    accountId: '111122223333'\n`);
+    assert.throws(() => loadConfig({ FIREBREAK_CONFIG: file }), (error: unknown) => error instanceof ConfigError && error.problems.some((p) => p.includes('vendors.aws.roleArn: the role is in another account than vendors.aws.accountId')));
     writeFileSync(file, 'vendors:\n  aws:\n    region: us-east-1\n    roleArn: firebreak-containment\n');
     assert.throws(() => loadConfig({ FIREBREAK_CONFIG: file }), (error: unknown) => error instanceof ConfigError && error.problems.some((p) => p.includes('vendors.aws.roleArn: expected a role ARN')));
   });

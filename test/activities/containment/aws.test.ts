@@ -158,6 +158,25 @@ describe('AWS containment (moto)', function () {
     assert.deepEqual(await addresses(), ['198.51.100.7/32']);
   });
 
+  it("acts only in vendors.aws.accountId: credentials of another account are refused before anything changes", async () => {
+    build({ accountId: '123456789012' });
+    const { userName, accessKeyId } = await newKey();
+    await run('cloud.deactivate-access-key', 'right-account', { accessKeyId });
+    assert.equal(await keyStatus(userName), 'Inactive');
+    build({ accountId: '111122223333' });
+    const other = await newKey();
+    const evidence = (await store.listEvidence(incident)).length;
+    await assert.rejects(run('cloud.deactivate-access-key', 'wrong-account', { accessKeyId: other.accessKeyId }), (error: unknown) => {
+      assert.ok(error instanceof ApplicationFailure);
+      assert.equal(error.type, 'containment.unauthorized');
+      assert.equal(error.nonRetryable, true);
+      assert.match(error.message, /aws credentials act in account 123456789012, not vendors\.aws\.accountId 111122223333; nothing was changed/);
+      return true;
+    });
+    assert.equal(await keyStatus(other.userName), 'Active');
+    assert.equal((await store.listEvidence(incident)).length, evidence, 'refused before the state was read or recorded');
+  });
+
   it('blocks public access on a bucket and the undo restores the configuration recorded before (none)', async () => {
     build();
     const bucket = await moto.createBucket();
