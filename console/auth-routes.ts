@@ -8,6 +8,7 @@ import { type ConfiguredPerson, personFromClaims } from './people';
 import { type CookieSealer, newSessionId, OidcFlow, Session } from './session';
 import { signInPage } from './pages/simple-pages';
 import { formBody } from './form-body';
+import { redirectWithFlash, takeFlash } from './flash';
 
 export interface AuthDeps {
   settings: ConsoleConfig;
@@ -20,6 +21,7 @@ export interface AuthDeps {
 }
 
 const FLOW_SECONDS = 600;
+const SIGN_IN = '/console/sign-in';
 const CONSOLE_SCOPES = ['read', 'decide', 'declare'] as const;
 
 /** Only a console path may be returned to after sign-in: never another origin (an open redirect). */
@@ -31,10 +33,15 @@ function origin(request: FastifyRequest, settings: ConsoleConfig): string {
   return settings.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
 }
 
-export function startSession(reply: FastifyReply, deps: AuthDeps, person: { id: string; name?: string; roles: string[] }, via: Session['via']): void {
+/** Browsers drop a cookie over 4 KB: a session that would not fit without it goes without the ID token. */
+const MAX_SESSION_COOKIE = 3_800;
+
+export function startSession(reply: FastifyReply, deps: AuthDeps, person: { id: string; name?: string; roles: string[] }, via: Session['via'], idToken?: string): void {
   const seconds = deps.settings.sessionHours * 3600;
   const session: Session = { sid: newSessionId(), personId: person.id, name: person.name, roles: person.roles, via, exp: Date.now() + seconds * 1000 };
-  setCookie(reply, SESSION_COOKIE, deps.sealer.seal('session', session), '/console', seconds);
+  let sealed = deps.sealer.seal('session', idToken && idToken.length <= 4096 ? { ...session, idToken } : session);
+  if (sealed.length > MAX_SESSION_COOKIE) sealed = deps.sealer.seal('session', session);
+  setCookie(reply, SESSION_COOKIE, sealed, '/console', seconds);
   deps.log.info({ personId: person.id, via }, 'console sign-in');
 }
 
@@ -43,7 +50,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
   const page = (reply: FastifyReply, status: number, returnTo: string, problem?: { code: string; message: string }) =>
     reply.code(status).type('text/html; charset=utf-8').send(signInPage({ oidc: deps.oidc !== undefined, token: deps.tokens !== undefined, returnTo, problem }));
 
-  app.get('/console/sign-in', async (request, reply) => page(reply, 200, safeReturn((request.query as Record<string, unknown>).return)));
+  app.get('/console/sign-in', async (request, reply) => {
+    const flash = takeFlash(request, reply, deps.sealer, SIGN_IN);
+    return page(reply, 200, safeReturn((request.query as Record<string, unknown>).return), flash && { code: flash.code ?? 'auth.refused', message: flash.text });
+  });
 
   app.get('/console/auth/start', async (request, reply) => {
     if (!deps.oidc) return page(reply, 404, '/console/incidents', { code: 'auth.oidc_not_configured', message: 'no identity provider is configured' });
@@ -63,28 +73,30 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     const flow = deps.sealer.unseal('oidc-flow', OidcFlow, readCookie(request, FLOW_COOKIE));
     clearCookie(reply, FLOW_COOKIE, '/console/auth');
     if (!deps.oidc || !flow) return page(reply, 400, '/console/incidents', { code: 'auth.flow_expired', message: 'the sign-in took too long or was started elsewhere; sign in again' });
-    let claims;
+    let signedIn;
     try {
-      claims = await deps.oidc.finish(new URL(request.url, `${origin(request, deps.settings)}/`), flow);
+      signedIn = await deps.oidc.finish(new URL(request.url, `${origin(request, deps.settings)}/`), flow);
     } catch (error) {
       deps.log.warn({ err: error }, 'console sign-in refused by the OIDC checks');
       return page(reply, 401, flow.returnTo, { code: 'auth.oidc_failed', message: 'the identity provider did not confirm who you are' });
     }
-    const person = personFromClaims(claims, deps.people, deps.settings.oidc!);
+    const person = personFromClaims(signedIn.claims, deps.people, deps.settings.oidc!);
     if ('refused' in person) return page(reply, 403, flow.returnTo, { code: person.refused, message: person.message });
-    startSession(reply, deps, person, 'oidc');
+    startSession(reply, deps, person, 'oidc', signedIn.idToken);
     return reply.redirect(flow.returnTo, 303);
   });
 
   app.post('/console/auth/token', async (request, reply) => {
     const form = formBody(request);
     const returnTo = safeReturn(form.get('return'));
-    if (!deps.tokens) return page(reply, 404, returnTo, { code: 'auth.token_sign_in_off', message: 'token sign-in is only offered when Firebreak listens on loopback alone' });
+    // Refused: back to the sign-in page by a GET, so a reload never posts the token again.
+    const refused = (code: string, text: string) => redirectWithFlash(reply, deps.sealer, { kind: 'refused', code, text, path: SIGN_IN }, `${SIGN_IN}?return=${encodeURIComponent(returnTo)}`);
+    if (!deps.tokens) return refused('auth.token_sign_in_off', 'token sign-in is only offered when Firebreak listens on loopback alone');
     const authorized = deps.tokens.authorize(`Bearer ${form.get('token') ?? ''}`);
-    if (!authorized.ok) return page(reply, 401, returnTo, { code: authorized.code === 'auth.expired' ? 'auth.expired' : 'auth.token_unknown', message: authorized.code === 'auth.expired' ? 'that token has expired' : 'that token is not known' });
+    if (!authorized.ok) return refused(authorized.code === 'auth.expired' ? 'auth.expired' : 'auth.token_unknown', authorized.code === 'auth.expired' ? 'that token has expired' : 'that token is not known');
     // The console reads, decides and declares: a token limited to less must not gain it by signing in here.
     const missing = CONSOLE_SCOPES.filter((scope) => !authorized.scopes.includes(scope));
-    if (missing.length > 0) return page(reply, 403, returnTo, { code: 'auth.scope_required', message: `the console needs a token with the scopes ${CONSOLE_SCOPES.join(', ')}; this one lacks ${missing.join(', ')}` });
+    if (missing.length > 0) return refused('auth.scope_required', `the console needs a token with the scopes ${CONSOLE_SCOPES.join(', ')}; this one lacks ${missing.join(', ')}`);
     const actor = authorized.actor;
     const configured = deps.people.find((p) => p.id === actor.id);
     startSession(reply, deps, { id: actor.id, name: configured?.name, roles: actor.roles }, 'token');
@@ -95,8 +107,12 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     const session = deps.sealer.unseal('session', Session, readCookie(request, SESSION_COOKIE));
     // Signing out needs the form's token too: another site must not be able to sign a person out.
     if (session && !deps.sealer.csrfValid(session, formBody(request).get('_csrf'))) return reply.code(403).type('text/plain').send('csrf.invalid');
+    // The console's own session ends in any case; the provider's too when it offers RP-initiated logout, which then
+    // sends the browser back to the sign-in page (the provider's client must list that page as a post-logout URI).
     clearCookie(reply, SESSION_COOKIE, '/console');
-    if (session) deps.log.info({ personId: session.personId }, 'console sign-out');
-    return reply.redirect('/console/sign-in', 303);
+    const signIn = `${origin(request, deps.settings)}${SIGN_IN}`;
+    const atProvider = session?.via === 'oidc' && deps.oidc ? await deps.oidc.endSessionUrl(signIn, session.idToken) : undefined;
+    if (session) deps.log.info({ personId: session.personId, atProvider: atProvider !== undefined }, 'console sign-out');
+    return reply.redirect(atProvider ?? SIGN_IN, 303);
   });
 }

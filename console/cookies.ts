@@ -4,6 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export const SESSION_COOKIE = 'fb_console';
 /** The sign-in round trip's PKCE verifier, state and nonce, only for the callback and only for ten minutes. */
 export const FLOW_COOKIE = 'fb_oidc';
+/** A form's outcome, shown once on the page the form redirects to (see flash.ts). */
+export const FLASH_COOKIE = 'fb_flash';
 
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {

@@ -7,10 +7,12 @@ import { formBody } from './form-body';
 import { type IncidentData, incidentData, type DataDeps } from './incident-data';
 import { fragmentsDigest, type LiveFeeds } from './live';
 import { incidentPath } from './pages/html';
-import { type Flash, incidentFragments, incidentPage } from './pages/incident-page';
+import { incidentFragments, incidentPage } from './pages/incident-page';
 import { listPage, listRows, parseFilters } from './pages/incident-list';
 import type { Chrome } from './pages/layout';
-import { declarePage, errorPage, reportPage } from './pages/simple-pages';
+import { errorPage, reportPage } from './pages/simple-pages';
+import { registerDeclare } from './declare-routes';
+import { redirectWithFlash, takeFlash } from './flash';
 import type { CookieSealer, Session } from './session';
 
 export interface PageDeps extends DataDeps {
@@ -21,7 +23,7 @@ export interface PageDeps extends DataDeps {
 }
 
 const ID = '/console/incidents/:a/:b/:c';
-const DONE: Record<string, string> = { approve: 'Your approval is recorded.', reject: 'Your rejection is recorded.', answer: 'Your answer is recorded.', resolve: 'Your decision on the blocked step is recorded.', stop: 'The clock is stopped, with your reason.', abort: 'The incident is being aborted.', declared: 'The incident is declared and its runbook is running.' };
+const DONE: Record<string, string> = { approve: 'Your approval is recorded.', reject: 'Your rejection is recorded.', answer: 'Your answer is recorded.', resolve: 'Your decision on the blocked step is recorded.', stop: 'The clock is stopped, with your reason.', abort: 'The incident is being aborted.' };
 
 const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').send(body);
 
@@ -63,20 +65,17 @@ export function registerIncidentPages(app: FastifyInstance, deps: PageDeps): voi
     }, typeof query.seen === 'string' ? query.seen : undefined);
   });
 
-  async function showIncident(request: FastifyRequest, reply: FastifyReply, incidentId: string, flash?: Flash, code = 200) {
-    const found = await data.status(viewer(request), incidentId);
-    if ('problem' in found) return failure(request, reply, found.problem);
-    const c = chrome(request, found.status.title);
-    const fragments = incidentFragments(found.status, await data.graph(found.status), viewer(request), c.viewer.csrf, Date.now());
-    const report = await data.report(incidentId, found.status, false);
-    return html(reply, code, incidentPage(c, found.status, fragments, report, fragmentsDigest({ ...fragments }), flash));
-  }
-
   app.get(ID, async (request, reply) => {
     const incidentId = idOf(request);
     if (!incidentId) return failure(request, reply, { status: 404, code: 'incident.not_found', message: 'no such incident' });
-    const done = (request.query as Record<string, unknown>).done;
-    return showIncident(request, reply, incidentId, typeof done === 'string' && DONE[done] ? { kind: 'done', text: DONE[done]! } : undefined);
+    const found = await data.status(viewer(request), incidentId);
+    if ('problem' in found) return failure(request, reply, found.problem);
+    // A form's outcome, once: the form redirected here, so a reload shows the page, never the form posted again.
+    const flash = takeFlash(request, reply, deps.sealer, incidentPath(incidentId), session(request).sid);
+    const c = chrome(request, found.status.title);
+    const fragments = incidentFragments(found.status, await data.graph(found.status), viewer(request), c.viewer.csrf, Date.now());
+    const report = await data.report(incidentId, found.status, false);
+    return html(reply, 200, incidentPage(c, found.status, fragments, report, fragmentsDigest({ ...fragments }), flash));
   });
 
   app.get(`${ID}/events`, async (request, reply) => {
@@ -103,14 +102,15 @@ export function registerIncidentPages(app: FastifyInstance, deps: PageDeps): voi
     return html(reply, 200, reportPage(chrome(request, `Report: ${found.status.title}`), report));
   });
 
-  registerDecisionForms(app, deps, data, { idOf, actor, showIncident, viewer });
-  registerDeclare(app, deps, { chrome, actor });
+  registerDecisionForms(app, deps, data, { idOf, actor, viewer, sid: (request) => session(request).sid });
+  registerDeclare(app, { ...deps, chrome, actor, sid: (request) => session(request).sid });
 }
 
 interface FormHelpers {
   idOf: (request: FastifyRequest) => string | undefined;
   actor: (request: FastifyRequest) => Actor;
-  showIncident: (request: FastifyRequest, reply: FastifyReply, incidentId: string, flash?: Flash, code?: number) => Promise<unknown>;
+  viewer: (request: FastifyRequest) => Viewer;
+  sid: (request: FastifyRequest) => string;
 }
 
 /** Coerces a typed answer from its form text (the validator checks it against the question's type). */
@@ -120,8 +120,11 @@ function answerValue(type: string | null, value: string): string | number | bool
   return value;
 }
 
-/** Each form goes through the incident client: a refusal comes back as the validator's code, shown on the page. */
-function registerDecisionForms(app: FastifyInstance, deps: PageDeps, data: IncidentData, helpers: FormHelpers & { viewer: (request: FastifyRequest) => Viewer }): void {
+/**
+ * Each form goes through the incident client: a refusal comes back as the validator's code. Either way the answer is a
+ * redirect to the incident page, which shows the outcome once (Post/Redirect/Get).
+ */
+function registerDecisionForms(app: FastifyInstance, deps: PageDeps, data: IncidentData, helpers: FormHelpers): void {
   type Run = (form: URLSearchParams, base: { incidentId: string; actor: Actor }, params: Record<string, string>) => Promise<{ ok: true } | { ok: false; problem: Problem }>;
   const handle = (done: string | ((form: URLSearchParams) => string), run: Run) => async (request: FastifyRequest, reply: FastifyReply) => {
     const incidentId = helpers.idOf(request);
@@ -131,8 +134,9 @@ function registerDecisionForms(app: FastifyInstance, deps: PageDeps, data: Incid
     if ('problem' in visible) return reply.code(visible.problem.status).type('text/plain').send(visible.problem.code);
     const form = formBody(request);
     const outcome = await run(form, { incidentId, actor: helpers.actor(request) }, request.params as Record<string, string>);
-    if (outcome.ok) return reply.redirect(`${incidentPath(incidentId)}?done=${typeof done === 'string' ? done : done(form)}`, 303);
-    return helpers.showIncident(request, reply, incidentId, { kind: 'refused', code: outcome.problem.code, text: outcome.problem.message }, outcome.problem.status);
+    const page = { path: incidentPath(incidentId), sid: helpers.sid(request) };
+    if (outcome.ok) return redirectWithFlash(reply, deps.sealer, { ...page, kind: 'done', text: DONE[typeof done === 'string' ? done : done(form)]! });
+    return redirectWithFlash(reply, deps.sealer, { ...page, kind: 'refused', code: outcome.problem.code, text: outcome.problem.message });
   };
   const reason = (form: URLSearchParams) => form.get('reason') ?? '';
   const decision = (form: URLSearchParams) => (form.get('decision') === 'reject' ? 'reject' : 'approve');
@@ -145,22 +149,4 @@ function registerDecisionForms(app: FastifyInstance, deps: PageDeps, data: Incid
   app.post(`${ID}/steps/:step/resolve`, handle('resolve', (form, base, p) => deps.incidents.resolve({ ...base, stepId: p.step!, choice: form.get('choice') as 'retry', reason: reason(form) })));
   app.post(`${ID}/clocks/:clock/stop`, handle('stop', (form, base, p) => deps.incidents.stopClock({ ...base, clockId: p.clock!, reason: reason(form) })));
   app.post(`${ID}/abort`, handle('abort', (form, base) => deps.incidents.abort({ ...base, reason: reason(form) })));
-}
-
-function registerDeclare(app: FastifyInstance, deps: PageDeps, helpers: { chrome: (request: FastifyRequest, title: string) => Chrome & { viewer: NonNullable<Chrome['viewer']> }; actor: (request: FastifyRequest) => Actor }): void {
-  app.get('/console/declare', async (request, reply) => html(reply, 200, declarePage(helpers.chrome(request, 'Declare an incident'), await deps.catalog.runbooks())));
-  app.post('/console/declare', async (request, reply) => {
-    const form = formBody(request);
-    const labels = (form.get('labels') ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-    const bad = labels.findIndex((l) => !/^[A-Za-z0-9_.-]{1,64}=.{1,500}$/.test(l));
-    if (bad >= 0) {
-      const problem = { code: 'request.invalid', message: `labels line ${bad + 1}: expected key=value (key: letters, digits, . _ -)` };
-      return html(reply, 400, declarePage(helpers.chrome(request, 'Declare an incident'), await deps.catalog.runbooks(), problem));
-    }
-    const description = [form.get('description')?.trim(), labels.length > 0 ? `Labels:\n${labels.join('\n')}` : ''].filter(Boolean).join('\n\n');
-    const severity = form.get('severity') ?? undefined;
-    const started = await deps.incidents.start({ title: form.get('title') ?? '', severity: severity as never, runbook: form.get('runbook') ?? '', description: description || undefined, by: helpers.actor(request) });
-    if (!started.ok) return html(reply, started.problem.status, declarePage(helpers.chrome(request, 'Declare an incident'), await deps.catalog.runbooks(), started.problem));
-    return reply.redirect(`${incidentPath(started.value.incidentId)}?done=declared`, 303);
-  });
 }

@@ -43,9 +43,11 @@ declare module 'fastify' {
 
 /**
  * No inline script or style, nothing from elsewhere: pages load only the console's own files. Forms post only here
- * (sign-in to the identity provider is a link, not a form); no page may be framed.
+ * (sign-in to the identity provider is a link, not a form); only sign-out's answer leads on, to the provider's
+ * end-session endpoint, which `form-action` must name since browsers check a form's redirects too. No page may be framed.
  */
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const csp = (formTargets: readonly string[]) =>
+  `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action ${['\'self\'', ...formTargets].join(' ')}; frame-ancestors 'none'; base-uri 'none'`;
 
 const PUBLIC = /^\/console\/(sign-in|auth\/|assets\/)/;
 
@@ -70,7 +72,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
 
   app.register(async (scope) => {
     scope.addHook('onRequest', async (request, reply) => {
-      reply.header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').header('referrer-policy', 'same-origin').header('cache-control', 'no-store');
+      reply.header('content-security-policy', csp(oidc?.formTargets() ?? [])).header('x-content-type-options', 'nosniff').header('referrer-policy', 'same-origin').header('cache-control', 'no-store');
       // By the matched route, not the raw URL, so no spelling of a path slips past the check.
       const route = request.routeOptions.url ?? request.url;
       if (PUBLIC.test(route) || route === '/console/sign-out') return;

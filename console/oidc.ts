@@ -12,6 +12,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
  */
 export class OidcSignIn {
   private configuration?: Promise<oidc.Configuration>;
+  private endSessionOrigin?: string;
 
   constructor(private readonly settings: OidcSettings, private readonly clientSecret: () => string | undefined) {}
 
@@ -20,12 +21,23 @@ export class OidcSignIn {
       const issuer = new URL(this.settings.issuer);
       // Plain http only for a provider on this machine (a test or a local IdP); anything else must be https.
       const insecure = issuer.protocol === 'http:' && LOOPBACK.has(issuer.hostname);
-      return oidc.discovery(issuer, this.settings.clientId, this.clientSecret(), undefined, insecure ? { execute: [oidc.allowInsecureRequests] } : undefined);
+      const config = await oidc.discovery(issuer, this.settings.clientId, this.clientSecret(), undefined, insecure ? { execute: [oidc.allowInsecureRequests] } : undefined);
+      const endSession = config.serverMetadata().end_session_endpoint;
+      this.endSessionOrigin = endSession ? new URL(endSession).origin : undefined;
+      return config;
     })();
     this.configuration.catch(() => {
       this.configuration = undefined;
     });
     return this.configuration;
+  }
+
+  /**
+   * Origins a console form may lead to: the sign-out form redirects to the provider's end-session endpoint, and the
+   * browser checks that redirect against the page's CSP `form-action`.
+   */
+  formTargets(): string[] {
+    return [...new Set([new URL(this.settings.issuer).origin, ...(this.endSessionOrigin ? [this.endSessionOrigin] : [])])];
   }
 
   /** Where to send the browser, and what the callback must check (kept sealed in a short-lived cookie). */
@@ -49,7 +61,7 @@ export class OidcSignIn {
    * checked), completed from the UserInfo endpoint when the ID token lacks the claims the console maps: many providers
    * put scope claims (email, groups) only there.
    */
-  async finish(callbackUrl: URL, checks: { verifier: string; state: string; nonce: string }): Promise<Claims> {
+  async finish(callbackUrl: URL, checks: { verifier: string; state: string; nonce: string }): Promise<{ claims: Claims; idToken?: string }> {
     const config = await this.config();
     const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
       pkceCodeVerifier: checks.verifier,
@@ -58,9 +70,24 @@ export class OidcSignIn {
       idTokenExpected: true,
     });
     const claims = { ...(tokens.claims() ?? {}) } as Claims;
+    const idToken = tokens.id_token;
     const wanted = [this.settings.personClaim, this.settings.groupsClaim].filter((c): c is string => c !== undefined);
-    if (wanted.every((c) => c in claims) || typeof claims.sub !== 'string') return claims;
+    if (wanted.every((c) => c in claims) || typeof claims.sub !== 'string') return { claims, idToken };
     // UserInfo must name the same subject as the ID token (openid-client checks it); ID token claims win.
-    return { ...(await oidc.fetchUserInfo(config, tokens.access_token, claims.sub)), ...claims };
+    return { claims: { ...(await oidc.fetchUserInfo(config, tokens.access_token, claims.sub)), ...claims }, idToken };
+  }
+
+  /**
+   * Where to send the browser to end the provider's session too (RP-initiated logout), when the provider advertises an
+   * `end_session_endpoint`; undefined when it does not, or cannot be reached (signing out here must not wait on it).
+   */
+  async endSessionUrl(postLogoutRedirectUri: string, idToken: string | undefined): Promise<string | undefined> {
+    try {
+      const config = await this.config();
+      if (!config.serverMetadata().end_session_endpoint) return undefined;
+      return oidc.buildEndSessionUrl(config, { post_logout_redirect_uri: postLogoutRedirectUri, ...(idToken && { id_token_hint: idToken }) }).href;
+    } catch {
+      return undefined;
+    }
   }
 }

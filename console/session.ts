@@ -8,6 +8,8 @@ export const Session = z.object({
   name: z.string().max(200).optional(),
   roles: z.array(z.string()),
   via: z.enum(['oidc', 'token']),
+  /** The provider's ID token, the hint its end-session endpoint takes at sign-out (absent when it would not fit). */
+  idToken: z.string().max(4096).optional(),
   exp: z.number().int(),
 });
 export type Session = z.infer<typeof Session>;
@@ -16,7 +18,7 @@ export type Session = z.infer<typeof Session>;
 export const OidcFlow = z.object({ verifier: z.string(), state: z.string(), nonce: z.string(), returnTo: z.string(), exp: z.number().int() });
 export type OidcFlow = z.infer<typeof OidcFlow>;
 
-type Purpose = 'session' | 'oidc-flow';
+type Purpose = 'session' | 'oidc-flow' | 'flash';
 
 /**
  * Seals cookie values with AES-256-GCM under a key derived from the configured secret, so sessions need no store

@@ -85,7 +85,11 @@ export const StartRequest = z.object({
   runbook: z.string().min(1),
   description: z.string().max(20_000).optional(),
   /** What the runbook's templates read as `alert.labels` (e.g. `user: m.smith`): a declared incident has no sender to give them. */
-  labels: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'label names are letters, digits and _'), z.string().max(1024)).refine((l) => Object.keys(l).length <= 64, 'at most 64 labels').optional(),
+  labels: z
+    // zod reports a bad key as "Invalid key in record" unless told: say which rule the name broke.
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/), z.string().max(1024), { error: (issue) => (issue.code === 'invalid_key' ? 'label names are letters, digits and _ (at most 64)' : undefined) })
+    .refine((l) => Object.keys(l).length <= 64, 'at most 64 labels')
+    .optional(),
 });
 export type StartRequest = z.input<typeof StartRequest>;
 

@@ -34,16 +34,18 @@ function needs(pinned: PinnedRunbook): string {
 }
 
 /** Declare an incident: title, severity, description, labels, and a runbook picker that says what each runbook needs. */
-export function declarePage(chrome: Chrome & { viewer: NonNullable<Chrome['viewer']> }, runbooks: readonly PinnedRunbook[], problem?: { code: string; message: string }): string {
+export function declarePage(chrome: Chrome & { viewer: NonNullable<Chrome['viewer']> }, runbooks: readonly PinnedRunbook[], problem?: { code: string; message: string }, typed: Record<string, string> = {}): string {
   const error = problem ? `<div class="refusal" role="alert"><p><strong>Refused:</strong> <code id="refusal-code">${h(problem.code)}</code></p><p>${h(problem.message)}</p></div>` : '';
+  const chosen = runbooks.some((p) => p.runbook.id === typed.runbook) ? typed.runbook : runbooks[0]?.runbook.id;
+  const severity = typed.severity ?? 'high';
   const picker = runbooks
-    .map((p, i) => `<div class="decision"><label><input type="radio" name="runbook" value="${h(p.runbook.id)}" required${i === 0 ? ' checked' : ''}> ${h(p.runbook.title)} <code>${h(p.runbook.id)}</code> v${p.runbook.version}</label>${p.runbook.description ? `<p class="muted">${h(p.runbook.description)}</p>` : ''}${needs(p)}</div>`)
+    .map((p) => `<div class="decision"><label><input type="radio" name="runbook" value="${h(p.runbook.id)}" required${p.runbook.id === chosen ? ' checked' : ''}> ${h(p.runbook.title)} <code>${h(p.runbook.id)}</code> v${p.runbook.version}</label>${p.runbook.description ? `<p class="muted">${h(p.runbook.description)}</p>` : ''}${needs(p)}</div>`)
     .join('');
   const body = `<h1>Declare an incident</h1>${error}<form method="post" action="/console/declare">${csrfField(chrome.viewer.csrf)}
-<label for="title">Title</label><input type="text" id="title" name="title" required maxlength="500" size="60">
-<label for="severity">Severity</label><select id="severity" name="severity">${['critical', 'high', 'medium', 'low', 'info'].map((s) => `<option${s === 'high' ? ' selected' : ''}>${s}</option>`).join('')}</select>
-<label for="labels">Labels</label><textarea id="labels" name="labels" aria-describedby="labels-hint"></textarea><p id="labels-hint" class="muted">One <code>key=value</code> per line (e.g. <code>service=payments</code>); they are added to the description.</p>
-<label for="description">Description</label><textarea id="description" name="description" maxlength="20000"></textarea>
+<label for="title">Title</label><input type="text" id="title" name="title" required maxlength="500" size="60" value="${h(typed.title ?? '')}">
+<label for="severity">Severity</label><select id="severity" name="severity">${['critical', 'high', 'medium', 'low', 'info'].map((s) => `<option${s === severity ? ' selected' : ''}>${s}</option>`).join('')}</select>
+<label for="labels">Labels</label><textarea id="labels" name="labels" aria-describedby="labels-hint">${h(typed.labels ?? '')}</textarea><p id="labels-hint" class="muted">One <code>name=value</code> per line (e.g. <code>service=payments</code>; names are letters, digits and _): the runbook reads them as <code>alert.labels.&lt;name&gt;</code>, as it reads an alert's.</p>
+<label for="description">Description</label><textarea id="description" name="description" maxlength="20000">${h(typed.description ?? '')}</textarea>
 <fieldset><legend>Runbook</legend><div class="decisions">${picker}</div></fieldset>
 <p><button class="primary" type="submit">Declare</button></p></form>`;
   return layout({ ...chrome, current: 'declare' }, body);

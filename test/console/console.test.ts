@@ -46,7 +46,7 @@ describe('the incident console', function () {
       env: { FIREBREAK_RUNBOOKS_DIR: runbooks },
       config: { console: { oidc: { issuer: `http://127.0.0.1:${idpPort}`, clientId: 'firebreak-console', clientSecret: 'env:FB_CONSOLE_TEST_OIDC_SECRET' } } },
     });
-    idp = await startTestProvider(idpPort, { id: 'firebreak-console', secret: 'console-test-client-secret', redirectUri: `${fb.baseUrl}/console/auth/callback` });
+    idp = await startTestProvider(idpPort, { id: 'firebreak-console', secret: 'console-test-client-secret', redirectUri: `${fb.baseUrl}/console/auth/callback`, postLogoutRedirectUri: `${fb.baseUrl}/console/sign-in` });
     const declared = await fb.api<{ incidentId: string }>('POST', '/v1/incidents', { title: 'On-call only: odd logins', runbook: 'oncall-triage' });
     assert.equal(declared.status, 201, JSON.stringify(declared.body));
     privateId = declared.body.incidentId;
@@ -106,13 +106,18 @@ describe('the incident console', function () {
     await shot(page, '02-declare');
     await page.fill('#title', 'Customer database exfiltration');
     await page.fill('#labels', 'service payments');
+    await page.getByLabel(/GDPR clock for metrics/).check();
     await page.getByRole('button', { name: 'Declare' }).click();
     assert.equal(await page.locator('#refusal-code').textContent(), 'request.invalid');
-    await page.getByText('labels line 1: expected key=value').waitFor();
-    await page.fill('#title', 'Customer database exfiltration');
+    await page.getByText('labels line 1: expected name=value').waitFor();
+    assert.equal(new URL(page.url()).pathname, '/console/declare', 'refused: back on the form by a redirect');
+    assert.equal(await page.inputValue('#title'), 'Customer database exfiltration', 'what was typed is offered again');
+    assert.ok(await page.getByLabel(/GDPR clock for metrics/).isChecked(), 'the chosen runbook too');
+    await page.fill('#labels', 'service-name=payments');
+    await page.getByRole('button', { name: 'Declare' }).click();
+    await page.getByText('labels.service-name: label names are letters, digits and _').waitFor();
     await page.selectOption('#severity', 'critical');
     await page.fill('#labels', 'service=payments\nregion=eu-west-1');
-    await page.getByLabel(/GDPR clock for metrics/).check();
     await page.getByRole('button', { name: 'Declare' }).click();
     await page.getByText('The incident is declared').waitFor();
     incidentPath = new URL(page.url()).pathname;
@@ -163,6 +168,8 @@ describe('the incident console', function () {
     assert.match(later ?? '', /^2d 2[01]h \d+m \d+s left$/, 'GDPR 72 h from an awareness three hours ago');
     assert.equal(reloaded, false, 'the page was not reloaded');
     await page.locator('#live-decisions').getByText('Approve notice-approved?').waitFor({ timeout: 15_000 });
+    // The draft reads alert.labels: the labels typed at declaration reached the runbook as labels.
+    await page.locator('pre.draft').getByText('Regulator notice: Customer database exfiltration, service payments in eu-west-1.').waitFor();
     await shot(page, '04-incident');
   });
 
@@ -188,6 +195,17 @@ describe('the incident console', function () {
     assert.equal(await page.locator('#refusal-code').textContent(), 'approval.separation_of_duties');
     await shot(page, '05-refused');
     assert.equal((await status()).timeline.length, before, 'a refusal never enters the incident');
+    // Post/Redirect/Get: the refusal is on the incident page the form redirected to; a reload asks for that page
+    // again (no prompt, nothing posted) and shows the refusal no more.
+    assert.equal(new URL(page.url()).pathname, incidentPath);
+    const posted: string[] = [];
+    const onRequest = (r: { method(): string; url(): string }) => r.method() === 'POST' && posted.push(r.url());
+    page.on('request', onRequest);
+    const reloaded = await page.reload();
+    page.off('request', onRequest);
+    assert.equal(reloaded?.request().method(), 'GET');
+    assert.deepEqual(posted, []);
+    assert.equal(await page.locator('#refusal-code').count(), 0, 'the refusal is shown once');
   });
 
   it('refuses a form without its CSRF token', async () => {
@@ -218,6 +236,10 @@ describe('the incident console', function () {
       await form.locator('textarea[name="reason"]').fill('notifiable: personal data of EU customers');
       await form.getByRole('button', { name: 'Approve' }).click();
       await leePage.getByText('Your approval is recorded.').waitFor();
+      assert.equal(new URL(leePage.url()).pathname, incidentPath, 'redirected to the incident page');
+      const again = await leePage.reload();
+      assert.equal(again?.request().method(), 'GET');
+      assert.equal(await leePage.getByText('Your approval is recorded.').count(), 0, 'the confirmation is shown once');
     } finally {
       await lee.close();
     }
@@ -261,12 +283,42 @@ describe('the incident console', function () {
     }
   });
 
-  it('signs out, and a signed-out visitor is sent to sign in again', async () => {
+  it('signs out here and at the identity provider (RP-initiated logout), and a signed-out visitor is sent to sign in again', async () => {
     await page.goto(`${fb.baseUrl}/console/incidents`);
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((url) => url.origin === idp.issuer);
+    assert.ok(new URL(page.url()).searchParams.get('id_token_hint'), 'the provider is told whose session to end');
+    assert.equal((await alice.cookies(fb.baseUrl)).find((c) => c.name === 'fb_console'), undefined, 'the console session is gone before the provider answers');
+    await page.getByRole('button', { name: 'Yes, sign me out' }).click();
     await page.waitForURL((url) => url.pathname === '/console/sign-in');
     await page.goto(`${fb.baseUrl}${incidentPath}`);
     assert.equal(new URL(page.url()).pathname, '/console/sign-in');
     assert.equal(new URL(page.url()).searchParams.get('return'), incidentPath);
+    // The provider's session ended too: signing in asks for the login again instead of passing straight through.
+    await page.getByRole('link', { name: 'Sign in with your identity provider' }).click();
+    await page.waitForURL((url) => url.origin === idp.issuer);
+    await page.locator('input[name="login"]').waitFor();
+  });
+
+  it('signs a token session out here only, and refuses a wrong token on a page a reload does not post again', async () => {
+    const admin = await browser.newContext();
+    try {
+      const p = await admin.newPage();
+      await p.goto(`${fb.baseUrl}/console/sign-in`);
+      await p.fill('#token', 'not-a-token');
+      await p.getByRole('button', { name: 'Sign in with the token' }).click();
+      assert.equal(await p.locator('.refusal code').textContent(), 'auth.token_unknown');
+      assert.equal(new URL(p.url()).pathname, '/console/sign-in');
+      assert.equal((await p.reload())?.request().method(), 'GET');
+      assert.equal(await p.locator('.refusal').count(), 0);
+      await p.fill('#token', fb.adminToken);
+      await p.getByRole('button', { name: 'Sign in with the token' }).click();
+      await p.getByText('Signed in as').waitFor();
+      await p.getByRole('button', { name: 'Sign out' }).click();
+      await p.waitForURL((url) => url.pathname === '/console/sign-in');
+      assert.equal((await admin.cookies(fb.baseUrl)).find((c) => c.name === 'fb_console'), undefined);
+    } finally {
+      await admin.close();
+    }
   });
 });
