@@ -133,6 +133,11 @@ describe('the incident console', function () {
     await page.locator(`tr[data-incident="${incidentId}"]`).waitFor();
     assert.equal(await page.locator(`tr[data-incident="${privateId}"]`).count(), 0, 'legal does not see the on-call incident');
     await shot(page, '03-incidents');
+    const filters: [string, boolean][] = [['q=EXFILTRATION', true], ['q=odd+logins', false], ['severity=critical', true], ['severity=low', false], ['runbook=gdpr-clock-metrics', true], ['runbook=oncall-triage', false], ['state=running', true], ['state=closed', false]];
+    for (const [query, shown] of filters) {
+      await page.goto(`${fb.baseUrl}/console/incidents?${query}`);
+      assert.equal(await page.locator(`tr[data-incident="${incidentId}"]`).count(), shown ? 1 : 0, `filter ${query}`);
+    }
     const admin = await browser.newContext();
     try {
       const adminPage = await admin.newPage();
@@ -166,6 +171,10 @@ describe('the incident console', function () {
     const later = await countdown.textContent();
     assert.notEqual(later, first, 'the countdown ticks');
     assert.match(later ?? '', /^2d 2[01]h \d+m \d+s left$/, 'GDPR 72 h from an awareness three hours ago');
+    // Due times in the viewer's zone (this browser is in Berlin) beside UTC.
+    const due = (await page.locator('#live-clocks time').first().textContent()) ?? '';
+    assert.match(due, /GMT\+[12]|CES?T/, due);
+    assert.match(due, / · \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/, due);
     assert.equal(reloaded, false, 'the page was not reloaded');
     await page.locator('#live-decisions').getByText('Approve notice-approved?').waitFor({ timeout: 15_000 });
     // The draft reads alert.labels: the labels typed at declaration reached the runbook as labels.
@@ -249,6 +258,22 @@ describe('the incident console', function () {
     await eventually(async () => ((await row.textContent())?.includes('notice-approved') ? undefined : true), 20_000, 'the list row no longer waits on the approval');
     assert.equal(listReloaded, false, 'the list was not reloaded');
     await list.close();
+  });
+
+  it('shows the evidence with its hash and custody, and the notice with the hash of the text approved', async () => {
+    const s = await status();
+    const approval = s.approvals.find((a) => a.stepId === 'notice-approved')!;
+    const captured = s.steps.find((step) => step.id === 'preserve-declaration')!.result as { sha256: string };
+    await page.goto(`${fb.baseUrl}${incidentPath}`);
+    const evidence = page.locator('table', { has: page.locator('caption', { hasText: 'Evidence' }) }).locator('tbody tr').first();
+    assert.match((await evidence.textContent()) ?? '', /declaration\.json/);
+    assert.equal(await evidence.locator('code.hash').textContent(), captured.sha256);
+    assert.match((await evidence.locator('td').last().textContent()) ?? '', /\w+.* by /, 'a custody record');
+    const notice = page.locator('table', { has: page.locator('caption', { hasText: 'Notices' }) }).locator('tbody tr').first();
+    assert.equal(await notice.locator('code.hash').first().textContent(), approval.draftSha256);
+    assert.match((await notice.textContent()) ?? '', /approve by lee/);
+    // The graph and every table fit a 1280 px window.
+    assert.ok((await page.evaluate('document.documentElement.scrollWidth')) as number <= 1280);
   });
 
   it('shows the report with the shared rendering: a time axis fitting what happened and the deadline as a marker', async () => {
