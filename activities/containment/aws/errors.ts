@@ -24,6 +24,10 @@ export async function awsCall<T>(operation: string, target: string, call: () => 
     const code = err.Code ?? err.name ?? 'Error';
     const status = err.$metadata?.httpStatusCode;
     const details = [{ vendor: 'aws', operation, target, code, status }];
+    if (code === 'CredentialsProviderError') {
+      const message = `aws ${operation}: no credentials (vendors.aws.accessKeyId and secretAccessKey, or the SDK's default chain: environment, profile, instance or task role)`;
+      throw ApplicationFailure.create({ type: VendorFailureType.Unauthorized, message, nonRetryable: true, details });
+    }
     if (THROTTLED.test(code) || status === 429) throw ApplicationFailure.create({ type: VendorFailureType.RateLimited, message: `aws ${operation} throttled (${code})`, details });
     if (CONFLICT.test(code)) throw ApplicationFailure.create({ type: VendorFailureType.Unavailable, message: `aws ${operation} raced another change (${code})`, details });
     if (NOT_FOUND.test(code) || status === 404) throw ApplicationFailure.create({ type: VendorFailureType.TargetNotFound, message: `${target} not found at aws (${code})`, nonRetryable: true, details });

@@ -36,27 +36,26 @@ describe('AWS errors reach the step as retryable or final (IAM error documents)'
     seen = 0;
   });
 
-  const deactivate = async () => {
+  const deactivate = async (withKeys = true) => {
     const aws = createAwsClients({
       region: 'us-east-1',
       endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      accessKeyId: () => new Secret('AKIAFIREBREAKTEST'),
-      secretAccessKey: () => new Secret('not-a-real-secret-key'),
+      ...(withKeys ? { accessKeyId: () => new Secret('AKIAFIREBREAKTEST'), secretAccessKey: () => new Secret('not-a-real-secret-key') } : {}),
       quarantineGroupName: 'q',
     });
     const activities = createVendorContainmentActivities({ evidence: { store: async () => assert.fail('nothing is recorded') }, aws });
     const key = 'inc-aws-errors/deactivate-key';
     return new MockActivityEnvironment().run(activities['cloud.deactivate-access-key']! as (r: unknown) => Promise<unknown>, { key, incidentId: 'inc-aws-errors', stepId: 'deactivate-key', input: { accessKeyId: 'AKIAFIREBREAKLEAKED1' } });
   };
-  const failsWith = async (type: string, nonRetryable: boolean, message: RegExp) => {
-    await assert.rejects(deactivate(), (error: unknown) => {
+  const failsWith = async (type: string, nonRetryable: boolean, message: RegExp, withKeys = true) => {
+    await assert.rejects(deactivate(withKeys), (error: unknown) => {
       assert.ok(error instanceof ApplicationFailure, String(error));
       assert.equal(error.type, type);
       assert.equal(error.nonRetryable, nonRetryable);
       assert.match(error.message, message);
       return true;
     });
-    assert.equal(seen, 1, "one request per attempt: the step's retry policy retries, not the SDK");
+    assert.equal(seen, withKeys ? 1 : 0, "one request per attempt: the step's retry policy retries, not the SDK");
   };
 
   it('leaves throttling to the step to retry', async () => {
@@ -75,5 +74,18 @@ describe('AWS errors reach the step as retryable or final (IAM error documents)'
     seen = 0;
     answer = { status: 400, body: errorDocument('ValidationError', 'The specified value for accessKeyId is invalid') };
     await failsWith('containment.vendor_refused', true, /aws iam:GetAccessKeyLastUsed refused \(ValidationError\)/);
+  });
+
+  it('stops at once, saying where credentials come from, when there are none', async () => {
+    // The SDK's default chain finds nothing: no keys configured, none in the environment, no profile, no instance role.
+    const saved = { ...process.env };
+    for (const name of Object.keys(process.env)) if (name.startsWith('AWS_')) delete process.env[name];
+    Object.assign(process.env, { AWS_EC2_METADATA_DISABLED: 'true', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_CONFIG_FILE: '/nonexistent/config' });
+    try {
+      await failsWith('containment.unauthorized', true, /aws iam:GetAccessKeyLastUsed: no credentials \(vendors\.aws\.accessKeyId and secretAccessKey, or the SDK's default chain/, false);
+    } finally {
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
   });
 });
