@@ -76,6 +76,8 @@ type Probe = { state: 'absent' } | { state: 'running' } | { state: 'closed'; clo
 export class IncidentSuccession {
   private readonly latest = new Map<string, number>();
   private readonly repeats: RepeatCoalescer;
+  /** Per fingerprint not yet in `latest`: the first delivery's admission, which the deliveries behind it wait for. */
+  private readonly finding = new Map<string, Promise<AlertAdmission>>();
 
   constructor(private readonly deps: SuccessionDeps) {
     this.repeats = new RepeatCoalescer({
@@ -93,6 +95,24 @@ export class IncidentSuccession {
    */
   async admit(alert: Alert, pinned: PinnedRunbook | undefined, policy: ReopenPolicy = DEFAULT_REOPEN): Promise<AlertAdmission> {
     const key = `${alert.source}\u0000${alert.fingerprint}`;
+    if (alert.status !== 'firing' || alert.update === true || this.latest.has(key)) return this.deliver(key, alert, pinned, policy);
+    // A fingerprint this process has not seen yet: the first firing alert finds its incident (or opens it) while the
+    // others of a storm wait, then join it as repeats, rather than each sending a start request with the whole runbook.
+    const finding = this.finding.get(key);
+    if (finding) {
+      await finding.catch(() => undefined);
+      return this.deliver(key, alert, pinned, policy);
+    }
+    const admission = this.deliver(key, alert, pinned, policy);
+    this.finding.set(key, admission);
+    try {
+      return await admission;
+    } finally {
+      this.finding.delete(key);
+    }
+  }
+
+  private async deliver(key: string, alert: Alert, pinned: PinnedRunbook | undefined, policy: ReopenPolicy): Promise<AlertAdmission> {
     let generation = this.latest.get(key) ?? 1;
     const opens = alert.status === 'firing' && alert.update !== true;
     let closedNow: string | undefined;

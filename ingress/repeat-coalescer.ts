@@ -72,8 +72,8 @@ export class RepeatCoalescer {
   private enqueue<T>(incidentId: string, lane: Lane, call: () => Promise<T>, batch?: RepeatDelivery[]): Promise<T> {
     lane.queued += 1;
     const result = lane.tail.then(async () => {
-      const wait = lane.lastSentAt + this.windowMs - Date.now();
-      if (batch && wait > 0) await sleep(wait);
+      // A loop: a timer may fire a millisecond early, and the bound is what the window promises.
+      for (let wait = lane.lastSentAt + this.windowMs - Date.now(); batch && wait > 0; wait = lane.lastSentAt + this.windowMs - Date.now()) await sleep(wait);
       // From here on the batch takes no more repeats: the signal's payload is fixed.
       if (batch && lane.collecting?.deliveries === batch) lane.collecting = undefined;
       lane.lastSentAt = Date.now();
