@@ -75,14 +75,15 @@ export function resetFactorsAction<S extends UserState>(provider: IdentityProvid
     throw ApplicationFailure.create({ type: VendorFailureType.NotConfigured, message: `identity.reset-factors: ${provider.vendor} has no factor reset through Firebreak`, nonRetryable: true });
   };
   const read = async (user: string): Promise<FactorsState<S>> => {
+    // Fail before any request when the provider cannot reset factors.
+    if (!provider.resetFactors) return unsupported();
     const state = await provider.read(user);
     return provider.listFactors ? { ...state, factors: await provider.listFactors(user) } : state;
   };
   // Nothing enrolled (a retry after the reset, or a user who never enrolled): nothing to send.
   const act = async (user: string, current: FactorsState<S>) => {
-    if (!provider.resetFactors) return unsupported();
     if (current.factors?.length === 0) return;
-    await provider.resetFactors(user);
+    await (provider.resetFactors ?? unsupported)(user);
   };
   const irreversible = 'enrolled factors cannot be restored; the user enrols them again';
   return oneWay<FactorsState<S>>(provider as IdentityProvider<FactorsState<S>>, 'identity.reset-factors', identityResetFactors.input, irreversible, act, (user) => provider.plan.resetFactors?.(user) ?? [], read);

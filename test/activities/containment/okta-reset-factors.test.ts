@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { entraProvider } from '../../../activities/containment/identity/entra';
 import { oktaProvider } from '../../../activities/containment/identity/okta';
 import type { IdentityProvider, UserState } from '../../../activities/containment/identity/provider';
 import { staticToken } from '../../../activities/containment/vendor-kit/oauth-token';
@@ -135,6 +136,19 @@ describe('identity.reset-factors on Okta (requests validated against its publish
       [`GET ${server.url}/api/v1/users/00u-dave/factors`, `POST ${server.url}/api/v1/users/00u-dave/lifecycle/reset_factors`],
     );
     assert.equal(JSON.stringify(plan).includes(TOKEN), false);
+    assert.equal(server.requests.length, 0);
+  });
+
+  it('fails at once, before any request, on an identity provider without a factor reset (Entra here)', async () => {
+    const entra = entraProvider({ graphUrl: `${server.url}/v1.0`, token: staticToken('Bearer', () => new Secret(TOKEN)), secrets: () => [TOKEN] }) as IdentityProvider<UserState>;
+    activities = createVendorContainmentActivities({ evidence: { store: async () => store }, identity: entra });
+    await assert.rejects(run('entra-reset', 'alice@example.com'), (error: unknown) => {
+      assert.ok(error instanceof ApplicationFailure);
+      assert.equal(error.type, 'containment.not_configured');
+      assert.equal(error.nonRetryable, true);
+      assert.match(error.message, /identity\.reset-factors: entra has no factor reset through Firebreak/);
+      return true;
+    });
     assert.equal(server.requests.length, 0);
   });
 
