@@ -6,6 +6,24 @@ import { eventually, FirebreakUnderTest } from '../helpers/firebreak';
 import { tempDir } from '../helpers/temporal';
 
 /** Reads alert.labels.user, declared as required: a declared incident without it is asked for it. */
+/** Takes a ddos alert without a zone label, and a person supplies it (a choice, as declared). */
+const ASKS_ZONE = `
+id: scrub-zone
+version: 1
+title: Scrub a zone
+match: 'alert.labels.category == "ddos"'
+priority: 10
+roles:
+  respond: [incident-commander]
+requires:
+  labels:
+    - { label: zone, ask: 'Which zone is under attack?', type: choice, choices: [example.com, example.net], missing: ask }
+  config: [contacts.security]
+steps:
+  - id: approve-scrub
+    approval: { role: respond, draft: 'Scrub {{alert.labels.zone}}' }
+`;
+
 const RUNBOOK = `
 id: suspend-user
 version: 1
@@ -30,6 +48,7 @@ describe('a value a runbook requires but its incident lacks', function () {
   before(async () => {
     const runbooks = tempDir('requires-runbooks');
     writeFileSync(path.join(runbooks, 'suspend-user.yaml'), RUNBOOK);
+    writeFileSync(path.join(runbooks, 'scrub-zone.yaml'), ASKS_ZONE);
     fb = await FirebreakUnderTest.start({ env: { FIREBREAK_RUNBOOKS_DIR: runbooks } });
   });
   after(async () => fb?.stop());
@@ -54,6 +73,21 @@ describe('a value a runbook requires but its incident lacks', function () {
       return s.approvals?.[0];
     }, 30_000, 'the approval with its draft');
     assert.equal(approval.draft, 'Tell security-team@localhost that m.smith is suspended');
+  });
+
+  it('is asked for an alert that left out a label its runbook takes missing: ask, typed as declared', async () => {
+    const sent = await fb.sendAlert({ title: 'HTTP flood', severity: 'critical', fingerprint: `flood-${Date.now()}`, labels: { category: 'ddos' } });
+    assert.equal(sent.status, 202, JSON.stringify(sent.body));
+    const [routed] = sent.body.incidents as { incidentId: string; runbook: string }[];
+    assert.equal(routed!.runbook, 'scrub-zone');
+    const id = routed!.incidentId;
+    const asking = await eventually(async () => (await status(id)).pendingInputs?.find((p) => p.stepId === 'labels.zone'), 30_000, 'the zone question');
+    assert.deepEqual([asking.type, asking.choices], ['choice', ['example.com', 'example.net']]);
+    const wrong = await fb.api('POST', `/v1/incidents/${id}/steps/labels.zone/answer`, { value: 'example.org' });
+    assert.equal(wrong.status, 400, 'only a declared choice');
+    assert.equal((await fb.api('POST', `/v1/incidents/${id}/steps/labels.zone/answer`, { value: 'example.net' })).status, 200);
+    const approval = await eventually(async () => (await status(id)).approvals?.[0], 30_000, 'the approval');
+    assert.equal(approval.draft, 'Scrub example.net');
   });
 
   it('is not asked when the declaration gives the label', async () => {
