@@ -146,6 +146,24 @@ describe('LDAP containment over LDAPS and StartTLS with a CA by reference (slapd
     await refusedAsUntrusted(activitiesFor(slapd.ldapsUrl!, {}), 'ldaps-system-cas');
   });
 
+  it('refuses a certificate from the right CA that names another host, over ldaps:// and StartTLS', async () => {
+    const elsewhere = throwawayCa(dir, 'elsewhere', 'DNS:directory.invalid');
+    const started = await startLdapServer({ tls: { certFile: elsewhere.certFile, keyFile: elsewhere.keyFile } });
+    assert.ok(!('skip' in started));
+    try {
+      for (const [url, startTls] of [[started.ldapsUrl!, false], [started.url, true]] as const) {
+        await assert.rejects(run(activitiesFor(url, { startTls, caFile: elsewhere.caFile }), 'identity.disable-user', `wrong-host-${String(startTls)}`, 'anyone'), (error: unknown) => {
+          assert.ok(error instanceof ApplicationFailure);
+          assert.equal(error.type, 'containment.tls_untrusted');
+          assert.match(error.message, /\(ERR_TLS_CERT_ALTNAME_INVALID\)/);
+          return true;
+        });
+      }
+    } finally {
+      await started.stop();
+    }
+  });
+
   it('refuses a CA on a plain ldap:// connection without StartTLS at start-up, naming the setting', () => {
     assert.throws(
       () => activitiesFor(slapd.url, { caFile: ca.caFile }),
