@@ -40,8 +40,16 @@ export const EndpointVendorsConfig = z.object({
     .optional(),
   sentinelone: z.strictObject({ url: HttpsUrl, apiToken: SecretRef }).optional(),
   cloudflare: z
-    .strictObject({ apiToken: SecretRef, accountId: CloudflareId.optional(), zoneId: CloudflareId.optional(), baseUrl: HttpsUrl.default('https://api.cloudflare.com/client/v4') })
+    .strictObject({
+      apiToken: SecretRef,
+      accountId: CloudflareId.optional(),
+      zoneId: CloudflareId.optional(),
+      // Block by adding to an account's custom IP list (a WAF custom rule uses it) instead of an IP Access rule.
+      list: z.union([z.strictObject({ id: CloudflareId }), z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_]{1,50}$/, 'Cloudflare list names are 1-50 letters, digits or _') })]).optional(),
+      baseUrl: HttpsUrl.default('https://api.cloudflare.com/client/v4'),
+    })
     .refine((c) => (c.accountId === undefined) !== (c.zoneId === undefined), { message: 'name exactly one of accountId (rules for every zone of the account) or zoneId', path: ['accountId'] })
+    .refine((c) => c.list === undefined || c.accountId !== undefined, { message: 'custom lists belong to an account: set accountId, not zoneId', path: ['list'] })
     .optional(),
   kubernetes: z
     .strictObject({ inCluster: z.boolean().optional(), kubeconfig: SecretRef.optional(), context: z.string().min(1).optional() })
@@ -94,7 +102,7 @@ export function endpointVendorsFromConfig(containment: { host?: string; network?
     if (!cf) problems.push('containment.network: cloudflare needs its settings under vendors.cloudflare');
     else {
       const token = staticToken('Bearer', secret('vendors.cloudflare.apiToken', cf.apiToken));
-      deps.cloudflare = { http: createVendorHttp({ vendor: 'cloudflare', baseUrl: cf.baseUrl, authorization: () => token.header() }), scope: cf.accountId ? { account: cf.accountId } : { zone: cf.zoneId! } };
+      deps.cloudflare = { http: createVendorHttp({ vendor: 'cloudflare', baseUrl: cf.baseUrl, authorization: () => token.header() }), scope: cf.accountId ? { account: cf.accountId } : { zone: cf.zoneId! }, ...(cf.list ? { list: cf.list } : {}) };
     }
   }
   const k8s = vendors.kubernetes;

@@ -13,7 +13,7 @@ import type { IdentityProvider, UserState } from './identity/provider';
 import { cloudAccessKeyReach } from '../../runbooks/actions/cloud';
 import { type PlannedCall, type VendorAction, forwardActivity, notConfigured, parseInput, undoActivity } from './vendor-kit/action';
 import { type StateEvidenceDeps, recordState } from './vendor-kit/state-evidence';
-import { type EndpointVendorDeps, createEndpointVendorActivities } from './endpoint-vendors';
+import { type EndpointVendorDeps, createEndpointVendorActivities, endpointVendorActions } from './endpoint-vendors';
 
 /**
  * The containment capabilities on real vendors, by the action names runbooks use. Which vendor serves a capability
@@ -145,6 +145,7 @@ export function containmentPlanner(deps: Omit<VendorContainmentDeps, 'evidence'>
     add('cloud.block-public-bucket', 'cloud.restore-bucket-access', awsBlockPublicBucket(deps.aws) as VendorAction<never, unknown>);
     if (deps.network === 'aws') add('network.block-ip', 'network.unblock-ip', awsWafBlockIp(deps.aws) as VendorAction<never, unknown>);
   }
+  for (const [forward, undo, action] of endpointVendorActions(deps.endpoint ?? {})) add(forward, undo, action);
   return (name, input) => {
     const found = actions.get(name);
     if (!found) return undefined;

@@ -78,7 +78,12 @@ export function renderRunbookTest(report: RunbookTestReport, pinned: PinnedRunbo
   const liftWords = { lifted: 'lifted at', cancelled: 'cancelled by the abort (undone once), was due', armed: 'armed: lifts at', failed: 'failed, was due' } as const;
   for (const lift of report.lifts) lines.push(`expiry ${lift.step}: ${liftWords[lift.outcome]} ${lift.at}`);
   for (const action of report.actions.filter((a) => a.plan)) {
-    for (const call of action.plan!) lines.push(`plan ${action.key.endsWith('/undo') ? `${action.stepId} (undo)` : action.stepId}: ${call.operation}${call.when ? ` (when ${call.when})` : ''}`);
+    for (const call of action.plan!) {
+      // The HTTP request itself, where the operation's name does not already show it.
+      const request = call.request as { method?: string; url?: string } | undefined;
+      const sent = request?.url && !call.operation.includes(request.url) ? ` (${request.method} ${request.url})` : '';
+      lines.push(`plan ${action.key.endsWith('/undo') ? `${action.stepId} (undo)` : action.stepId}: ${call.operation}${sent}${call.when ? ` (when ${call.when})` : ''}`);
+    }
   }
   const timers = report.timersSkipped.map((t) => t.duration);
   const undone = report.actions.filter((a) => a.key.endsWith('/undo')).length;

@@ -42,6 +42,28 @@ describe('firebreak runbook test --config: the dry run of the configured vendors
     assert.match(output.stdout, /plan deactivate-key: iam:UpdateAccessKey \(when the key is Active\)/);
   });
 
+  it('prints the CrowdStrike and Cloudflare custom-list requests ransomware-host would send', async () => {
+    const edge = path.join(tempDir('plan-config'), 'edge.yaml');
+    process.env.FB_TEST_PLAN_CF_TOKEN = 'cf-plan-token-value';
+    process.env.FB_TEST_PLAN_FALCON_SECRET = 'falcon-plan-secret-value';
+    const account = '023e105f4ecef8ad9ca31a8372d0c353';
+    const list = '2c0fc9fa937b11eaa1b71c4d701ab86e';
+    writeFileSync(
+      edge,
+      `containment:\n  host: crowdstrike\n  network: cloudflare\nvendors:\n  crowdstrike: { clientId: plan-client, clientSecret: env:FB_TEST_PLAN_FALCON_SECRET }\n  cloudflare: { apiToken: env:FB_TEST_PLAN_CF_TOKEN, accountId: ${account}, list: { id: ${list} } }\n`,
+    );
+    try {
+      const output = await testRunbook({ ...scenario('ransomware-host'), config: edge }, shared);
+      assert.equal(output.exitCode, 0, output.stdout + output.stderr);
+      assert.match(output.stdout, /plan isolate-host: contain the host \(POST https:\/\/api\.crowdstrike\.com\/devices\/entities\/devices-actions\/v2\?action_name=contain\)/);
+      assert.match(output.stdout, new RegExp(`plan block-c2: add the address to the list \\(POST https://api\\.cloudflare\\.com/client/v4/accounts/${account}/rules/lists/${list}/items\\) \\(when only if the address is not in the list\\)`));
+      assert.ok(!output.stdout.includes('cf-plan-token-value') && !output.stdout.includes('falcon-plan-secret-value'));
+    } finally {
+      delete process.env.FB_TEST_PLAN_CF_TOKEN;
+      delete process.env.FB_TEST_PLAN_FALCON_SECRET;
+    }
+  });
+
   it('refuses a config whose vendor settings are missing, with exit 2 naming the setting', async () => {
     const bad = path.join(tempDir('plan-config'), 'bad.yaml');
     writeFileSync(bad, 'containment:\n  identity: entra\n');

@@ -59,4 +59,41 @@ describe('containment vendors in configuration', () => {
       await server.stop();
     }
   });
+
+  it('refuses a Cloudflare custom list at zone level or with a name Cloudflare would refuse', () => {
+    const zone = problemsOf(() => configFrom(`vendors:\n  cloudflare:\n    apiToken: env:CF_TOKEN\n    zoneId: ${'b'.repeat(32)}\n    list: { name: firebreak_blocked }\n`));
+    assert.ok(zone.some((p) => p.includes('vendors.cloudflare.list: custom lists belong to an account')), zone.join('\n'));
+    const name = problemsOf(() => configFrom(`vendors:\n  cloudflare:\n    apiToken: env:CF_TOKEN\n    accountId: ${'a'.repeat(32)}\n    list: { name: firebreak-blocked }\n`));
+    assert.ok(name.some((p) => p.includes('vendors.cloudflare.list')), name.join('\n'));
+  });
+
+  it('sends network.block-ip to the Cloudflare custom list that vendors.cloudflare.list names', async () => {
+    const server = await startValidatingServer(loadApiDescription(path.join(__dirname, '..', 'fixtures', 'vendor-apis', 'cloudflare', 'lists.openapi.json')));
+    try {
+      const added: unknown[] = [];
+      const lists: { id: string; name: string; kind: string }[] = [];
+      server.handle('lists-get-lists', () => ({ status: 200, body: { success: true, errors: [], messages: [], result: lists } }));
+      server.handle('lists-create-a-list', () => {
+        lists.push({ id: 'c'.repeat(32), name: 'firebreak_blocked', kind: 'ip' });
+        return { status: 200, body: { success: true, errors: [], messages: [], result: lists[0] } };
+      });
+      server.handle('lists-get-list-items', () => ({ status: 200, body: { success: true, errors: [], messages: [], result: added } }));
+      server.handle('lists-create-list-items', (req) => {
+        added.push(...(req.body as { ip: string }[]).map((item) => ({ id: 'd'.repeat(32), ...item })));
+        return { status: 200, body: { success: true, errors: [], messages: [], result: { operation_id: 'op-1' } } };
+      });
+      server.handle('lists-get-bulk-operation-status', () => ({ status: 200, body: { success: true, errors: [], messages: [], result: { id: 'op-1', status: 'completed' } } }));
+      const config = configFrom(`containment:\n  network: cloudflare\nvendors:\n  cloudflare:\n    apiToken: env:CF_TOKEN\n    accountId: ${'a'.repeat(32)}\n    list: { name: firebreak_blocked }\n    baseUrl: ${server.url}\n`);
+      process.env.CF_TOKEN = 'cloudflare-api-token';
+      const store = await EvidenceStore.open(tempDir('vendors-evidence'));
+      const activities = createContainmentActivities(containmentFromConfig(config, {}, { store: async () => store }));
+      await new MockActivityEnvironment().run(activities['network.block-ip'], { key: 'incident/generic/2/block', incidentId: 'incident/generic/2', stepId: 'block', input: { ip: '203.0.113.7', reason: 'drill' } });
+      assert.deepEqual(server.requests.map((r) => r.operationId), ['lists-get-lists', 'lists-get-lists', 'lists-create-a-list', 'lists-create-list-items', 'lists-get-bulk-operation-status', 'lists-get-lists', 'lists-get-list-items']);
+      assert.equal(server.requests.at(-1)?.headers.authorization, 'Bearer cloudflare-api-token');
+      server.assertNoRefusals();
+    } finally {
+      delete process.env.CF_TOKEN;
+      await server.stop();
+    }
+  });
 });
