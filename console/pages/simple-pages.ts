@@ -21,7 +21,7 @@ function stepsOf(steps: readonly Step[]): Step[] {
   return steps.flatMap((s) => [s, ...(s.kind === 'sequence' ? stepsOf(s.steps) : s.kind === 'when' ? [...stepsOf(s.steps), ...stepsOf(s.otherwise)] : s.kind === 'parallel' ? s.branches.flatMap(stepsOf) : [])]);
 }
 
-/** What a runbook will ask of people: its roles, its questions, its approvals and the clocks it starts. */
+/** What a runbook needs and will ask of people: the labels it reads, its roles, questions, approvals and clocks. */
 function needs(pinned: PinnedRunbook): string {
   const r = pinned.runbook;
   const all = stepsOf(r.steps);
@@ -29,8 +29,10 @@ function needs(pinned: PinnedRunbook): string {
   const asks = all.flatMap((s) => (s.kind === 'input' ? [`${s.ask} (${s.role})`] : []));
   const approvals = all.flatMap((s) => (s.kind === 'approval' ? [`${s.id} by ${s.role}${s.approvers > 1 ? ` x${s.approvers}` : ''}`] : []));
   const clocks = all.flatMap((s) => (s.kind === 'clock' ? s.start : []));
+  // A declaration without one of them is still run: a person is asked for it.
+  const labels = (r.requires?.labels ?? []).map((l) => l.label);
   const item = (label: string, list: string[]) => (list.length > 0 ? `<li><strong>${label}:</strong> ${h(list.join('; '))}</li>` : '');
-  return `<ul class="runbook-needs">${item('Roles', roles)}${item('Asks', asks)}${item('Approvals', approvals)}${item('Deadline clocks', clocks)}</ul>`;
+  return `<ul class="runbook-needs">${item('Labels it reads (asked later if not given here)', labels)}${item('Roles', roles)}${item('Asks', asks)}${item('Approvals', approvals)}${item('Deadline clocks', clocks)}</ul>`;
 }
 
 /** Declare an incident: title, severity, description, labels, and a runbook picker that says what each runbook needs. */

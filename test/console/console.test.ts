@@ -103,6 +103,7 @@ describe('the incident console', function () {
   it('declares an incident with labels from the runbook picker', async () => {
     await page.getByRole('link', { name: 'Declare an incident' }).click();
     await page.getByText('When did we become aware of the breach?').waitFor();
+    await page.getByText('Labels it reads (asked later if not given here): service; region').waitFor();
     await shot(page, '02-declare');
     await page.fill('#title', 'Customer database exfiltration');
     await page.fill('#labels', 'service payments');
