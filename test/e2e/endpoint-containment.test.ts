@@ -106,11 +106,14 @@ describe('shipped runbooks contain on CrowdStrike, Cloudflare and Kubernetes, an
     assert.equal(hosts[0]!.isolated, true, 'CrowdStrike shows the host contained');
     assert.deepEqual(rules.map((r) => [r.mode, r.configuration.value]), [['block', '198.51.100.77']]);
     assert.match(rules[0]!.notes, new RegExp(`Firebreak ${id.replace(/[/]/g, '\\/')}`), 'the rule names the incident');
+    assert.ok(running.timeline.some((t) => t.event === 'step.expiry_armed' && t.stepId === 'block-c2'), 'the 30-day block has its lift armed');
 
     const aborted = await fb.api('POST', `/v1/incidents/${id}/abort`, { reason: 'drill over' }, 'token-carol');
     assert.equal(aborted.status, 200, JSON.stringify(aborted.body));
     const done = await until(id, 'aborted and undone', (s) => s.phase === 'aborted' && s.timeline.some((t) => t.event === 'incident.aborted'));
     assert.deepEqual(['isolate-host', 'block-c2'].map((step) => stepState(done, step)), ['compensated', 'compensated']);
+    assert.ok(done.timeline.some((t) => t.event === 'step.expiry_cancelled' && t.stepId === 'block-c2'), 'the abort cancelled the lift before undoing');
+    assert.equal(cloudflare.requests.filter((r) => r.method === 'DELETE').length, 1, 'the rule was deleted once');
     assert.deepEqual({ host: hosts, rules }, before, 'CrowdStrike and Cloudflare read back exactly as before the alert');
     assert.equal(crowdstrike.requests.filter((r) => r.operationId === 'PerformActionV2').map((r) => r.query.action_name).join(','), 'contain,lift_containment');
   });
