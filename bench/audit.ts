@@ -43,6 +43,8 @@ export interface AuditBenchResult {
   verifyRecords: number;
   verifyCheckpointEvery: number;
   verifyRecordsPerSec: number;
+  /** The same per second of this process's CPU time (every thread): what a loaded machine's wall clock hides. */
+  verifyRecordsPerCpuSecond: number;
 }
 
 /** Measures the audit log's durable append rate against plain fsynced appends, and verification throughput. Prints nothing. */
@@ -66,8 +68,10 @@ export async function benchAudit(opts: AuditBenchOptions = {}): Promise<AuditBen
     // verification, so the appends' denser checkpoints would make this mostly a signature benchmark.
     await writeSyntheticLog(verifyDir, verifyRecords, VERIFY_CHECKPOINT_EVERY, payload, signingKey);
     const verifyStart = process.hrtime.bigint();
+    const verifyCpuStart = process.cpuUsage();
     const verification = await verifyAuditLog(verifyDir, loadPublicKey(key.publicPem));
     const verifySeconds = secondsSince(verifyStart);
+    const verifyCpu = process.cpuUsage(verifyCpuStart);
     if (!verification.ok) throw new Error(`benchmark log failed verification: ${verification.problems[0]?.code}`);
 
     const auditAppendsPerSec = appends / one.auditSeconds;
@@ -85,6 +89,7 @@ export async function benchAudit(opts: AuditBenchOptions = {}): Promise<AuditBen
       verifyRecords,
       verifyCheckpointEvery: VERIFY_CHECKPOINT_EVERY,
       verifyRecordsPerSec: Math.round(verifyRecords / verifySeconds),
+      verifyRecordsPerCpuSecond: Math.round(verifyRecords / ((verifyCpu.user + verifyCpu.system) / 1e6)),
     };
   } finally {
     await fs.rm(scratch, { recursive: true, force: true });

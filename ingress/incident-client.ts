@@ -278,7 +278,10 @@ export function createIncidentClient(deps: IncidentClientDeps) {
     async runRunbook(input: RunRunbook): Promise<Outcome<{ started: true; childId: string }>> {
       const pinned = await deps.catalog.byId(input.runbook);
       if (!pinned) return failed(notFound(input.runbook));
-      const parsed = RunRunbookRequest.safeParse({ pinned, children: await deps.catalog.childrenOf(pinned), actor: input.actor, at: new Date().toISOString(), ...(input.reason ? { reason: input.reason } : {}) });
+      const children = await deps.catalog.childrenOf(pinned);
+      const unsetConfig = missingConfigOf(pinned, children);
+      if (unsetConfig) return failed(unsetConfig);
+      const parsed = RunRunbookRequest.safeParse({ pinned, children, actor: input.actor, at: new Date().toISOString(), ...(input.reason ? { reason: input.reason } : {}) });
       if (!parsed.success) return failed(invalidRequest(parsed.error));
       const updateId = updateIdFor(deps.updateIdKey, { kind: 'run-runbook', incidentId: input.incidentId, target: input.runbook, personId: input.actor.id, submission: input.submission });
       return call({ kind: 'run-runbook', incidentId: input.incidentId, target: input.runbook, actor: input.actor }, () => handle(input.incidentId).executeUpdate(runRunbookUpdate, { updateId, args: [parsed.data] }));
