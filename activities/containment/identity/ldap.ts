@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { ApplicationFailure } from '@temporalio/activity';
 import { Attribute, Change, Client, EqualityFilter, InvalidCredentialsError, type SearchOptions } from 'ldapts';
-import { VendorFailureType } from '../vendor-kit/failures';
+import { VendorFailureType, tlsCertificateError } from '../vendor-kit/failures';
 import type { SecretValue } from '../vendor-kit/oauth-token';
 import type { IdentityProvider, UserState } from './provider';
 
@@ -37,8 +37,6 @@ export interface LdapUserState extends UserState {
   accountDisableBit?: boolean;
 }
 
-/** Node's codes for a certificate that does not verify (unknown issuer, self-signed, expired, wrong host name). */
-const TLS_CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_ALTNAME_INVALID/;
 const PERMANENT_LOCK = '000001010000Z';
 const ACCOUNTDISABLE = 0x2;
 
@@ -47,15 +45,16 @@ function unavailable(error: unknown, what: string): never {
   if (error instanceof InvalidCredentialsError) {
     throw ApplicationFailure.create({ type: VendorFailureType.Unauthorized, message: `ldap bind as the configured bindDn was refused`, nonRetryable: true });
   }
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && TLS_CERTIFICATE.test(code)) {
+  const certificate = tlsCertificateError(error);
+  if (certificate) {
     throw ApplicationFailure.create({
       type: VendorFailureType.TlsUntrusted,
-      message: `ldap ${what}: the directory's TLS certificate is not trusted (${code}); vendors.ldap.ca must name the CA that signed it, for the host in vendors.ldap.url`,
+      message: `ldap ${what}: the directory's TLS certificate is not trusted (${certificate}); vendors.ldap.ca must name the CA that signed it, for the host in vendors.ldap.url`,
       nonRetryable: true,
-      details: [{ vendor: 'ldap', code }],
+      details: [{ vendor: 'ldap', code: certificate }],
     });
   }
+  const code = (error as { code?: unknown }).code;
   // Result codes from the server other than busy/unavailable (51-53) are refusals; socket errors are retried.
   if (typeof code === 'number' && ![51, 52, 53].includes(code)) {
     throw ApplicationFailure.create({ type: VendorFailureType.Refused, message: `ldap ${what} refused (result code ${code})`, nonRetryable: true, details: [{ code }] });

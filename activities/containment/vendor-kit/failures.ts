@@ -23,3 +23,12 @@ export const VendorFailureType = {
   NothingToRestore: 'containment.nothing_to_restore',
 } as const;
 export type VendorFailureType = (typeof VendorFailureType)[keyof typeof VendorFailureType];
+
+/** Node's error codes for a certificate that does not verify (unknown issuer, self-signed, expired, wrong host name). */
+const TLS_CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_ALTNAME_INVALID/;
+
+/** The certificate error code of a failed connection (fetch puts it on `cause`), or undefined for any other failure. */
+export function tlsCertificateError(error: unknown): string | undefined {
+  const codes = [(error as { code?: unknown })?.code, (error as { cause?: { code?: unknown } })?.cause?.code];
+  return codes.find((code): code is string => typeof code === 'string' && TLS_CERTIFICATE.test(code));
+}

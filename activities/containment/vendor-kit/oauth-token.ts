@@ -1,6 +1,6 @@
 import { createSign, randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
-import { VendorFailureType } from './failures';
+import { VendorFailureType, tlsCertificateError } from './failures';
 import { rateLimitDelayMs } from './vendor-http';
 
 /**
@@ -76,6 +76,10 @@ async function requestToken(vendor: string, tokenUrl: string, form: URLSearchPar
   try {
     response = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form, signal: AbortSignal.timeout(15_000) });
   } catch (error) {
+    const certificate = tlsCertificateError(error);
+    if (certificate) {
+      throw ApplicationFailure.create({ type: VendorFailureType.TlsUntrusted, message: `${vendor} token endpoint's TLS certificate is not trusted (${certificate})`, nonRetryable: true, details: [{ ...facts, code: certificate }] });
+    }
     throw ApplicationFailure.create({ type: VendorFailureType.Unavailable, message: `${vendor} token endpoint unreachable (${(error as Error).name})`, details: [facts] });
   }
   const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown; error?: unknown };

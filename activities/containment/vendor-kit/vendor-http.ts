@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { VendorFailureType } from './failures';
+import { VendorFailureType, tlsCertificateError } from './failures';
 
 /**
  * A JSON client for one vendor's REST API, shared by every HTTP containment adapter (Okta, Graph, Google, and the
@@ -139,6 +139,8 @@ export function createVendorHttp(options: VendorHttpOptions): VendorHttp {
         });
       } catch (error) {
         if ((error as Error).name === 'AbortError') throw error;
+        const certificate = tlsCertificateError(error);
+        if (certificate) return fail(VendorFailureType.TlsUntrusted, `${vendor}: the TLS certificate of ${url.host} is not trusted (${certificate})`, true, { ...facts, code: certificate });
         const code = (error as Error).name === 'TimeoutError' ? 'timeout' : String((error as { cause?: { code?: string } }).cause?.code ?? 'network_error');
         return fail(VendorFailureType.Unavailable, `${request.method} ${vendor} ${request.path} failed (${code})`, false, { ...facts, code });
       }
