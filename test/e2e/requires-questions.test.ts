@@ -115,4 +115,12 @@ describe('declaring a shipped runbook on the default config', function () {
       'runbook ransomware-host needs config that is not set: containment.host, containment.network, endpoints.edr, endpoints.edr.secrets.edr-api-token, contacts.nydfs-filer, contacts.sec-counsel; set them in the config file (firebreak config check lists what each runbook needs)',
     );
   });
+
+  it('refuses running it in an incident under way the same way', async () => {
+    const declared = await fb.api<{ incidentId: string }>('POST', '/v1/incidents', { title: 'Something', runbook: 'generic-alert-notice' });
+    assert.equal(declared.status, 201, JSON.stringify(declared.body));
+    const refused = await fb.api<{ error: string; message: string }>('POST', `/v1/incidents/${declared.body.incidentId}/runbooks`, { runbook: 'compromised-workload', reason: 'a pod too' });
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.equal(refused.body.message, 'runbook compromised-workload needs config that is not set: vendors.kubernetes; set it in the config file (firebreak config check lists what each runbook needs)');
+  });
 });
