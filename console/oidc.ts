@@ -5,6 +5,7 @@ import type { Claims } from './people';
 type OidcSettings = NonNullable<ConsoleConfig['oidc']>;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+const END_SESSION_WAIT_MS = 3_000;
 
 /**
  * The console's OpenID Connect relying party: authorization code flow with PKCE (S256), state and nonce. The
@@ -82,12 +83,16 @@ export class OidcSignIn {
    * `end_session_endpoint`; undefined when it does not, or cannot be reached (signing out here must not wait on it).
    */
   async endSessionUrl(postLogoutRedirectUri: string, idToken: string | undefined): Promise<string | undefined> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const config = await this.config();
+      // Discovery is kept from sign-in; after a restart it is fetched again, for at most a few seconds.
+      const config = await Promise.race([this.config(), new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error('discovery timed out')), END_SESSION_WAIT_MS)))]);
       if (!config.serverMetadata().end_session_endpoint) return undefined;
       return oidc.buildEndSessionUrl(config, { post_logout_redirect_uri: postLogoutRedirectUri, ...(idToken && { id_token_hint: idToken }) }).href;
     } catch {
       return undefined;
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

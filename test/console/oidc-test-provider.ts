@@ -12,7 +12,7 @@ export interface TestProvider {
  * PKCE (S256) and its secret at the token endpoint, as a production provider would. RP-initiated logout is on (the
  * provider's default): its discovery advertises `end_session_endpoint`, which asks the person to confirm.
  */
-export async function startTestProvider(port: number, client: { id: string; secret: string; redirectUri: string; postLogoutRedirectUri?: string }): Promise<TestProvider> {
+export async function startTestProvider(port: number, client: { id: string; secret: string; redirectUri: string; postLogoutRedirectUri?: string }, options: { logout?: boolean } = {}): Promise<TestProvider> {
   const issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, {
     clients: [{ client_id: client.id, client_secret: client.secret, redirect_uris: [client.redirectUri], ...(client.postLogoutRedirectUri && { post_logout_redirect_uris: [client.postLogoutRedirectUri] }), grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' }],
@@ -23,7 +23,7 @@ export async function startTestProvider(port: number, client: { id: string; secr
       claims: async () => ({ sub: id, email: `${id}@example.com`, email_verified: true, name: id.charAt(0).toUpperCase() + id.slice(1) }),
     }),
     cookies: { keys: ['console-test-cookie-key'] },
-    features: { devInteractions: { enabled: true } },
+    features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: options.logout ?? true } },
   });
   const server: Server = await new Promise((resolve) => {
     const s = provider.listen(port, '127.0.0.1', () => resolve(s));
