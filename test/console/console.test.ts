@@ -347,4 +347,39 @@ describe('the incident console', function () {
       await admin.close();
     }
   });
+  it('takes a typed answer and a clock stop through the console forms, refusing the stop to a role that may not', async () => {
+    const declared = await fb.api<{ incidentId: string }>('POST', '/v1/incidents', { title: 'Laptop lost with customer list', runbook: 'gdpr-clock-metrics', labels: { service: 'crm', region: 'eu-central-1' } });
+    assert.equal(declared.status, 201, JSON.stringify(declared.body));
+    const path = `/console/incidents/${declared.body.incidentId}`;
+    const dana = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC' });
+    const admin = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const p = await dana.newPage();
+      await p.goto(`${fb.baseUrl}${path}`);
+      await signIn(p, 'dana');
+      const answer = p.locator('form[action$="/steps/aware-at/answer"]');
+      await answer.waitFor({ timeout: 15_000 });
+      await answer.locator('input[name="value"]').fill(new Date(Date.now() - 3_600_000).toISOString());
+      await answer.getByRole('button', { name: 'Answer' }).click();
+      await p.getByText('Your answer is recorded.').waitFor();
+      const stop = p.locator('form[action$="/clocks/gdpr-art33-sa/stop"]');
+      await stop.waitFor({ timeout: 15_000 });
+      await stop.locator('textarea[name="reason"]').fill('not notifiable: the laptop was encrypted');
+      await stop.getByRole('button', { name: 'Stop the clock' }).click();
+      assert.equal(await p.locator('#refusal-code').textContent(), 'approval.not_permitted', 'the DPO holds no disclosure role here');
+
+      const q = await admin.newPage();
+      await q.goto(`${fb.baseUrl}/console/sign-in?return=${encodeURIComponent(path)}`);
+      await q.fill('#token', fb.adminToken);
+      await q.getByRole('button', { name: 'Sign in with the token' }).click();
+      const commander = q.locator('form[action$="/clocks/gdpr-art33-sa/stop"]');
+      await commander.locator('textarea[name="reason"]').fill('not notifiable: the laptop was encrypted');
+      await commander.getByRole('button', { name: 'Stop the clock' }).click();
+      await q.getByText('The clock is stopped, with your reason.').waitFor();
+      await q.locator('#live-clocks').getByText('not notifiable: the laptop was encrypted').waitFor();
+    } finally {
+      await dana.close();
+      await admin.close();
+    }
+  });
 });
