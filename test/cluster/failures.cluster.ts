@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { stringify as toYaml } from 'yaml';
 import { loadConfig } from '../../worker/config';
 import { resolveSecrets } from '../../worker/secrets';
+import { recoveryByActivityKind } from '../helpers/activity-recovery';
 import { freePort } from '../helpers/net';
 import { SmtpInbox } from '../helpers/smtp-inbox';
 import { type IncidentView, type SentAlert, type Tally, api, deliverAlert, emptyTally } from './load';
@@ -269,7 +270,7 @@ describe('a real Temporal cluster (four services on PostgreSQL), two HTTP replic
       row.doubled = [...byMessageId].filter(([mid, n]) => n > 1 && ids.has(incidentOfMail.get(mid) ?? '')).length;
     }
 
-    const recovery = await recoveryByActivityKind(cluster, alerts.map((a) => a.incidentId), killedAt['kill -9 a worker']!, killedAt['kill -9 an HTTP replica']!);
+    const recovery = await recoveryOnCluster(cluster, alerts.map((a) => a.incidentId), killedAt['kill -9 a worker']!, killedAt['kill -9 an HTTP replica']!);
     console.log('\n      failure table');
     console.table(rows);
     console.log(`      alerts accepted ${alerts.length}, incidents completed ${completed.size}, notices ${inbox.received.length} (${byMessageId.size} distinct Message-IDs)`);
@@ -289,37 +290,14 @@ describe('a real Temporal cluster (four services on PostgreSQL), two HTTP replic
   });
 });
 
-/**
- * For each activity that needed more than one attempt and completed after the worker was killed: seconds from the kill
- * to its completion, by activity type. Read from the raw history (event types, attempts and times are not encrypted).
- */
-async function recoveryByActivityKind(cluster: TemporalCluster, ids: string[], killedAt: number, nextFailureAt: number): Promise<Record<string, number[]>> {
+/** recoveryByActivityKind over a connection of its own to the cluster. */
+async function recoveryOnCluster(cluster: TemporalCluster, ids: string[], killedAt: number, until: number): Promise<Record<string, number[]>> {
   const connection = await Connection.connect({ address: cluster.address });
-  const client = new Client({ connection, namespace: cluster.namespace });
-  const out: Record<string, number[]> = {};
   try {
-    for (const id of ids) {
-      const history = await client.workflow.getHandle(id).fetchHistory();
-      const scheduled = new Map<string, { kind: string; at: number }>();
-      const retried = new Set<string>();
-      for (const event of history.events ?? []) {
-        const eventId = String(event.eventId);
-        const at = Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
-        if (event.activityTaskScheduledEventAttributes) scheduled.set(eventId, { kind: event.activityTaskScheduledEventAttributes.activityType?.name ?? '?', at });
-        const started = event.activityTaskStartedEventAttributes;
-        if (started && (started.attempt ?? 1) > 1 && started.lastFailure?.timeoutFailureInfo) retried.add(String(started.scheduledEventId));
-        const done = event.activityTaskCompletedEventAttributes;
-        const activity = done && scheduled.get(String(done.scheduledEventId));
-        // Running when the worker died (scheduled before), retried after a timeout, done before the next failure.
-        if (activity && retried.has(String(done.scheduledEventId)) && activity.at < killedAt && at >= killedAt && at < nextFailureAt) {
-          (out[activity.kind] ??= []).push(Math.round((at - killedAt) / 100) / 10);
-        }
-      }
-    }
+    return await recoveryByActivityKind(new Client({ connection, namespace: cluster.namespace }), ids, killedAt, until);
   } finally {
     await connection.close();
   }
-  return out;
 }
 
 function sleep(ms: number): Promise<void> {
