@@ -13,7 +13,8 @@ import { tempDir } from '../helpers/temporal';
  * The shipped compromised-account runbook end to end on Okta, Microsoft Entra ID and Google Workspace, the three
  * identity providers that cannot run here: config alone names the vendor (the runbook is the same file), the adapter
  * talks to a local server that validates every request against the vendor's published description and keeps the
- * user's state, a signed alert suspends the user, a person aborts the incident, and compensation re-enables it. The
+ * user's state, a signed alert suspends the user (after the step's retry honoured the vendor's 429 Retry-After), a
+ * person aborts the incident, and compensation re-enables it. The
  * sessions the runbook ended stay ended (they cannot be given back); the account's state reads back as before.
  */
 
@@ -112,12 +113,16 @@ for (const run of runs) {
     it('suspends the user and ends its sessions; aborting re-enables it as it was', async () => {
       const user = `mallory-${run.vendor}-${runId}@example.com`;
       vendor.add(user, false);
+      // The vendor rate-limits the first read: the step's next attempt waits the 4 s it asked for (the step policy alone would wait 1 s), through Temporal.
+      vendor.throttleReads(1, 4);
       const started = Date.now();
       const sent = await fb.sendAlert({ title: `Impossible travel for ${user}`, severity: 'high', labels: { category: 'impossible-travel', user } });
       assert.equal(sent.status, 202, JSON.stringify(sent.body));
       const id = (sent.body.incidents as { incidentId: string }[])[0]!.incidentId;
       await until(id, 'account disabled and sessions revoked', (s) => stepState(s, 'disable-account') === 'done' && stepState(s, 'revoke-sessions') === 'done');
       const containedMs = Date.now() - started;
+      assert.ok(containedMs >= 4000, `contained after ${containedMs} ms: the retry waited for Retry-After`);
+      assert.ok(server.requests.filter((r) => r.operationId === vendor.getOperation).length >= 3, 'the throttled read, its retry, and the read after suspending');
       assert.equal(vendor.disabled(user), true, `${run.vendor} holds the user suspended`);
       assert.ok(vendor.sessionsRevoked(user) >= 1);
       await until(id, 'waiting on the user', (s) => stepState(s, 'user-confirms') === 'waiting');

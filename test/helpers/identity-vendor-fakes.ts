@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type KeyObject, createVerify } from 'node:crypto';
 import path from 'node:path';
-import type { HandlerAnswer, ValidatedRequest, ValidatingServer } from './openapi-validating-server';
+import type { HandlerAnswer, OperationHandler, ValidatedRequest, ValidatingServer } from './openapi-validating-server';
 
 /*
  * The user state Okta, Microsoft Graph and Google's Directory API keep, answered behind a server that validates every
@@ -24,6 +24,21 @@ export interface FakeIdentityVendor {
   sessionsRevoked(user: string): number;
   /** The operation that reads a user, for tests that make it fail. */
   getOperation: string;
+  /** The next `times` user reads are answered 429 with `Retry-After: seconds`, as the vendor's rate limiter would. */
+  throttleReads(times: number, seconds: number): void;
+}
+
+/** Wraps a user-read handler so a test can make the vendor rate-limit it for a while. */
+function throttleable(handler: OperationHandler): { handler: OperationHandler; throttleReads(times: number, seconds: number): void } {
+  let left = 0;
+  let retryAfter = 0;
+  return {
+    handler: (r) => (left-- > 0 ? { status: 429, headers: { 'retry-after': String(retryAfter) }, body: {} } : handler(r)),
+    throttleReads(times, seconds) {
+      left = times;
+      retryAfter = seconds;
+    },
+  };
 }
 
 /** What the fakes' token endpoints accept. */
@@ -50,10 +65,11 @@ export function fakeOkta(server: ValidatingServer, tokens: { issued: number }, p
   const find = (r: ValidatedRequest): HandlerAnswer | { id: string; status: string; sessions: number } =>
     users.get(r.params.id ?? r.params.userId ?? '') ?? { status: 404, body: { errorCode: 'E0000007', errorSummary: 'Not found' } };
   const isAnswer = (x: unknown): x is HandlerAnswer => typeof (x as HandlerAnswer).status === 'number';
-  server.handle('getUser', (r) => {
+  const reads = throttleable((r) => {
     const u = find(r);
     return isAnswer(u) ? u : { status: 200, body: { id: u.id, status: u.status, profile: { login: u.id } } };
   });
+  server.handle('getUser', reads.handler);
   server.handle('suspendUser', (r) => {
     const u = find(r);
     if (isAnswer(u)) return u;
@@ -91,18 +107,20 @@ export function fakeOkta(server: ValidatingServer, tokens: { issued: number }, p
     disabled: (user) => users.get(user)!.status === 'SUSPENDED',
     sessionsRevoked: (user) => users.get(user)!.sessions,
     getOperation: 'getUser',
+    throttleReads: reads.throttleReads,
   };
 }
 
 export function fakeEntra(server: ValidatingServer, tokens: { issued: number }, clientSecret: string): FakeIdentityVendor {
   const users = new Map<string, { id: string; accountEnabled: boolean; revoked: number }>();
   const missing = { status: 404, body: { error: { code: 'Request_ResourceNotFound', message: 'Resource does not exist' } } };
-  server.handle('user_GetUser', (r) => {
+  const reads = throttleable((r) => {
     const u = users.get(r.params['user-id']!);
     if (!u) return missing;
     assert.deepEqual(r.query.$select, 'id,accountEnabled');
     return { status: 200, body: { id: u.id, accountEnabled: u.accountEnabled } };
   });
+  server.handle('user_GetUser', reads.handler);
   server.handle('user_UpdateUser', (r) => {
     const u = users.get(r.params['user-id']!);
     if (!u) return missing;
@@ -128,16 +146,18 @@ export function fakeEntra(server: ValidatingServer, tokens: { issued: number }, 
     disabled: (user) => !users.get(user)!.accountEnabled,
     sessionsRevoked: (user) => users.get(user)!.revoked,
     getOperation: 'user_GetUser',
+    throttleReads: reads.throttleReads,
   };
 }
 
 export function fakeGoogle(server: ValidatingServer, tokens: { issued: number }, publicKey: KeyObject): FakeIdentityVendor {
   const users = new Map<string, { id: string; suspended: boolean; signedOut: number }>();
   const missing = { status: 404, body: { error: { code: 404, message: 'Resource Not Found: userKey' } } };
-  server.handle('directory.users.get', (r) => {
+  const reads = throttleable((r) => {
     const u = users.get(r.params.userKey!);
     return u ? { status: 200, body: { kind: 'admin#directory#user', id: u.id, primaryEmail: r.params.userKey, suspended: u.suspended } } : missing;
   });
+  server.handle('directory.users.get', reads.handler);
   server.handle('directory.users.update', (r) => {
     const u = users.get(r.params.userKey!) ?? [...users.values()].find((x) => x.id === r.params.userKey);
     if (!u) return missing;
@@ -165,5 +185,6 @@ export function fakeGoogle(server: ValidatingServer, tokens: { issued: number },
     disabled: (user) => users.get(user)!.suspended,
     sessionsRevoked: (user) => users.get(user)!.signedOut,
     getOperation: 'directory.users.get',
+    throttleReads: reads.throttleReads,
   };
 }
