@@ -54,12 +54,27 @@ export async function checkConfig(file: string | undefined, options: { runbooks?
   const dirs = options.runbooks ?? [located.config.runbooksDir];
   const { runbooks, issues } = await loadRunbooks(dirs);
   const needs = await missingConfigIssues(runbooks, located.config);
-  const problems = [...issues, ...needs];
+  const routing = routingIssues(file, located.config, new Set(runbooks.map((p) => p.runbook.id)));
+  const problems: { file: string; issue: SourceIssue }[] = [...routing, ...issues, ...needs];
   if (problems.length > 0) {
     const lines = problems.map(({ file: where, issue }) => `${formatIssue(where, issue)}\n`).join('');
-    return { stdout: '', stderr: `${lines}${file} is valid, but ${needs.length} runbook requirement(s) are not met and ${issues.length} runbook problem(s) were found\n`, exitCode: 1 };
+    const counts = `${routing.length} routing problem(s), ${needs.length} runbook requirement(s) not met, ${issues.length} runbook problem(s)`;
+    return { stdout: '', stderr: `${lines}${file}: ${counts}\n`, exitCode: 1 };
   }
   return { stdout: `${file}: OK; every one of ${runbooks.length} runbook(s) has the config it needs\n`, stderr: '', exitCode: 0 };
+}
+
+/** Routing rules and the default runbook must name runbooks the library has: an alert routed to none is refused 422. */
+function routingIssues(file: string, config: Config, library: ReadonlySet<string>): { file: string; issue: SourceIssue }[] {
+  const { locate } = parseLocatedYaml(readFileSync(file, 'utf8'));
+  const named: { runbook: string; path: (string | number)[] }[] = [
+    ...config.routing.rules.map((rule, i) => ({ runbook: rule.runbook, path: ['routing', 'rules', i, 'runbook'] })),
+    ...(config.routing.defaultRunbook ? [{ runbook: config.routing.defaultRunbook, path: ['routing', 'defaultRunbook'] }] : []),
+    ...Object.entries(config.sources).flatMap(([name, source]) => source.routing.map((rule, i) => ({ runbook: rule.runbook, path: ['sources', name, 'routing', i, 'runbook'] }))),
+  ];
+  return named
+    .filter(({ runbook }) => !library.has(runbook))
+    .map(({ runbook, path: at }) => ({ file, issue: { code: 'config.unknown_runbook', message: `no runbook in the library has id "${runbook}"`, path: at, ...locate(at) } }));
 }
 
 function finish(output: CommandOutput): void {

@@ -35,6 +35,14 @@ describe('firebreak config check', function () {
     assert.equal(lines[4], `4 problem(s) in ${file}`);
   });
 
+  it('names a routing rule or default runbook that the library does not have, at its line', async () => {
+    const file = path.join(tempDir('config-check'), 'routing.yaml');
+    writeFileSync(file, 'contacts: { security: s@example.com }\nrouting:\n  rules:\n    - { when: \'alert.severity == "critical"\', runbook: ransomware }\n  defaultRunbook: generic-alert-notice\n');
+    const output = await checkConfig(file, { runbooks: [path.join(DEFAULT_RUNBOOK_LIBRARY, 'generic-alert-notice.yaml')] });
+    assert.equal(output.exitCode, 1);
+    assert.equal(output.stderr.split('\n')[0], `${file}:4:56 config.unknown_runbook: no runbook in the library has id "ransomware" (at routing.rules.0.runbook)`);
+  });
+
   it('names, at its declaration in the runbook, each key a runbook needs that the config lacks', async () => {
     const file = path.join(tempDir('config-check'), 'default.yaml');
     writeFileSync(file, 'contacts: { security: security@example.com }\n');
