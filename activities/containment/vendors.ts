@@ -4,7 +4,7 @@ import { ensureAccount } from './aws/account';
 import { awsDeactivateAccessKey } from './aws/access-key';
 import { awsDenyPrincipal } from './aws/deny-principal';
 import { awsIsolateInstance } from './aws/isolate-instance';
-import { readKeyReach } from './aws/key-reach';
+import { keyReachPlan, readKeyReach } from './aws/key-reach';
 import { awsBlockPublicBucket } from './aws/public-bucket';
 import { type AwsClients, assumeRolePlan } from './aws/session';
 import { awsWafBlockIp } from './aws/waf-ip-set';
@@ -147,6 +147,10 @@ export function containmentPlanner(deps: Omit<VendorContainmentDeps, 'evidence'>
   }
   for (const [forward, undo, action] of endpointVendorActions(deps.endpoint ?? {})) add(forward, undo, action);
   return (name, input) => {
+    if (name === 'cloud.access-key-reach' && deps.aws) {
+      const parsed = cloudAccessKeyReach.input.safeParse(input);
+      return parsed.success ? [...assumeRolePlan(deps.aws.settings), ...keyReachPlan((parsed.data as { accessKeyId: string }).accessKeyId)] : undefined;
+    }
     const found = actions.get(name);
     if (!found) return undefined;
     const parsed = found.action.input.safeParse(input);

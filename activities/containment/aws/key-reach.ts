@@ -10,6 +10,7 @@ import {
   ListGroupsForUserCommand,
   ListUserPoliciesCommand,
 } from '@aws-sdk/client-iam';
+import type { PlannedCall } from '../vendor-kit/action';
 import { awsCall } from './errors';
 import type { AwsClients } from './session';
 
@@ -31,6 +32,24 @@ export interface KeyReach {
   lastUsed?: { at?: string; service?: string; region?: string };
   groups: string[];
   policies: PolicyReach[];
+}
+
+/** The reads `readKeyReach` makes, for the dry run: nothing is changed. */
+export function keyReachPlan(accessKeyId: string): PlannedCall[] {
+  const owner = { UserName: '<owner>' };
+  const call = (operation: string, request: Record<string, string>, when?: string): PlannedCall => ({ vendor: 'aws', operation, request, ...(when ? { when } : {}) });
+  return [
+    call('iam:GetAccessKeyLastUsed', { AccessKeyId: accessKeyId }),
+    call('iam:ListAttachedUserPolicies', owner),
+    call('iam:ListUserPolicies', owner),
+    call('iam:GetUserPolicy', { ...owner, PolicyName: '<name>' }, 'for each inline policy'),
+    call('iam:ListGroupsForUser', owner),
+    call('iam:ListAttachedGroupPolicies', { GroupName: '<group>' }, 'for each group'),
+    call('iam:ListGroupPolicies', { GroupName: '<group>' }, 'for each group'),
+    call('iam:GetGroupPolicy', { GroupName: '<group>', PolicyName: '<name>' }, "for each group's inline policy"),
+    call('iam:GetPolicy', { PolicyArn: '<arn>' }, 'for each attached managed policy'),
+    call('iam:GetPolicyVersion', { PolicyArn: '<arn>', VersionId: '<default>' }, 'for each attached managed policy'),
+  ];
 }
 
 const decode = (document: string | undefined): unknown => (document ? JSON.parse(decodeURIComponent(document)) : null);

@@ -9,7 +9,7 @@ import { CreateIPSetCommand, GetIPSetCommand } from '@aws-sdk/client-wafv2';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { type AwsClients, createAwsClients } from '../../../activities/containment/aws/session';
-import { createVendorContainmentActivities } from '../../../activities/containment/vendors';
+import { containmentPlanner, createVendorContainmentActivities } from '../../../activities/containment/vendors';
 import { EvidenceStore } from '../../../evidence';
 import { Secret } from '../../../shared/secret';
 import type { ActionFn } from '../../../workflows/runbook-interpreter/steps/action';
@@ -112,6 +112,14 @@ describe('AWS containment (moto)', function () {
     assert.deepEqual(reach.policies, [`user ${userName} (inline): read-payroll`]);
     const stored = JSON.parse(await new Response(await store.open(String(reach.evidenceId), { kind: 'system', id: 'test' }, 'check')).text());
     assert.deepEqual(stored.state.policies[0].document, document);
+  });
+
+  it("plans the key's reach as IAM reads only, starting from the key id", async () => {
+    const { accessKeyId } = await newKey();
+    const plan = containmentPlanner({ aws })('cloud.access-key-reach', { accessKeyId });
+    assert.ok(plan && plan.length > 0);
+    assert.ok(plan.every((call) => /^iam:(Get|List)/.test(call.operation)), plan.map((c) => c.operation).join(', '));
+    assert.deepEqual(plan[0]!.request, { AccessKeyId: accessKeyId });
   });
 
   it('denies everything to a user with an inline policy and the undo removes it', async () => {
