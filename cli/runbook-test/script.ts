@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Alert, Severity } from '../../runbooks/schema/alert';
+import { LabelQuestionId } from '../../runbooks/schema/requires';
 import { Duration, StepId } from '../../runbooks/schema/step';
 
 const Answer = z.union([z.string(), z.number(), z.boolean()]);
@@ -10,7 +11,8 @@ const Answer = z.union([z.string(), z.number(), z.boolean()]);
  */
 export const ScriptedMove = z
   .strictObject({
-    step: StepId,
+    /** A step id, or `labels.<name>` to answer the question for a label the runbook requires and the alert lacks. */
+    step: z.union([StepId, LabelQuestionId]),
     answer: Answer.optional(),
     approve: z.string().min(1).optional(),
     reject: z.string().min(1).optional(),
