@@ -26,6 +26,8 @@ export function expires(rendered: Record<string, unknown>): rendered is { ttl: s
 export async function armExpiry(ctx: RunContext, entry: PendingCompensation, ttl: string): Promise<void> {
   const liftAt = new Date(Date.now() + durationMs(ttl)).toISOString();
   const workflowId = liftWorkflowId(ctx.input.incidentId, entry.stepId);
+  // Remembered before the start: an abort landing while the start is in flight still cancels the lift it may start.
+  entry.lift = { workflowId, at: liftAt };
   await startChild(liftContainmentWorkflow, {
     workflowId,
     args: [{ incidentId: ctx.input.incidentId, stepId: entry.stepId, action: entry.compensation.action, with: entry.compensation.with, liftAt }],
@@ -33,7 +35,6 @@ export async function armExpiry(ctx: RunContext, entry: PendingCompensation, ttl
     parentClosePolicy: ParentClosePolicy.ABANDON,
     cancellationType: ChildWorkflowCancellationType.ABANDON,
   });
-  entry.lift = { workflowId, at: liftAt };
   addTimeline(ctx.state, { at: now(), event: 'step.expiry_armed', stepId: entry.stepId, detail: `${entry.compensation.action} at ${liftAt}` });
 }
 
