@@ -67,6 +67,8 @@ export interface IncidentClientDeps {
   /** The running config as parsed: a declaration of a runbook whose `requires.config` it does not meet is refused. */
   config?: unknown;
   historyEventLimit?: number;
+  /** Least time between two signals of repeats to one incident from this replica (default 250 ms, see repeat-coalescer.ts). */
+  repeatWindowMs?: number;
   /** Whether a Slack workspace is configured, so incidents mirror themselves there (absent: as inputs before the flag). */
   slackMirror?: boolean;
   /** HMAC key for update ids (`deriveUpdateIdKey`): the same on every replica. */
@@ -190,7 +192,7 @@ export function createIncidentClient(deps: IncidentClientDeps) {
   }
 
   const handle = (incidentId: string) => client.workflow.getHandle(incidentId);
-  const succession = new IncidentSuccession({ client, taskQueue: deps.taskQueue, input: (base) => incidentInput(base) });
+  const succession = new IncidentSuccession({ client, taskQueue: deps.taskQueue, repeatWindowMs: deps.repeatWindowMs, input: (base) => incidentInput(base) });
 
   async function incidentInput(base: Omit<IncidentInput, 'config' | 'children'>): Promise<IncidentInput> {
     return { ...base, children: await deps.catalog.childrenOf(base.pinned), config: { contacts: deps.contacts }, historyEventLimit: deps.historyEventLimit, slackMirror: deps.slackMirror };

@@ -87,6 +87,11 @@ export const Config = z.object({
       uiPort: Port.default(8233),
       /** History length at which a waiting incident continues as new; default 10,000 (Temporal's hard limit is 51,200). */
       historyEventLimit: z.coerce.number().int().min(50).max(40_000).optional(),
+      /**
+       * Least time between two signals of alert repeats this replica sends one incident (default 250 ms): an incident gets
+       * at most (replicas x 1000 / this) a second, so a storm cannot keep it from continuing as new. 0: one at a time.
+       */
+      repeatWindowMs: z.coerce.number().int().min(0).max(5_000).optional(),
       tls: z
         .object({ serverName: z.string().optional(), caFile: z.string().optional(), certFile: z.string().optional(), keyFile: z.string().optional() })
         .optional(),
@@ -185,6 +190,7 @@ const ENV_SETTINGS: Record<string, string[]> = {
   FIREBREAK_TEMPORAL_PORT: ['temporal', 'devServerPort'],
   FIREBREAK_TEMPORAL_UI_PORT: ['temporal', 'uiPort'],
   FIREBREAK_HISTORY_EVENT_LIMIT: ['temporal', 'historyEventLimit'],
+  FIREBREAK_REPEAT_WINDOW_MS: ['temporal', 'repeatWindowMs'],
   TEMPORAL_TLS_SERVER_NAME: ['temporal', 'tls', 'serverName'],
   TEMPORAL_TLS_CA: ['temporal', 'tls', 'caFile'],
   TEMPORAL_TLS_CERT: ['temporal', 'tls', 'certFile'],

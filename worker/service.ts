@@ -55,6 +55,7 @@ export function createService(options: ServiceOptions): FastifyInstance {
       contacts: config.contacts,
       config,
       historyEventLimit: config.temporal.historyEventLimit,
+      repeatWindowMs: config.temporal.repeatWindowMs,
       slackMirror: config.slack !== undefined,
       // Every replica holds the same payload keys, so each names a repeated request alike.
       updateIdKey: deriveUpdateIdKey(secrets.keyring.keys.get(secrets.keyring.currentId)!),
