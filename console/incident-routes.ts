@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Problem } from '../ingress/incident-client';
+import type { IncidentReport } from '../report/model';
 import type { Actor } from '../workflows/incident/messages';
+import type { IncidentStatus } from '../workflows/incident/state';
 import type { Viewer } from './access';
 import { formBody } from './form-body';
 import { type IncidentData, incidentData, type DataDeps } from './incident-data';
@@ -73,9 +75,9 @@ export function registerIncidentPages(app: FastifyInstance, deps: PageDeps): voi
     // A form's outcome, once: the form redirected here, so a reload shows the page, never the form posted again.
     const flash = takeFlash(request, reply, deps.sealer, incidentPath(incidentId), session(request).sid);
     const c = chrome(request, found.status.title);
-    const fragments = incidentFragments(found.status, await data.graph(found.status), viewer(request), c.viewer.csrf, Date.now());
     const report = await data.report(incidentId, found.status, false);
-    return html(reply, 200, incidentPage(c, found.status, fragments, report, fragmentsDigest({ ...fragments }), flash));
+    const fragments = incidentFragments(found.status, await data.graph(found.status), viewer(request), c.viewer.csrf, Date.now(), report);
+    return html(reply, 200, incidentPage(c, found.status, fragments, fragmentsDigest({ ...fragments }), flash));
   });
 
   app.get(`${ID}/events`, async (request, reply) => {
@@ -85,11 +87,12 @@ export function registerIncidentPages(app: FastifyInstance, deps: PageDeps): voi
     if (!incidentId || !found || 'problem' in found) return reply.code(404).type('text/plain').send('incident.not_found');
     const csrf = deps.sealer.csrfToken(session(request));
     const seen = (request.query as Record<string, unknown>).seen;
+    const report = reportWhenChanged(data, incidentId);
     reply.hijack();
     await deps.live.open(`incident:${incidentId}:${session(request).sid}`, reply.raw, async () => {
       const now = await data.status(who, incidentId);
       if ('problem' in now) return undefined;
-      return { ...incidentFragments(now.status, await data.graph(now.status), who, csrf, Date.now()) };
+      return { ...incidentFragments(now.status, await data.graph(now.status), who, csrf, Date.now(), await report(now.status)) };
     }, typeof seen === 'string' ? seen : undefined);
   });
 
@@ -104,6 +107,23 @@ export function registerIncidentPages(app: FastifyInstance, deps: PageDeps): voi
 
   registerDecisionForms(app, deps, data, { idOf, actor, viewer, sid: (request) => session(request).sid });
   registerDeclare(app, { ...deps, chrome, actor, sid: (request) => session(request).sid });
+}
+
+/** How long a live view keeps the report's evidence and notices while the timeline stands still (audit records land late). */
+const REPORT_REFRESH_MS = 15_000;
+
+/**
+ * The report for a live view, read again only when the incident's timeline grew or a while has passed: reading the
+ * audit log and the evidence store on every poll would cost far more than the status query.
+ */
+function reportWhenChanged(data: IncidentData, incidentId: string): (status: IncidentStatus) => Promise<IncidentReport | undefined> {
+  let kept: { timeline: number; at: number; report: IncidentReport | undefined } | undefined;
+  return async (status) => {
+    if (kept && kept.timeline === status.timeline.length && Date.now() - kept.at < REPORT_REFRESH_MS) return kept.report;
+    const report = await data.report(incidentId, status, false);
+    kept = { timeline: status.timeline.length, at: Date.now(), report };
+    return report;
+  };
 }
 
 interface FormHelpers {

@@ -12,9 +12,11 @@ export interface IncidentFragments {
   steps: string;
   clocks: string;
   timeline: string;
+  /** Evidence and notices (from the report: the audit log and the evidence store). */
+  records: string;
 }
 
-export function incidentFragments(status: IncidentStatus, graphSvg: string | undefined, viewer: Viewer, csrf: string, now: number): IncidentFragments {
+export function incidentFragments(status: IncidentStatus, graphSvg: string | undefined, viewer: Viewer, csrf: string, now: number, report: IncidentReport | undefined): IncidentFragments {
   const states = Object.fromEntries(status.steps.map((s) => [s.id, s.state]));
   const graph = graphSvg ? `<div class="report"><div class="runbook-graph" role="img" aria-label="Runbook ${h(status.runbook.id)} with each step's state">${graphWithStates(graphSvg, states)}</div><p class="muted">Green: done · yellow: running or waiting · red: failed, rejected or blocked · purple: compensated · grey: skipped. The table below says the same in words.</p></div>` : '';
   const steps = table(
@@ -44,7 +46,7 @@ export function incidentFragments(status: IncidentStatus, graphSvg: string | und
     [...status.timeline].reverse().map((t) => [timeTag(t.at), `<code>${h(t.event)}</code>`, h(t.actor ?? ''), h(t.stepId ?? ''), h(t.detail ?? '')]),
     'Nothing has happened yet.',
   );
-  return { decisions: decisionForms(status, viewer, csrf), steps: `${graph}${steps}`, clocks, timeline };
+  return { decisions: decisionForms(status, viewer, csrf), steps: `${graph}${steps}`, clocks, timeline, records: records(report, status) };
 }
 
 /** Evidence with hashes and custody, and notices with the hashes of the texts approved and sent: from the report. */
@@ -87,7 +89,7 @@ export interface Flash {
 }
 
 /** One incident: summary, what waits on the viewer, live steps and graph, clocks, timeline, evidence and notices. */
-export function incidentPage(chrome: Chrome & { viewer: NonNullable<Chrome['viewer']> }, status: IncidentStatus, fragments: IncidentFragments, report: IncidentReport | undefined, seen: string, flash?: Flash): string {
+export function incidentPage(chrome: Chrome & { viewer: NonNullable<Chrome['viewer']> }, status: IncidentStatus, fragments: IncidentFragments, seen: string, flash?: Flash): string {
   const path = incidentPath(status.incidentId);
   const message = flash
     ? flash.kind === 'refused'
@@ -102,7 +104,7 @@ export function incidentPage(chrome: Chrome & { viewer: NonNullable<Chrome['view
 <section aria-labelledby="steps-h"><h2 id="steps-h">Runbook and steps</h2><div id="live-steps" sse-swap="steps">${fragments.steps}</div></section>
 <section aria-labelledby="clocks-h"><h2 id="clocks-h">Deadline clocks</h2><div id="live-clocks" sse-swap="clocks">${fragments.clocks}</div></section>
 <section aria-labelledby="timeline-h"><h2 id="timeline-h">Timeline</h2><div id="live-timeline" sse-swap="timeline">${fragments.timeline}</div></section>
-</div>
-<section aria-labelledby="evidence-h">${records(report, status)}</section>`;
+<section aria-labelledby="evidence-h" id="live-records" sse-swap="records">${fragments.records}</section>
+</div>`;
   return layout({ ...chrome, current: 'incidents' }, body);
 }

@@ -180,6 +180,9 @@ describe('the incident console', function () {
     await page.locator('#live-decisions').getByText('Approve notice-approved?').waitFor({ timeout: 15_000 });
     // The draft reads alert.labels: the labels typed at declaration reached the runbook as labels.
     await page.locator('pre.draft').getByText('Regulator notice: Customer database exfiltration, service payments in eu-west-1.').waitFor();
+    // The notice drafted since the page loaded joins the notices table live, with its text's hash, not yet sent.
+    await page.locator('#live-records tr', { hasText: 'notice-approved' }).getByText('not sent').waitFor({ timeout: 15_000 });
+    assert.equal(reloaded, false, 'the page was not reloaded');
     await shot(page, '04-incident');
   });
 
