@@ -100,10 +100,14 @@ async function buildDist() {
  * (obligations/precompiled.ts reads it). An invalid catalogue is left out: commands then report its issues as before.
  */
 function precompileCatalogue(staging) {
-  const text = fs.readFileSync(path.join(root, 'obligations', 'catalogue.yaml'), 'utf8');
-  const out = path.join(staging, 'obligations');
-  const result = require(path.join(out, 'parse-catalogue.js')).parseCatalogue(text);
-  if (result.ok) require(path.join(out, 'precompiled.js')).writePrecompiledCatalogue(out, text, result.catalogue);
+  try {
+    const text = fs.readFileSync(path.join(root, 'obligations', 'catalogue.yaml'), 'utf8');
+    const out = path.join(staging, 'obligations');
+    const result = require(path.join(out, 'parse-catalogue.js')).parseCatalogue(text);
+    if (result.ok) require(path.join(out, 'precompiled.js')).writePrecompiledCatalogue(out, text, result.catalogue);
+  } catch {
+    // Only a shortcut: without it, commands parse and validate the catalogue themselves.
+  }
 }
 
 /** Rebuilds in a detached process for the next start, unless a rebuild is already under way (a lock folder). */
