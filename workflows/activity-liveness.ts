@@ -11,7 +11,11 @@ export const HEARTBEAT_TIMEOUT = '10s';
 /**
  * The heartbeat timeout for activities this workflow schedules from now on. Guarded: a history recorded before the
  * change replays without it (an activity's options are not part of the determinism check, but its marker is).
+ * Activities given a heartbeat timeout later name their own patch: calling an existing patch at a new, earlier point
+ * of an incident moves its marker, and histories recorded with it at the old point no longer replay.
  */
-export function liveness(): Pick<ActivityOptions, 'heartbeatTimeout'> {
-  return patched('activity-heartbeat-timeout') ? { heartbeatTimeout: HEARTBEAT_TIMEOUT } : {};
+export function liveness(patchId: LivenessPatch = 'activity-heartbeat-timeout'): Pick<ActivityOptions, 'heartbeatTimeout'> {
+  return patched(patchId) ? { heartbeatTimeout: HEARTBEAT_TIMEOUT } : {};
 }
+
+export type LivenessPatch = 'activity-heartbeat-timeout' | 'resolve-attachments-heartbeat' | 'escalation-email-heartbeat' | 'deadlines-compute-heartbeat' | 'close-checkpoint-heartbeat';

@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, log, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { liveness } from '../activity-liveness';
 
 /** The signed audit checkpoint `incident.publish` made for the closing batch (audit/checkpoint.ts has the schema). */
 export interface SignedCheckpoint {
@@ -17,10 +18,10 @@ export interface CloseCheckpointRequest {
 
 // Bounded like the Slack mirror: a long outage costs the channel its copy (mail and the audit channel still carry it),
 // never a stuck close. A 429's Retry-After overrides the interval.
-const { 'slack.postCheckpoint': postCheckpoint } = proxyActivities<Pick<Activities, 'slack.postCheckpoint'>>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: 6 },
-});
+// With the heartbeat timeout, a post whose worker died is retried within seconds, not after the 30 s attempt.
+type PostCheckpoint = Pick<Activities, 'slack.postCheckpoint'>;
+const POST_OPTIONS = { startToCloseTimeout: '30s', retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: 6 } } as const;
+const postCheckpoint: PostCheckpoint['slack.postCheckpoint'] = (request) => proxyActivities<PostCheckpoint>({ ...POST_OPTIONS, ...liveness('close-checkpoint-heartbeat') })['slack.postCheckpoint'](request);
 
 /**
  * Posts the closing checkpoint into the incident's Slack channel, so people outside the machine hold a copy of what

@@ -7,7 +7,7 @@ import { addTimeline } from './state';
 const EMAIL_OPTIONS = { startToCloseTimeout: '2m', retry: { maximumAttempts: 10, initialInterval: '5s', maximumInterval: '5m' } } as const;
 
 // With the heartbeat timeout, a notice whose worker died is retried within seconds, not after its 2-minute attempt.
-const sendEmail: ActionFn = (request) => proxyActivities<{ 'notify.email': ActionFn }>({ ...EMAIL_OPTIONS, ...liveness() })['notify.email']!(request);
+const sendEmail: ActionFn = (request) => proxyActivities<{ 'notify.email': ActionFn }>({ ...EMAIL_OPTIONS, ...liveness('escalation-email-heartbeat') })['notify.email']!(request);
 
 /**
  * Tells the escalation role a step has waited too long, when no Slack workspace would show it: an email to the role's

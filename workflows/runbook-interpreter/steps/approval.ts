@@ -15,7 +15,7 @@ const RESOLVE_ATTACHMENTS_OPTIONS = { startToCloseTimeout: '20s', retry: { initi
 type ResolveAttachments = Pick<Activities, 'notify.resolve-attachments'>;
 
 function resolveAttachments(input: Parameters<ResolveAttachments['notify.resolve-attachments']>[0]) {
-  return proxyActivities<ResolveAttachments>({ ...RESOLVE_ATTACHMENTS_OPTIONS, ...liveness() })['notify.resolve-attachments'](input);
+  return proxyActivities<ResolveAttachments>({ ...RESOLVE_ATTACHMENTS_OPTIONS, ...liveness('resolve-attachments-heartbeat') })['notify.resolve-attachments'](input);
 }
 
 /**
