@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IncidentStatus } from '../../workflows/incident/state';
 import { FirebreakUnderTest, eventually } from '../helpers/firebreak';
+import { historyText } from '../helpers/history-text';
 import { FAKE_IDENTITY, type FakeIdentityVendor, IDENTITY_FIXTURES, fakeEntra, fakeGoogle, fakeOkta } from '../helpers/identity-vendor-fakes';
 import { type ValidatingServer, loadApiDescription, startValidatingServer } from '../helpers/openapi-validating-server';
 import { RecordingServer } from '../helpers/recording-server';
@@ -15,7 +16,8 @@ import { tempDir } from '../helpers/temporal';
  * talks to a local server that validates every request against the vendor's published description and keeps the
  * user's state, a signed alert suspends the user (after the step's retry honoured the vendor's 429 Retry-After), a
  * person aborts the incident, and compensation re-enables it. The
- * sessions the runbook ended stay ended (they cannot be given back); the account's state reads back as before.
+ * sessions the runbook ended stay ended (they cannot be given back); the account's state reads back as before. The
+ * credentials and access tokens never appear in the incident's workflow history, decrypted.
  */
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -26,7 +28,12 @@ interface VendorRun {
   fake(server: ValidatingServer, tokens: { issued: number }): FakeIdentityVendor;
   /** `vendors.<vendor>` in the config file; secrets by reference to files in `dir`. */
   settings(server: ValidatingServer, dir: string): Record<string, unknown>;
+  /** The credential and the access token the fake's token endpoint issues first: neither may reach the history. */
+  secrets: string[];
 }
+
+// A stretch from the middle of the private key's base64 body: the key as a whole never travels in one piece.
+const PEM_PART = privatePem.split('\n')[5]!;
 
 const secretFile = (dir: string, name: string, content: string) => {
   const file = path.join(dir, name);
@@ -39,6 +46,7 @@ const runs: VendorRun[] = [
     vendor: 'okta',
     fake: (server, tokens) => fakeOkta(server, tokens, publicKey),
     settings: (server, dir) => ({ orgUrl: server.url, clientId: FAKE_IDENTITY.okta.clientId, privateKey: secretFile(dir, 'okta-key.pem', privatePem) }),
+    secrets: [PEM_PART, 'okta-at-1'],
   },
   {
     vendor: 'entra',
@@ -50,6 +58,7 @@ const runs: VendorRun[] = [
       graphUrl: `${server.url}/v1.0`,
       authorityUrl: server.url,
     }),
+    secrets: ['entra-e2e-client-secret', 'graph-at-1'],
   },
   {
     vendor: 'google',
@@ -60,6 +69,7 @@ const runs: VendorRun[] = [
       apiUrl: server.url,
       tokenUrl: `${server.url}/token`,
     }),
+    secrets: [PEM_PART, 'ya29.test-1'],
   },
 ];
 
@@ -136,6 +146,9 @@ for (const run of runs) {
       assert.ok(done.timeline.some((t) => t.event === 'step.compensated' && t.stepId === 'disable-account'));
       assert.equal(tokens.issued, 1, 'one access token for every call of the incident');
       assert.ok(server.requests.length > 0);
+      const history = await historyText(await fb.client.workflow.getHandle(id).fetchHistory(), fb.secrets.keyring);
+      assert.ok(history.includes(user), 'the decrypted history is readable');
+      for (const secret of run.secrets) assert.equal(history.includes(secret), false, `${secret.slice(0, 6)}... is not in the workflow history`);
       console.log(`    figures: ${run.vendor} alert→contained ${containedMs} ms, abort→undone ${undoneMs} ms, ${server.requests.length} validated requests`);
     });
   });
