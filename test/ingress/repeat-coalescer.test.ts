@@ -94,6 +94,23 @@ describe('repeat coalescer (one signal per incident per window)', () => {
     assert.equal(await coalescer.repeat('inc-f', 'generic', delivery(5)), true);
   });
 
+  it('with a window of 0, sends one signal at a time and batches what arrives while it is out', async () => {
+    const sent: string[][] = [];
+    const coalescer = new RepeatCoalescer({
+      windowMs: 0,
+      send: async (_incidentId, _source, deliveries) => {
+        sent.push(deliveries.map((d) => d.deliveryId));
+        await sleep(20);
+        return true;
+      },
+    });
+    const first = coalescer.repeat('inc-h', 'generic', delivery(0));
+    await sleep(5);
+    const during = [1, 2, 3].map((n) => coalescer.repeat('inc-h', 'generic', delivery(n)));
+    await Promise.all([first, ...during]);
+    assert.deepEqual(sent, [['d-0'], ['d-1', 'd-2', 'd-3']]);
+  });
+
   it('sends at most 500 deliveries in one signal; the rest follow a window later', async () => {
     const { sent, coalescer } = recorder();
     await coalescer.repeat('inc-g', 'generic', delivery(0));
