@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { IncidentStatus } from '../../workflows/incident/state';
@@ -299,13 +299,17 @@ describe('the incident console', function () {
     try {
       const p = await audit.newPage();
       const found: string[] = [];
-      for (const route of ['/console/incidents', incidentPath, '/console/declare', `${incidentPath}/report`]) {
+      const results: Record<string, unknown> = {};
+      for (const [name, route] of [['sign-in', '/console/sign-in'], ['incidents', '/console/incidents'], ['incident', incidentPath], ['declare', '/console/declare'], ['report', `${incidentPath}/report`]] as const) {
         await p.goto(`${fb.baseUrl}${route}`);
         await p.addScriptTag({ path: AXE });
-        const result = (await p.evaluate(`axe.run(document).then((r) => ({ passes: r.passes.length, serious: r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ': ' + v.nodes.length) }))`)) as { passes: number; serious: string[] };
+        const result = (await p.evaluate(`axe.run(document).then((r) => ({ passes: r.passes.length, violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })) }))`)) as { passes: number; violations: { id: string; impact: string; nodes: number }[] };
         assert.ok(result.passes > 10, `axe ran its rules on ${route}`);
-        found.push(...result.serious.map((v) => `${route} ${v}`));
+        results[name] = result;
+        found.push(...result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${route} ${v.id}: ${v.nodes}`));
       }
+      // The figures for a reviewer, beside the screenshots: rules passed and every violation by impact, per page.
+      writeFileSync(path.join(SHOTS, 'axe-results.json'), `${JSON.stringify(results, null, 2)}\n`);
       assert.deepEqual(found, []);
     } finally {
       await audit.close();
