@@ -3,8 +3,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DescribeInstancesCommand, DescribeVpcsCommand, RunInstancesCommand, CreateSecurityGroupCommand } from '@aws-sdk/client-ec2';
-import { CreateAccessKeyCommand, CreateUserCommand, GetUserPolicyCommand, ListAccessKeysCommand, PutUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
+import {
+  CreateAccessKeyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  GetRolePolicyCommand,
+  GetUserPolicyCommand,
+  ListAccessKeysCommand,
+  ListRolePoliciesCommand,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
+import { GetPublicAccessBlockCommand, PutPublicAccessBlockCommand } from '@aws-sdk/client-s3';
 import { CreateIPSetCommand, GetIPSetCommand } from '@aws-sdk/client-wafv2';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -135,6 +146,22 @@ describe('AWS containment (moto)', function () {
     await assert.rejects(aws.iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: 'firebreak-deny-all' })), { name: 'NoSuchEntityException' });
   });
 
+  it('denies everything to a role, and the undo removes only that policy', async () => {
+    build();
+    const roleName = `deploy-${++n}-${Date.now().toString(36)}`;
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    await aws.iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(trust) }));
+    const own = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }] };
+    await aws.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'own', PolicyDocument: JSON.stringify(own) }));
+    const policies = async () => (await aws.iam.send(new ListRolePoliciesCommand({ RoleName: roleName }))).PolicyNames!.sort();
+    await run('cloud.deny-principal', 'deny-role', { role: roleName });
+    assert.deepEqual(await policies(), ['firebreak-deny-all', 'own']);
+    const denied = JSON.parse(decodeURIComponent((await aws.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: 'firebreak-deny-all' }))).PolicyDocument!)) as { Statement: Array<{ Effect: string }> };
+    assert.ok(denied.Statement.every((statement) => statement.Effect === 'Deny'));
+    await run('cloud.allow-principal', 'deny-role', { role: roleName }, true);
+    assert.deepEqual(await policies(), ['own']);
+  });
+
   it('isolates an instance in a quarantine group and the undo restores exactly the groups it had', async () => {
     build();
     const vpcId = (await aws.ec2.send(new DescribeVpcsCommand({}))).Vpcs![0]!.VpcId!;
@@ -183,6 +210,19 @@ describe('AWS containment (moto)', function () {
     });
     assert.equal(await keyStatus(other.userName), 'Active');
     assert.equal((await store.listEvidence(incident)).length, evidence, 'refused before the state was read or recorded');
+  });
+
+  it('blocks public access on a bucket that had a partial block, and the undo restores exactly that partial block', async () => {
+    build();
+    const bucket = await moto.createBucket();
+    const partial = { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: true, RestrictPublicBuckets: false };
+    await aws.s3.send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: partial }));
+    await run('cloud.block-public-bucket', 'block-partial', { bucket });
+    const blocked = await aws.s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }));
+    assert.deepEqual(blocked.PublicAccessBlockConfiguration, { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+    const undone = await run('cloud.restore-bucket-access', 'block-partial', { bucket }, true);
+    assert.equal(undone.restoredToRecorded, true);
+    assert.deepEqual((await aws.s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration, partial);
   });
 
   it('blocks public access on a bucket and the undo restores the configuration recorded before (none)', async () => {
