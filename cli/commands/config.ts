@@ -5,6 +5,8 @@ import { loadRunbooks } from '../../runbooks/load';
 import { missingConfigIssues } from '../../runbooks/validate/config-needs';
 import { formatIssue, parseLocatedYaml, type SourceIssue } from '../../shared/source-issue';
 import { Config } from '../../worker/config';
+import { IDENTITY_VENDORS } from '../../worker/identity-cloud-vendors';
+import { EDGE_VENDORS, EDR_VENDORS } from '../../worker/vendors-config';
 import type { CommandOutput } from './runbook';
 
 /*
@@ -36,8 +38,28 @@ export function readLocatedConfig(file: string): LocatedConfig {
       issues.push({ code: 'config.invalid', message: problem.message, path: at, ...locate(at) });
     }
   }
+  if (parsed.success) issues.push(...containmentIssues(parsed.data, locate));
   issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   return issues.length > 0 || !parsed.success ? { ok: false, issues } : { ok: true, config: parsed.data };
+}
+
+/** The vendors each containment family can name; any other name is an endpoint (the generic HTTP contract). */
+const VENDORS_BY_FAMILY: Record<string, readonly string[]> = { identity: IDENTITY_VENDORS, host: EDR_VENDORS, network: [...EDGE_VENDORS, 'aws'], cloud: ['aws'] };
+
+/** A containment adapter must lead somewhere: a vendor with its settings, or a configured endpoint (start-up refuses otherwise). */
+function containmentIssues(config: Config, locate: ReturnType<typeof parseLocatedYaml>['locate']): SourceIssue[] {
+  const issues: SourceIssue[] = [];
+  for (const [family, name] of Object.entries(config.containment) as [string, string | undefined][]) {
+    if (!name) continue;
+    const at = ['containment', family];
+    const vendors = config.vendors as Record<string, unknown>;
+    if (VENDORS_BY_FAMILY[family]?.includes(name)) {
+      if (!vendors[name]) issues.push({ code: 'config.invalid', message: `${name} needs its settings under vendors.${name}`, path: at, ...locate(at) });
+    } else if (!config.endpoints[name]) {
+      issues.push({ code: 'config.invalid', message: `"${name}" is neither a ${family} vendor (${VENDORS_BY_FAMILY[family]?.join(', ')}) nor an endpoint under endpoints`, path: at, ...locate(at) });
+    }
+  }
+  return issues;
 }
 
 /** The file `config check` reads when none is named: the one start-up would read. */

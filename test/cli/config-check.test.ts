@@ -35,6 +35,18 @@ describe('firebreak config check', function () {
     assert.equal(lines[4], `4 problem(s) in ${file}`);
   });
 
+  it('names a containment adapter that leads nowhere: a vendor without its settings, a name that is no endpoint', async () => {
+    const file = path.join(tempDir('config-check'), 'containment.yaml');
+    writeFileSync(file, 'containment:\n  identity: okta\n  host: edr\n  network: firewall\nendpoints:\n  firewall: { url: https://fw.example.com }\n');
+    const output = await checkConfig(file);
+    assert.equal(output.exitCode, 1);
+    assert.deepEqual(output.stderr.trim().split('\n').map((line) => line.replace(file, 'F')), [
+      'F:2:13 config.invalid: okta needs its settings under vendors.okta (at containment.identity)',
+      'F:3:9 config.invalid: "edr" is neither a host vendor (crowdstrike, defender, sentinelone) nor an endpoint under endpoints (at containment.host)',
+      '2 problem(s) in F',
+    ]);
+  });
+
   it('names a routing rule or default runbook that the library does not have, at its line', async () => {
     const file = path.join(tempDir('config-check'), 'routing.yaml');
     writeFileSync(file, 'contacts: { security: s@example.com }\nrouting:\n  rules:\n    - { when: \'alert.severity == "critical"\', runbook: ransomware }\n  defaultRunbook: generic-alert-notice\n');
