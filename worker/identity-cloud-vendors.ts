@@ -16,6 +16,8 @@ import { resolveSecret } from './secret';
  */
 
 const SecretRef = z.string().min(1);
+/** A directory on this machine, where plain LDAP never leaves the host. */
+const LOOPBACK_LDAP = /^ldap:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?\/?$/;
 const HttpUrl = z.string().url().refine((url) => /^https?:\/\//.test(url), 'expected an https URL');
 
 export const IdentityCloudVendors = {
@@ -64,6 +66,10 @@ export const IdentityCloudVendors = {
     })
     .refine((l) => !l.startTls || l.url.startsWith('ldap://'), { message: 'StartTLS upgrades an ldap:// connection; use ldaps:// without it', path: ['startTls'] })
     .refine((l) => l.ca === undefined || l.startTls || l.url.startsWith('ldaps://'), { message: 'a CA is used only over TLS: use an ldaps:// URL or startTls: true', path: ['ca'] })
+    .refine((l) => l.startTls || l.url.startsWith('ldaps://') || LOOPBACK_LDAP.test(l.url), {
+      message: 'the bind password would cross the network in clear: use an ldaps:// URL or startTls: true (plain ldap:// only to this machine)',
+      path: ['url'],
+    })
     .optional(),
   aws: z
     .strictObject({

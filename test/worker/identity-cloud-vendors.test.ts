@@ -47,12 +47,19 @@ describe('identity and cloud vendors in configuration', () => {
   });
 
   it('refuses plain secrets, half an AWS key pair, and StartTLS on ldaps', () => {
-    const plain = configFrom('containment:\n  identity: ldap\nvendors:\n  ldap:\n    url: ldap://dir.example.com:389\n    bindDn: cn=firebreak,dc=example,dc=com\n    bindPassword: hunter2\n    baseDn: dc=example,dc=com\n');
+    const plain = configFrom('containment:\n  identity: ldap\nvendors:\n  ldap:\n    url: ldaps://dir.example.com:636\n    bindDn: cn=firebreak,dc=example,dc=com\n    bindPassword: hunter2\n    baseDn: dc=example,dc=com\n');
     assert.throws(() => containmentFromConfig(plain, {}, evidence), /vendors\.ldap\.bindPassword: secrets in a config file must be references/);
     const problems = problemsOf(() =>
       configFrom('vendors:\n  aws:\n    region: us-east-1\n    accessKeyId: env:AK\n  ldap:\n    url: ldaps://dir.example.com\n    bindDn: cn=x\n    bindPassword: env:P\n    baseDn: dc=x\n    startTls: true\n'),
     );
     assert.ok(problems.some((p) => p.includes('vendors.aws.secretAccessKey: set both')), problems.join('\n'));
     assert.ok(problems.some((p) => p.includes('vendors.ldap.startTls: StartTLS upgrades')), problems.join('\n'));
+  });
+
+  it('refuses plain ldap:// to another machine (the bind password would travel in clear), and allows it to this one', () => {
+    const ldap = (url: string, extra = '') => `vendors:\n  ldap:\n    url: ${url}\n    bindDn: cn=x\n    bindPassword: env:P\n    baseDn: dc=x\n${extra}`;
+    const problems = problemsOf(() => configFrom(ldap('ldap://dir.example.com:389')));
+    assert.ok(problems.some((p) => p.includes('vendors.ldap.url: the bind password would cross the network in clear')), problems.join('\n'));
+    for (const ok of [ldap('ldap://dir.example.com:389', '    startTls: true\n'), ldap('ldaps://dir.example.com'), ldap('ldap://127.0.0.1:3389'), ldap('ldap://localhost')]) configFrom(ok);
   });
 });
