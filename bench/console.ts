@@ -19,6 +19,10 @@ export interface ConsoleBenchResult {
   listPage: { p50Ms: number; p95Ms: number; p99Ms: number };
   /** The same first page of incidents as a bare `workflow.list` from a Temporal client, same server, same run. */
   bareList: { p50Ms: number; p95Ms: number; p99Ms: number };
+  /** The list as a person who may see none of them: it looks through all of them (by cursor) and shows none. */
+  scanPage: { p50Ms: number; p95Ms: number; p99Ms: number };
+  /** A bare `workflow.list` of every incident, same page size. */
+  bareScan: { p50Ms: number; p95Ms: number; p99Ms: number };
 }
 
 const figures = (samples: number[]) => {
@@ -38,7 +42,8 @@ export async function benchConsole(opts: ConsoleBenchOptions = {}): Promise<Cons
   const temporal = await startTemporal();
   const runbooks = tempDir('runbooks');
   copyFileSync(path.join(__dirname, '..', 'test', 'fixtures', 'runbooks', 'console', 'oncall-triage.yaml'), path.join(runbooks, 'oncall-triage.yaml'));
-  const fb = await FirebreakUnderTest.start({ address: temporal.address, env: { FIREBREAK_RUNBOOKS_DIR: runbooks } });
+  // Legal holds no role of the on-call runbook: an outsider to every incident here.
+  const fb = await FirebreakUnderTest.start({ address: temporal.address, env: { FIREBREAK_RUNBOOKS_DIR: runbooks }, people: [{ id: 'outsider', roles: ['legal'] }] });
   try {
     let next = 0;
     const ids: string[] = [];
@@ -60,10 +65,14 @@ export async function benchConsole(opts: ConsoleBenchOptions = {}): Promise<Cons
       while ((await fb.api<{ steps?: { id: string; state: string }[] }>('GET', `/v1/incidents/${id}`)).body.steps?.some((s) => s.id === 'triage' && s.state === 'waiting') !== true) await new Promise((r) => setTimeout(r, 200));
     }
 
-    const signIn = await fetch(`${fb.baseUrl}/console/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: fb.adminToken }), redirect: 'manual' });
-    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
-    if (!cookie.startsWith('fb_console=')) throw new Error(`console sign-in failed: ${signIn.status}`);
-    const page = async () => {
+    const signIn = async (token: string) => {
+      const answer = await fetch(`${fb.baseUrl}/console/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token }), redirect: 'manual' });
+      const cookie = (answer.headers.get('set-cookie') ?? '').split(';')[0]!;
+      if (!cookie.startsWith('fb_console=')) throw new Error(`console sign-in failed: ${answer.status}`);
+      return cookie;
+    };
+    const commander = await signIn(fb.adminToken);
+    const page = async (cookie = commander) => {
       const started = performance.now();
       const response = await fetch(`${fb.baseUrl}/console/incidents`, { headers: { cookie } });
       const html = await response.text();
@@ -89,7 +98,21 @@ export async function benchConsole(opts: ConsoleBenchOptions = {}): Promise<Cons
       for await (const _info of fb.client.workflow.list({ query, pageSize: rows })) if (++seen >= rows) break;
       if (i > 0) bareList.push(performance.now() - started);
     }
-    return { incidents, rows, listPage: figures(listPage), bareList: figures(bareList) };
+    const outsider = await signIn('token-outsider');
+    const scanPage: number[] = [];
+    for (let i = 0; i <= rounds; i++) {
+      const timed = await page(outsider);
+      if (timed.rows !== 0) throw new Error(`the outsider sees ${timed.rows} incidents`);
+      if (i > 0) scanPage.push(timed.ms);
+    }
+    const bareScan: number[] = [];
+    for (let i = 0; i <= rounds; i++) {
+      const started = performance.now();
+      let seen = 0;
+      for await (const _info of fb.client.workflow.list({ query, pageSize: 200 })) if (++seen >= incidents) break;
+      if (i > 0) bareScan.push(performance.now() - started);
+    }
+    return { incidents, rows, listPage: figures(listPage), bareList: figures(bareList), scanPage: figures(scanPage), bareScan: figures(bareScan) };
   } finally {
     await fb.stop();
     await temporal.stop();
@@ -102,5 +125,7 @@ export function consoleRows(r: ConsoleBenchResult): Row[] {
     { bench, measure: `list first page p50 (${r.rows} rows; issue target < 300 ms)`, firebreak: r.listPage.p50Ms, baseline: r.bareList.p50Ms, unit: 'ms' },
     { bench, measure: `list first page p95 (${r.rows} rows)`, firebreak: r.listPage.p95Ms, baseline: r.bareList.p95Ms, unit: 'ms' },
     { bench, measure: `list first page p99 (${r.rows} rows)`, firebreak: r.listPage.p99Ms, baseline: r.bareList.p99Ms, unit: 'ms' },
+    { bench, measure: `list seeing none of ${r.incidents} p50 (looks through all)`, firebreak: r.scanPage.p50Ms, baseline: r.bareScan.p50Ms, unit: 'ms' },
+    { bench, measure: `list seeing none of ${r.incidents} p95`, firebreak: r.scanPage.p95Ms, baseline: r.bareScan.p95Ms, unit: 'ms' },
   ];
 }
