@@ -199,11 +199,18 @@ describe('the incident console', function () {
     await page.goto(`${fb.baseUrl}${incidentPath}`);
   });
 
-  it('refuses the requester approving her own notice, showing the validator code, and records nothing', async () => {
+  it('refuses the requester approving her own notice (from the keyboard), showing the validator code, and records nothing', async () => {
     const before = (await status()).timeline.length;
-    const form = page.locator('form[action$="/steps/notice-approved/decide"]');
-    await form.locator('textarea[name="reason"]').fill('looks right to me');
-    await form.getByRole('button', { name: 'Approve' }).click();
+    const focused = () => page.evaluate(`(() => { const e = document.activeElement; return e ? e.tagName + '|' + (e.getAttribute('name') || '') + '|' + (e.textContent || '').trim() + '|' + (e.closest('form')?.getAttribute('action') || '') : ''; })()`) as Promise<string>;
+    await page.keyboard.press('Tab');
+    assert.match(await focused(), /^A\|\|Skip to content/, 'the first stop is the skip link');
+    await page.keyboard.press('Enter');
+    for (let i = 0; i < 60 && !/^TEXTAREA\|reason\|.*notice-approved\/decide$/.test(await focused()); i++) await page.keyboard.press('Tab');
+    assert.match(await focused(), /^TEXTAREA\|reason\|/, 'the reason box is reached by Tab');
+    await page.keyboard.type('looks right to me');
+    await page.keyboard.press('Tab');
+    assert.match(await focused(), /^BUTTON\|decision\|Approve\|/);
+    await page.keyboard.press('Enter');
     await page.locator('#refusal-code').waitFor();
     assert.equal(await page.locator('#refusal-code').textContent(), 'approval.separation_of_duties');
     await shot(page, '05-refused');
