@@ -63,6 +63,16 @@ describe('containment that expires (ttl)', function () {
     assert.ok(report.status.timeline.some((t) => t.event === 'step.expiry_cancelled' && t.stepId === 'block'));
   });
 
+  it('after the lift ran, an abort does not wait on the finished lift and undoes under the lift request key', async () => {
+    const report = await run('2h', [{ step: 'still-bad', abort: 'false positive after all', as: 'carol', roles: ['security-oncall'], after: '3h' }]);
+    assert.equal(report.status.phase, 'aborted');
+    assert.deepEqual(report.lifts.map((l) => l.outcome), ['lifted']);
+    // Both the lift and the compensation ask for the undo; the activity is idempotent per key (vendor-kit/action.ts).
+    const keys = new Set(report.actions.filter((a) => a.action === 'network.unblock-ip').map((a) => a.key));
+    assert.deepEqual([...keys], [`${report.status.incidentId}/block/undo`]);
+    assert.ok(!report.status.timeline.some((t) => t.event === 'step.compensation_failed'));
+  });
+
   it('ends a lift still armed when the run ends, so the next run on the same test server still skips time', async () => {
     // 6h block, 5h hold: the incident completes with its lift armed. In production the lift outlives the incident;
     // here it would fire during the next run with no worker for it, and stall that run's timers on the wall clock.
