@@ -121,6 +121,10 @@ describe('Cloudflare custom IP list items (WAF custom lists)', () => {
     assert.equal(undone.restoredToRecorded, true);
     const deleted = server.requests.filter((r) => r.operationId === 'lists-delete-list-items');
     assert.deepEqual(deleted.map((r) => r.body), [{ items: [{ id: forward.after.state.items[0]!.id }] }]);
+    // The same undo again (a lift that ran, then an abort's compensation under the same key) deletes nothing more.
+    await run(undoActivity(block({ id: LIST_ID }), 'network.unblock-ip', deps()), request('203.0.113.7', '/undo'));
+    assert.equal(server.requests.filter((r) => r.operationId === 'lists-delete-list-items').length, 1);
+    assert.deepEqual(lists[0]!.items.map((i) => i.ip), ['203.0.113.70']);
   });
 
   it('leaves an address that was already in the list as it was, after the undo too', async () => {
