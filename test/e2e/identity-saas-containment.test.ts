@@ -84,7 +84,7 @@ for (const run of runs) {
     const runId = Date.now().toString(36);
 
     before(async () => {
-      server = await startValidatingServer(loadApiDescription(IDENTITY_FIXTURES[run.vendor]));
+      server = await startValidatingServer(loadApiDescription(IDENTITY_FIXTURES[run.vendor]), { validateResponses: true });
       vendor = run.fake(server, tokens);
       // The runbook's sign-in log pull stays generic HTTP; a local server answers it.
       logs = await RecordingServer.start();

@@ -8,7 +8,9 @@ import type { HandlerAnswer, OperationHandler, ValidatedRequest, ValidatingServe
  * request against the vendor's published description (openapi-validating-server.ts, fixtures in
  * test/fixtures/vendor-apis). Each token endpoint checks the grant the way the vendor would (client credentials with a
  * private-key JWT for an Okta service app, a client secret for Entra, a JWT bearer assertion with domain-wide
- * delegation for Google). Shared by the adapter tests and the end-to-end runs of the shipped runbooks.
+ * delegation for Google). Shared by the adapter tests and the end-to-end runs of the shipped runbooks, which start the
+ * server with `validateResponses`, so these answers are also checked against the description (Okta's and Graph's
+ * response schemas; Google's discovery document describes none here).
  */
 
 /** Each vendor's published description, trimmed (its source and version in its header). */

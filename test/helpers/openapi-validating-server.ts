@@ -169,10 +169,11 @@ function explodeObjectQueryParameters(description: Document): Document {
 
 /**
  * Starts the server on a free loopback port. `description` is a loaded fixture (see loadApiDescription).
+ * `validateResponses` also checks the handlers' 2xx bodies against the operation's response schema (a refusal if not).
  * `lazy` compiles each operation's validators when it is first used and skips checking the description itself: the
  * Kubernetes documents (the whole PodSpec tree) otherwise take over a minute to compile on a shared machine.
  */
-export async function startValidatingServer(loaded: Document, opts: { lazy?: boolean } = {}): Promise<ValidatingServer> {
+export async function startValidatingServer(loaded: Document, opts: { lazy?: boolean; validateResponses?: boolean } = {}): Promise<ValidatingServer> {
   const description = explodeObjectQueryParameters(loaded);
   const apiRoot = new URL(description.servers?.[0]?.url ?? '/', 'http://placeholder').pathname.replace(/\/$/, '') || '/';
   const api = new OpenAPIBackend({ definition: description, apiRoot, strict: false, validate: true, quick: opts.lazy === true, ajvOpts: { strict: false, logger: false } });
@@ -236,6 +237,12 @@ export async function startValidatingServer(loaded: Document, opts: { lazy?: boo
     const validated: ValidatedRequest = { operationId, method, path: url.pathname, params, query, headers: req.headers, body };
     requests.push(validated);
     const answer = await handler(validated);
+    // With validateResponses, a success the test's handler answers must be one the vendor could send: adapters are
+    // then tested against the vendor's documented answers, not the fake's idea of them.
+    if (opts.validateResponses && answer.status >= 200 && answer.status < 300 && answer.body !== undefined) {
+      const checked = api.validateResponse(answer.body, operation, answer.status);
+      if (!checked.valid) refusals.push({ method, path: url.pathname, reason: `${operationId}: the test's ${answer.status} answer is not one the description allows: ${(checked.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ')}` });
+    }
     res.writeHead(answer.status, { ...(answer.body !== undefined ? { 'content-type': 'application/json' } : {}), ...answer.headers });
     // A text answer (a Kubernetes pod log) goes out as it is; everything else as JSON.
     const plain = typeof answer.body === 'string' && /^text\//.test(answer.headers?.['content-type'] ?? '');

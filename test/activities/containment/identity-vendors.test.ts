@@ -78,7 +78,7 @@ for (const scenario of scenarios) {
     const incident = `inc-${scenario.vendor}-${Date.now().toString(36)}`;
 
     beforeEach(async () => {
-      server = await startValidatingServer(loadApiDescription(IDENTITY_FIXTURES[scenario.vendor]));
+      server = await startValidatingServer(loadApiDescription(IDENTITY_FIXTURES[scenario.vendor]), { validateResponses: true });
       tokens = { issued: 0 };
       vendor = scenario.setup(server, tokens);
       dir = mkdtempSync(path.join(tmpdir(), 'fb-idp-'));
@@ -146,7 +146,7 @@ for (const scenario of scenarios) {
 
 describe('identity containment with an Okta API token', () => {
   it('sends the SSWS token the Okta description declares', async () => {
-    const server = await startValidatingServer(loadApiDescription(IDENTITY_FIXTURES.okta));
+    const server = await startValidatingServer(loadApiDescription(IDENTITY_FIXTURES.okta), { validateResponses: true });
     try {
       server.handle('getUser', (r) => {
         assert.equal(r.headers.authorization, 'SSWS 00abc-token');

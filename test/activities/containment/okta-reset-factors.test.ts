@@ -45,7 +45,7 @@ describe('identity.reset-factors on Okta (requests validated against its publish
   const incident = `inc-factors-${Date.now().toString(36)}`;
 
   beforeEach(async () => {
-    server = await startValidatingServer(loadApiDescription(fixture));
+    server = await startValidatingServer(loadApiDescription(fixture), { validateResponses: true });
     resets = [];
     factors.clear();
     const missing = { status: 404, body: { errorCode: 'E0000007', errorSummary: 'Not found: Resource not found' } };
