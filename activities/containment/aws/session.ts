@@ -72,11 +72,15 @@ function assumedRole(settings: AwsSettings, roleArn: string): Credentials {
   };
 }
 
-/** The AssumeRole a dry run shows before an action's own calls when a role is configured (an external id is no secret). */
+/** What a dry run shows before an action's own calls: the AssumeRole (an external id is no secret) and the account check. */
 export function assumeRolePlan(settings: AwsSettings): PlannedCall[] {
-  if (!settings.roleArn) return [];
-  const request = { RoleArn: settings.roleArn, RoleSessionName: SESSION_NAME, ...(settings.externalId ? { ExternalId: settings.externalId } : {}), DurationSeconds: 3600 };
-  return [{ vendor: 'aws', operation: 'sts:AssumeRole', request, when: 'no session from an earlier call is still valid' }];
+  const calls: PlannedCall[] = [];
+  if (settings.roleArn) {
+    const request = { RoleArn: settings.roleArn, RoleSessionName: SESSION_NAME, ...(settings.externalId ? { ExternalId: settings.externalId } : {}), DurationSeconds: 3600 };
+    calls.push({ vendor: 'aws', operation: 'sts:AssumeRole', request, when: 'no session from an earlier call is still valid' });
+  }
+  if (settings.accountId) calls.push({ vendor: 'aws', operation: 'sts:GetCallerIdentity', request: {}, when: `once per worker: refuse unless the account is ${settings.accountId}` });
+  return calls;
 }
 
 /**

@@ -159,12 +159,12 @@ describe('AWS containment through an assumed role with an external id (moto with
     assert.equal(await keyStatus(), 'Active');
   });
 
-  it('shows the AssumeRole with its external id in the dry run, before the calls the role then makes', () => {
-    const aws = createAwsClients({ region: 'us-east-1', roleArn: ROLE_ARN, externalId: EXTERNAL_ID, quarantineGroupName: 'firebreak-quarantine' });
+  it('shows the AssumeRole with its external id and the account check in the dry run, before the calls the role then makes', () => {
+    const aws = createAwsClients({ region: 'us-east-1', roleArn: ROLE_ARN, externalId: EXTERNAL_ID, accountId: ACCOUNT, quarantineGroupName: 'firebreak-quarantine' });
     const plan = containmentPlanner({ aws })('cloud.deactivate-access-key', { accessKeyId: victim.accessKeyId });
     assert.deepEqual(
       plan?.map((call) => call.operation),
-      ['sts:AssumeRole', 'iam:GetAccessKeyLastUsed', 'iam:UpdateAccessKey'],
+      ['sts:AssumeRole', 'sts:GetCallerIdentity', 'iam:GetAccessKeyLastUsed', 'iam:UpdateAccessKey'],
     );
     assert.deepEqual(plan?.[0]?.request, { RoleArn: ROLE_ARN, RoleSessionName: 'firebreak-containment', ExternalId: EXTERNAL_ID, DurationSeconds: 3600 });
   });
