@@ -1,11 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { temporal } from '@temporalio/proto';
 import { testRunbook } from '../../../cli/runbook-test/command';
-import { startRunbookTestEnvironment } from '../../../cli/runbook-test/driver';
-import { createLogger } from '../../../worker/logging';
-import { installRuntimeLogging } from '../../../worker/temporal-worker';
-import { HISTORIES_DIR, recordedRunbook, shippedScenarios } from './scenarios';
+import { quietRunbookTestEnvironment, record, saveHistory } from './recorder';
+import { recordedRunbook, shippedScenarios } from './scenarios';
 
 /*
  * Records (as binary protobuf) the workflow history of every shipped runbook's scenario (and of its child runbooks) for
@@ -15,34 +10,18 @@ import { HISTORIES_DIR, recordedRunbook, shippedScenarios } from './scenarios';
  * with other changes in flight), and commit the new files; name runbook ids to record only those:
  *   npx tsx test/workflows/replay/record-histories.ts [compromised-account leaked-cloud-key ...]
  */
-async function main(): Promise<void> {
-  installRuntimeLogging(createLogger('warn'));
-  const shared = await startRunbookTestEnvironment();
-  try {
-    const only = process.argv.slice(2);
-    for (const scenario of shippedScenarios().filter((s) => only.length === 0 || only.includes(s.id))) {
-      const output = await testRunbook(scenario, shared);
-      if (!output.report) throw new Error(`${scenario.id}: ${output.stderr}`);
-      const ids = [output.report.status.incidentId, ...Object.keys(output.report.children).map((step) => `${output.report!.status.incidentId}/${step}`)];
-      let version: number | undefined;
-      for (const [index, workflowId] of ids.entries()) {
-        const history = await shared.env.client.workflow.getHandle(workflowId).fetchHistory();
-        version ??= recordedRunbook(history)?.version;
-        if (version === undefined) throw new Error(`${scenario.id}: the incident's history names no runbook version`);
-        const file = path.join(HISTORIES_DIR, `${scenario.id}.v${version}${index === 0 ? '' : `.child-${index}`}.binpb`);
-        writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
-        console.log(`recorded ${path.relative(process.cwd(), file)} (${history.events?.length ?? 0} events)`);
-      }
+record(quietRunbookTestEnvironment, async (shared) => {
+  const only = process.argv.slice(2);
+  for (const scenario of shippedScenarios().filter((s) => only.length === 0 || only.includes(s.id))) {
+    const output = await testRunbook(scenario, shared);
+    if (!output.report) throw new Error(`${scenario.id}: ${output.stderr}`);
+    const ids = [output.report.status.incidentId, ...Object.keys(output.report.children).map((step) => `${output.report!.status.incidentId}/${step}`)];
+    let version: number | undefined;
+    for (const [index, workflowId] of ids.entries()) {
+      const history = await shared.env.client.workflow.getHandle(workflowId).fetchHistory();
+      version ??= recordedRunbook(history)?.version;
+      if (version === undefined) throw new Error(`${scenario.id}: the incident's history names no runbook version`);
+      saveHistory(history, `${scenario.id}.v${version}${index === 0 ? '' : `.child-${index}`}.binpb`);
     }
-  } finally {
-    await shared.env.teardown();
   }
-}
-
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+});

@@ -1,18 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { DEFAULT_RUNBOOK_LIBRARY } from '../../../cli/commands/runbook';
-import { startRunbookTestEnvironment } from '../../../cli/runbook-test/driver';
 import { createRecordingFakes } from '../../../cli/runbook-test/fake-activities';
 import { createIncidentClient } from '../../../ingress/incident-client';
 import { loadRunbookFile } from '../../../runbooks/load';
 import type { Alert } from '../../../runbooks/schema/alert';
 import { createLogger } from '../../../worker/logging';
-import { installRuntimeLogging } from '../../../worker/temporal-worker';
 import type { IncidentStatus } from '../../../workflows/incident/state';
-import { HISTORIES_DIR } from './scenarios';
+import { quietRunbookTestEnvironment, record, saveHistory } from './recorder';
 
 /*
  * Records the first run of an incident in an alert storm for the replay test: the opening alert, repeats coalesced by
@@ -22,64 +18,48 @@ import { HISTORIES_DIR } from './scenarios';
  */
 const REPEATS = 600;
 
-async function main(): Promise<void> {
-  installRuntimeLogging(createLogger('warn'));
-  const { env, bundle } = await startRunbookTestEnvironment();
-  try {
-    const loaded = await loadRunbookFile(path.join(DEFAULT_RUNBOOK_LIBRARY, 'generic-alert-notice.yaml'));
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-    const pinned = loaded.pinned;
-    const taskQueue = `storm-history-${randomUUID()}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: createRecordingFakes({}).activities });
-    const incidents = createIncidentClient({
-      client: env.client,
-      taskQueue,
-      catalog: { byId: async (id) => (id === pinned.runbook.id ? pinned : undefined), childrenOf: async () => ({}) },
-      contacts: { 'security-team': 'security-team@runbook-test.invalid' },
-      updateIdKey: randomBytes(32),
-      deadlineMs: 60_000,
-      log: createLogger('warn'),
-    });
-    const fingerprint = `storm-${randomUUID()}`;
-    const alert = (n: number): Alert => {
-      const at = new Date().toISOString();
-      return { source: 'generic', deliveryId: `storm-${n}`, fingerprint, title: 'Flapping disk alert', severity: 'high', status: 'firing', labels: { host: 'db-9' }, occurredAt: at, receivedAt: at, raw: {} };
-    };
-    await worker.runUntil(async () => {
-      const first = await incidents.alert(alert(0), pinned);
-      if (first.outcome !== 'signalled') throw new Error(JSON.stringify(first));
-      const handle = env.client.workflow.getHandle(first.incidentId);
-      for (;;) {
-        const status = await handle.query<IncidentStatus>('statusQuery');
-        if (status.steps.some((s) => s.id === 'approve-notice' && s.state === 'waiting')) break;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      // Fifty senders at once, as in a storm: the ingress coalesces them into a signal per window.
-      let next = 0;
-      await Promise.all(Array.from({ length: 50 }, async () => {
-        while (next < REPEATS) await incidents.alert(alert((next += 1)), pinned);
-      }));
-      // The first run: the one the opening alert started, which rolled over during the storm.
-      const latest = await handle.fetchHistory();
-      const firstRunId = latest.events?.[0]?.workflowExecutionStartedEventAttributes?.firstExecutionRunId;
-      if (!firstRunId) throw new Error('no first run id');
-      const firstRun = env.client.workflow.getHandle(first.incidentId, firstRunId);
-      while ((await firstRun.describe()).status.name !== 'CONTINUED_AS_NEW') await new Promise((resolve) => setTimeout(resolve, 200));
-      const history = await firstRun.fetchHistory();
-      const file = path.join(HISTORIES_DIR, 'alert-storm-roll.binpb');
-      writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
-      const signals = history.events?.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
-      console.log(`recorded ${path.relative(process.cwd(), file)} (${history.events?.length ?? 0} events, ${signals} signals)`);
-    });
-  } finally {
-    await env.teardown();
-  }
-}
-
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+record(quietRunbookTestEnvironment, async ({ env, bundle }) => {
+  const loaded = await loadRunbookFile(path.join(DEFAULT_RUNBOOK_LIBRARY, 'generic-alert-notice.yaml'));
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+  const pinned = loaded.pinned;
+  const taskQueue = `storm-history-${randomUUID()}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: createRecordingFakes({}).activities });
+  const incidents = createIncidentClient({
+    client: env.client,
+    taskQueue,
+    catalog: { byId: async (id) => (id === pinned.runbook.id ? pinned : undefined), childrenOf: async () => ({}) },
+    contacts: { 'security-team': 'security-team@runbook-test.invalid' },
+    updateIdKey: randomBytes(32),
+    deadlineMs: 60_000,
+    log: createLogger('warn'),
+  });
+  const fingerprint = `storm-${randomUUID()}`;
+  const alert = (n: number): Alert => {
+    const at = new Date().toISOString();
+    return { source: 'generic', deliveryId: `storm-${n}`, fingerprint, title: 'Flapping disk alert', severity: 'high', status: 'firing', labels: { host: 'db-9' }, occurredAt: at, receivedAt: at, raw: {} };
+  };
+  await worker.runUntil(async () => {
+    const first = await incidents.alert(alert(0), pinned);
+    if (first.outcome !== 'signalled') throw new Error(JSON.stringify(first));
+    const handle = env.client.workflow.getHandle(first.incidentId);
+    for (;;) {
+      const status = await handle.query<IncidentStatus>('statusQuery');
+      if (status.steps.some((s) => s.id === 'approve-notice' && s.state === 'waiting')) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    // Fifty senders at once, as in a storm: the ingress coalesces them into a signal per window.
+    let next = 0;
+    await Promise.all(Array.from({ length: 50 }, async () => {
+      while (next < REPEATS) await incidents.alert(alert((next += 1)), pinned);
+    }));
+    // The first run: the one the opening alert started, which rolled over during the storm.
+    const latest = await handle.fetchHistory();
+    const firstRunId = latest.events?.[0]?.workflowExecutionStartedEventAttributes?.firstExecutionRunId;
+    if (!firstRunId) throw new Error('no first run id');
+    const firstRun = env.client.workflow.getHandle(first.incidentId, firstRunId);
+    while ((await firstRun.describe()).status.name !== 'CONTINUED_AS_NEW') await new Promise((resolve) => setTimeout(resolve, 200));
+    const history = await firstRun.fetchHistory();
+    const signals = history.events?.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+    saveHistory(history, 'alert-storm-roll.binpb', `${signals} signals`);
+  });
+});

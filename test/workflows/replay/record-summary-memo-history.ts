@@ -1,9 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { temporal } from '@temporalio/proto';
 import { answerUpdate, decideUpdate } from '../../../workflows/incident/definitions';
 import { HOUR, clockActivities, startTimeSkipping, until, withIncident } from '../deadline-clocks/harness';
-import { HISTORIES_DIR } from './scenarios';
+import { record, saveHistory } from './recorder';
 
 /*
  * Records an incident that keeps its summary memo (patch `incident-summary-memo`) for the replay test: a clock starts,
@@ -25,33 +22,18 @@ const runbook = (awareAt: string) => ({
   ],
 });
 
-async function main(): Promise<void> {
-  const env = await startTimeSkipping();
-  try {
-    const awareAt = new Date((await env.currentTimeMs()) - 2 * HOUR).toISOString();
-    await withIncident(env, runbook(awareAt), clockActivities(), async (incident) => {
-      const handle = env.client.workflow.getHandle(incident.id);
-      await until(incident, (s) => s.pendingInputs[0]);
-      await handle.executeUpdate(answerUpdate, { args: [{ stepId: 'notify-now', value: true, actor: { kind: 'person', id: 'dana', roles: ['security-oncall'] }, at: new Date().toISOString() }] });
-      const approval = await until(incident, (s) => s.approvals.find((a) => a.stepId === 'notice-approved'));
-      await handle.executeUpdate(decideUpdate, { args: [{ stepId: 'notice-approved', decision: 'approve', reason: 'notifiable', draftSha256: approval.draftSha256, actor: { kind: 'person', id: 'lee', roles: ['legal'] }, at: new Date().toISOString() }] });
-      await handle.result();
-      const history = await handle.fetchHistory();
-      const upserts = history.events?.filter((e) => e.workflowPropertiesModifiedEventAttributes).length ?? 0;
-      if (upserts < 3) throw new Error(`only ${upserts} memo upserts recorded`);
-      const file = path.join(HISTORIES_DIR, 'summary-memo.binpb');
-      writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
-      console.log(`recorded ${path.relative(process.cwd(), file)} (${history.events?.length ?? 0} events, ${upserts} memo upserts)`);
-    });
-  } finally {
-    await env.teardown();
-  }
-}
-
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+record(startTimeSkipping, async (env) => {
+  const awareAt = new Date((await env.currentTimeMs()) - 2 * HOUR).toISOString();
+  await withIncident(env, runbook(awareAt), clockActivities(), async (incident) => {
+    const handle = env.client.workflow.getHandle(incident.id);
+    await until(incident, (s) => s.pendingInputs[0]);
+    await handle.executeUpdate(answerUpdate, { args: [{ stepId: 'notify-now', value: true, actor: { kind: 'person', id: 'dana', roles: ['security-oncall'] }, at: new Date().toISOString() }] });
+    const approval = await until(incident, (s) => s.approvals.find((a) => a.stepId === 'notice-approved'));
+    await handle.executeUpdate(decideUpdate, { args: [{ stepId: 'notice-approved', decision: 'approve', reason: 'notifiable', draftSha256: approval.draftSha256, actor: { kind: 'person', id: 'lee', roles: ['legal'] }, at: new Date().toISOString() }] });
+    await handle.result();
+    const history = await handle.fetchHistory();
+    const upserts = history.events?.filter((e) => e.workflowPropertiesModifiedEventAttributes).length ?? 0;
+    if (upserts < 3) throw new Error(`only ${upserts} memo upserts recorded`);
+    saveHistory(history, 'summary-memo.binpb', `${upserts} memo upserts`);
+  });
+});
