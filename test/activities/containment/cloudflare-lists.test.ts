@@ -9,84 +9,20 @@ import { type ContainmentOutcome, forwardActivity, undoActivity } from '../../..
 import { createVendorHttp } from '../../../activities/containment/vendor-kit/vendor-http';
 import { EvidenceStore } from '../../../evidence';
 import type { ActionRequest } from '../../../workflows/runbook-interpreter/steps/action';
-import { loadApiDescription, startValidatingServer, type ValidatingServer, type ValidatedRequest } from '../../helpers/openapi-validating-server';
+import { loadApiDescription, startValidatingServer, type ValidatingServer } from '../../helpers/openapi-validating-server';
+import { type CloudflareListFake, type CloudflareListItem, listsFake } from './cloudflare-lists-fake';
 
 const fixture = path.join(__dirname, '..', '..', 'fixtures', 'vendor-apis', 'cloudflare', 'lists.openapi.json');
 const INCIDENT = 'incident/generic/7d1e99';
 const ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353';
 const LIST_ID = '2c0fc9fa937b11eaa1b71c4d701ab86e';
 
-interface Item {
-  id: string;
-  ip: string;
-  comment?: string;
-}
-interface List {
-  id: string;
-  name: string;
-  kind: string;
-  items: Item[];
-}
-
-/**
- * Cloudflare's Lists API as the adapter sees it: lists per account, items added and deleted by bulk operations that
- * stay `pending` for `pendingPolls` status reads before they apply (Cloudflare applies them asynchronously).
- */
-function listsFake(server: ValidatingServer, pendingPolls = 1) {
-  const lists: List[] = [];
-  const operations = new Map<string, { polls: number; apply: () => void }>();
-  let next = 1;
-  const id = () => (next++).toString(16).padStart(32, '0');
-  const ok = (result: unknown, extra: Record<string, unknown> = {}) => ({ status: 200, body: { success: true, errors: [], messages: [], result, ...extra } });
-  const find = (req: ValidatedRequest) => lists.find((l) => l.id === req.params.list_id);
-  const operation = (apply: () => void) => {
-    const operationId = id();
-    operations.set(operationId, { polls: 0, apply });
-    return ok({ operation_id: operationId });
-  };
-  server.handle('lists-get-lists', () => ok(lists.map(({ items, ...list }) => ({ ...list, num_items: items.length, created_on: '2026-01-01T00:00:00Z', modified_on: '2026-01-01T00:00:00Z' }))));
-  server.handle('lists-create-a-list', (req) => {
-    const body = req.body as { name: string; kind: string };
-    const list = { id: id(), name: body.name, kind: body.kind, items: [] };
-    lists.push(list);
-    return ok({ id: list.id, name: list.name, kind: list.kind, num_items: 0 });
-  });
-  server.handle('lists-get-list-items', (req) => {
-    const list = find(req);
-    if (!list) return { status: 404, body: { success: false, errors: [{ code: 10000, message: 'list not found' }], messages: [], result: null } };
-    // Cloudflare: an IP item matches when it starts with the search string.
-    const found = list.items.filter((item) => req.query.search === undefined || item.ip.startsWith(String(req.query.search)));
-    return ok(found, { result_info: { cursors: {} } });
-  });
-  server.handle('lists-create-list-items', (req) => {
-    const list = find(req)!;
-    return operation(() => {
-      for (const item of req.body as { ip: string; comment?: string }[]) if (!list.items.some((i) => i.ip === item.ip)) list.items.push({ id: id(), ...item });
-    });
-  });
-  server.handle('lists-delete-list-items', (req) => {
-    const list = find(req)!;
-    const ids = (req.body as { items: { id: string }[] }).items.map((item) => item.id);
-    return operation(() => {
-      list.items = list.items.filter((item) => !ids.includes(item.id));
-    });
-  });
-  server.handle('lists-get-bulk-operation-status', (req) => {
-    const op = operations.get(req.params.operation_id!)!;
-    if (op.polls++ < pendingPolls) return ok({ id: req.params.operation_id, status: 'pending' });
-    op.apply();
-    op.apply = () => undefined;
-    return ok({ id: req.params.operation_id, status: 'completed', completed: '2026-01-01T00:00:01Z' });
-  });
-  return lists;
-}
-
 const request = (ip: string, suffix = ''): ActionRequest => ({ key: `${INCIDENT}/block-top-source${suffix}`, incidentId: INCIDENT, stepId: 'block-top-source', input: { ip, reason: `DDoS on shop (${INCIDENT})`, ttl: '6h' } });
 const run = <T>(fn: (r: ActionRequest) => Promise<T>, r: ActionRequest) => new MockActivityEnvironment().run(fn, r) as Promise<T>;
 
 describe('Cloudflare custom IP list items (WAF custom lists)', () => {
   let server: ValidatingServer;
-  let lists: List[];
+  let lists: CloudflareListFake[];
   let dir: string;
   let store: EvidenceStore;
   beforeEach(async () => {
@@ -102,7 +38,7 @@ describe('Cloudflare custom IP list items (WAF custom lists)', () => {
   });
   const deps = () => ({ store: async () => store });
   const block = (list: CloudflareList) => cloudflareListBlock(createVendorHttp({ vendor: 'cloudflare', baseUrl: server.url, authorization: async () => 'Bearer cf-api-token' }), ACCOUNT, list, 5);
-  const seedList = (items: Item[] = []) => lists.push({ id: LIST_ID, name: 'firebreak_blocked', kind: 'ip', items });
+  const seedList = (items: CloudflareListItem[] = []) => lists.push({ id: LIST_ID, name: 'firebreak_blocked', kind: 'ip', items });
 
   it('adds the address to the configured list, waits for the bulk operation, and the undo deletes exactly that item', async () => {
     seedList([{ id: 'a'.repeat(32), ip: '203.0.113.70', comment: 'partner office' }]);
