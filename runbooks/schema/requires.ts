@@ -84,8 +84,7 @@ export function normaliseRequires(authored: AuthoringRequires, roles: readonly s
   };
 }
 
-/** The id of the question that asks for a missing label: dotted, so it can never clash with a (kebab-case) step id. */
-export const labelQuestionId = (label: string): string => `labels.${label}`;
+export { labelQuestionId } from './label-question';
 
 /** Such an id, where a step id is accepted from outside (a `runbook test` script). */
 export const LabelQuestionId = z.string().regex(/^labels\.[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'a label question is labels.<name>');

@@ -1,4 +1,4 @@
-import { labelQuestionId } from '../../runbooks/schema/requires';
+import { labelQuestionId } from '../../runbooks/schema/label-question';
 import type { RunContext } from './context';
 import { runInput } from './steps/input';
 
