@@ -50,6 +50,7 @@ import {
 import { abortUpdate, answerUpdate, decideUpdate, resolveStepUpdate, runRunbookUpdate, statusQuery, stopClockUpdate } from '../workflows/incident/definitions';
 import type { IncidentStatus } from '../workflows/incident/state';
 import { type Outcome, type Problem, invalidRequest, temporalProblem } from './incident-problem';
+import type { GenerationIndex } from './incident-generations';
 import { type AlertAdmission, IncidentSuccession, type ReopenPolicy } from './incident-succession';
 import { incidentsQuery, listingMemo, type ListingPage, listPage, memoRow } from './incident-listing';
 import type { RunbookCatalog } from './runbook-catalog';
@@ -78,6 +79,8 @@ export interface IncidentClientDeps {
   log: Logger;
   /** Records refused approvals and rejections (who, which step, the refusal code and the reason they gave). */
   audit?: Pick<AuditWriter, 'record'>;
+  /** Every generation of an alert incident ever opened, kept past Temporal's retention (see incident-generations.ts). */
+  generations?: GenerationIndex;
 }
 
 /** Declaring an incident: what a person gives (HTTP body, Slack modal, console form). */
@@ -192,7 +195,7 @@ export function createIncidentClient(deps: IncidentClientDeps) {
   }
 
   const handle = (incidentId: string) => client.workflow.getHandle(incidentId);
-  const succession = new IncidentSuccession({ client, taskQueue: deps.taskQueue, repeatWindowMs: deps.repeatWindowMs, input: (base) => incidentInput(base) });
+  const succession = new IncidentSuccession({ client, taskQueue: deps.taskQueue, repeatWindowMs: deps.repeatWindowMs, generations: deps.generations, input: (base) => incidentInput(base) });
 
   async function incidentInput(base: Omit<IncidentInput, 'config' | 'children'>): Promise<IncidentInput> {
     return { ...base, children: await deps.catalog.childrenOf(base.pinned), config: { contacts: deps.contacts }, historyEventLimit: deps.historyEventLimit, slackMirror: deps.slackMirror };

@@ -6,6 +6,7 @@ import { incidentWorkflow } from '../workflows/incident/incident-workflow';
 import { type IncidentInput } from '../workflows/incident/messages';
 import { alertSignal } from '../workflows/incident/definitions';
 import { type RepeatDelivery, alertRepeatsSignal } from '../workflows/incident/alert-repeats';
+import { type GenerationIndex, type LatestGeneration, MemoryGenerationIndex, type OpenedGeneration } from './incident-generations';
 import { listingMemo } from './incident-listing';
 import { RepeatCoalescer } from './repeat-coalescer';
 
@@ -63,23 +64,37 @@ export interface SuccessionDeps {
   input(base: Omit<IncidentInput, 'config' | 'children'>): Promise<IncidentInput>;
   /** Least time between two signals of repeats to one incident from this process (default 250 ms). */
   repeatWindowMs?: number;
+  /** The generations ever opened, kept past Temporal's retention (the service's is in the data dir; default: memory). */
+  generations?: GenerationIndex;
 }
 
 type Probe = { state: 'absent' } | { state: 'running' } | { state: 'closed'; closedAt: Date };
 
+/** What is known of a closed generation when a firing alert asks for its successor. */
+interface ClosedFacts {
+  closedAt?: Date;
+  lastFiringAt?: string;
+}
+
 /**
  * Incidents of one fingerprint form a chain of generations, each its own workflow id run exactly once
- * (`REJECT_DUPLICATE`): a closed incident is never run again, whatever arrives for it. Remembered per process only
- * as a starting point: generation `n` exists only once every generation before it does, so starting at a remembered
- * one skips nothing, and another replica that remembers less just walks a little further.
+ * (`REJECT_DUPLICATE`): a closed incident is never run again, whatever arrives for it. Temporal forgets a closed
+ * incident after the namespace's retention period, and would then let its id start again; so every generation opened
+ * is recorded in a durable index before the sender is answered, and a generation the index holds is only ever joined
+ * while running, never started: once Temporal has forgotten it, it counts as closed. Generation `n` exists only once
+ * every generation before it does, so a walk starting at a remembered or recorded one skips nothing.
  */
 export class IncidentSuccession {
   private readonly latest = new Map<string, number>();
+  /** Per fingerprint: the newest generation the index held when this process last read it (it only grows). */
+  private readonly recorded = new Map<string, LatestGeneration>();
+  private readonly generations: GenerationIndex;
   private readonly repeats: RepeatCoalescer;
   /** Per fingerprint not yet in `latest`: the first delivery's admission, which the deliveries behind it wait for. */
   private readonly finding = new Map<string, Promise<AlertAdmission>>();
 
   constructor(private readonly deps: SuccessionDeps) {
+    this.generations = deps.generations ?? new MemoryGenerationIndex();
     this.repeats = new RepeatCoalescer({
       windowMs: deps.repeatWindowMs,
       send: (incidentId, source, deliveries) => this.signalled(() => this.handle(incidentId).signal(alertRepeatsSignal, { source, deliveries })),
@@ -113,7 +128,19 @@ export class IncidentSuccession {
   }
 
   private async deliver(key: string, alert: Alert, pinned: PinnedRunbook | undefined, policy: ReopenPolicy): Promise<AlertAdmission> {
-    let generation = this.latest.get(key) ?? 1;
+    const baseId = alertIncidentId(alert.source, alert.fingerprint);
+    // The index is read at most once per delivery, and only when this process has nothing newer to go on.
+    let fresh = false;
+    const recorded = async (): Promise<number> => {
+      if (!fresh) {
+        fresh = true;
+        const latest = await this.generations.latest(baseId);
+        if (latest && latest.generation > this.recordedGeneration(key)) this.recorded.set(key, latest);
+      }
+      return this.recordedGeneration(key);
+    };
+    const everOpened = async (generation: number): Promise<boolean> => generation <= this.recordedGeneration(key) || generation <= (await recorded());
+    let generation = this.latest.get(key) ?? Math.max(1, await recorded());
     const opens = alert.status === 'firing' && alert.update !== true;
     let closedNow: string | undefined;
     for (; generation <= MAX_GENERATIONS; generation += 1) {
@@ -121,13 +148,15 @@ export class IncidentSuccession {
       const predecessor = generation > 1 ? alertIncidentId(alert.source, alert.fingerprint, generation - 1) : undefined;
       if (!opens) {
         const probe = await this.probe(incidentId);
-        if (probe.state === 'closed') continue;
+        if (probe.state !== 'absent') await this.sighted(key, baseId, generation, incidentId);
+        // Closed, or opened once and since forgotten by Temporal: the answer lies with a later generation.
+        if (probe.state === 'closed' || (probe.state === 'absent' && (await everOpened(generation)))) continue;
         const reason = alert.status === 'resolved' ? 'resolved' : 'update';
         if (probe.state === 'absent') {
           if (predecessor) return { outcome: 'after_close', incidentId: predecessor, reason };
           if (alert.status === 'resolved') return { outcome: 'no_incident', reason };
           // An update for an alert Firebreak never saw open (it was raised before this source was set up) opens one.
-          return this.start(key, generation, incidentId, alert, pinned, undefined, undefined);
+          return this.start(key, baseId, generation, incidentId, alert, pinned, undefined, undefined);
         }
         this.latest.set(key, generation);
         // False: it closed between the look and the signal, so the alert came after the close.
@@ -140,15 +169,26 @@ export class IncidentSuccession {
       if (closedNow === undefined && this.latest.get(key) === generation && (await this.repeats.repeat(incidentId, alert.source, repeatOf(alert)))) {
         return { outcome: 'signalled', incidentId };
       }
-      try {
-        return await this.start(key, generation, incidentId, alert, pinned, predecessor, closedNow);
-      } catch (error) {
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      // A start of a generation Temporal has forgotten would run its id a second time: join it only while it runs.
+      const probe = (await everOpened(generation)) ? await this.probe(incidentId) : undefined;
+      if (probe === undefined || probe.state === 'running') {
+        try {
+          return await this.start(key, baseId, generation, incidentId, alert, pinned, predecessor, closedNow);
+        } catch (error) {
+          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        }
+        await this.sighted(key, baseId, generation, incidentId);
+      }
+      // A later generation was opened (by another replica, or before Temporal forgot this one): it decides, and a join
+      // of it is no reopening by this alert.
+      if (generation < (await recorded())) {
+        closedNow = undefined;
+        continue;
       }
       closedNow = incidentId;
       // This generation has closed. Whether the next one may open is the source's call.
       if (policy.mode === 'never') return { outcome: 'after_close', incidentId, reason: 'reopen.never' };
-      const closed = await this.closedFacts(incidentId);
+      const closed = probe?.state === 'absent' ? this.forgottenFacts(key, generation) : await this.closedFacts(incidentId);
       // Alertmanager re-sends a still-firing alert every repeat_interval with its original startsAt: the same episode.
       if (closed.lastFiringAt !== undefined && Date.parse(alert.occurredAt) <= Date.parse(closed.lastFiringAt)) {
         return { outcome: 'after_close', incidentId, reason: 'same_episode' };
@@ -160,9 +200,31 @@ export class IncidentSuccession {
     throw new Error(`fingerprint reopened more than ${MAX_GENERATIONS} times; refusing to open another incident`);
   }
 
+  private recordedGeneration(key: string): number {
+    return this.recorded.get(key)?.generation ?? 0;
+  }
+
+  /** Records a generation found in Temporal that the index lacks (opened before it, or a crash cut its record). */
+  private async sighted(key: string, baseId: string, generation: number, incidentId: string, facts: Omit<OpenedGeneration, 'generation' | 'incidentId'> = {}): Promise<void> {
+    if (generation <= this.recordedGeneration(key)) return;
+    const opened = { generation, incidentId, ...facts };
+    await this.generations.record(baseId, opened);
+    this.recorded.set(key, { generation, opened });
+  }
+
+  /**
+   * What is left of a generation Temporal has forgotten: the episode it opened on (it saw at least that one firing).
+   * Its close time is gone with it; it closed at least the retention period ago, longer than any sensible window.
+   */
+  private forgottenFacts(key: string, generation: number): ClosedFacts {
+    const latest = this.recorded.get(key);
+    return latest?.generation === generation && latest.opened?.occurredAt ? { lastFiringAt: latest.opened.occurredAt } : {};
+  }
+
   /** `closedNow`: the predecessor this call found closed, so the answer says `reopened` (a join of a successor opened earlier does not). */
   private async start(
     key: string,
+    baseId: string,
     generation: number,
     incidentId: string,
     alert: Alert,
@@ -192,6 +254,9 @@ export class IncidentSuccession {
       signal: alertSignal,
       signalArgs: [asSignal(alert)],
     });
+    // Durable before the sender hears of it: a crash before this line leaves the sender unanswered, and its retry
+    // finds the generation in Temporal and records it then.
+    await this.sighted(key, baseId, generation, incidentId, { openedAt: alert.receivedAt, occurredAt: alert.occurredAt });
     this.latest.set(key, generation);
     return closedNow ? { outcome: 'reopened', incidentId, reopenedFrom: closedNow } : { outcome: 'signalled', incidentId };
   }
@@ -200,7 +265,7 @@ export class IncidentSuccession {
    * When a closed incident closed and the latest episode it saw firing. A run that ended without a result (terminated,
    * failed) tells no episode, so any firing alert then counts as a new one.
    */
-  private async closedFacts(incidentId: string): Promise<{ closedAt?: Date; lastFiringAt?: string }> {
+  private async closedFacts(incidentId: string): Promise<ClosedFacts> {
     const handle = this.deps.client.workflow.getHandle<typeof incidentWorkflow>(incidentId);
     const [info, status] = await Promise.all([handle.describe(), handle.result().catch(() => undefined)]);
     return { closedAt: info.closeTime, lastFiringAt: status?.alerts.lastFiringAt };

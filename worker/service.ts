@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { createIncidentClient } from '../ingress/incident-client';
+import { FileGenerationIndex } from '../ingress/incident-generations';
 import { deriveUpdateIdKey } from '../ingress/update-id';
 import { RunbookCatalog } from '../ingress/runbook-catalog';
 import { TokenDirectory, type TokenHolder } from '../ingress/api/token-directory';
@@ -47,6 +48,8 @@ export interface ServiceOptions {
 export function createService(options: ServiceOptions): FastifyInstance {
   const { config, secrets, client, log } = options;
   const catalog = new RunbookCatalog(config.runbooksDir, log);
+  // On the shared data volume: every replica must see every generation ever opened (docs/deploy.md).
+  const generations = new FileGenerationIndex(path.join(config.dataDir, 'incident-generations'));
   const incidentClient = (deadlineMs?: number) =>
     createIncidentClient({
       client,
@@ -56,6 +59,7 @@ export function createService(options: ServiceOptions): FastifyInstance {
       config,
       historyEventLimit: config.temporal.historyEventLimit,
       repeatWindowMs: config.temporal.repeatWindowMs,
+      generations,
       slackMirror: config.slack !== undefined,
       // Every replica holds the same payload keys, so each names a repeated request alike.
       updateIdKey: deriveUpdateIdKey(secrets.keyring.keys.get(secrets.keyring.currentId)!),
