@@ -29,7 +29,7 @@ const REPLICA_HOSTS = ['127.0.0.7', '127.0.0.8'];
  * What docs/deploy.md puts on the volume every host mounts; everything else in a data dir stays on its host (the
  * webhook delivery ids seen, upload spools). The secrets folder stands for the same secrets given to every host.
  */
-const SHARED_VOLUME = ['audit', 'evidence', 'mail-sent', 'slack', 'outbox', 'recipients', 'secrets'];
+const SHARED_VOLUME = ['audit', 'evidence', 'mail-sent', 'slack', 'outbox', 'recipients', 'secrets', 'incident-generations'];
 
 /** A data dir of its own for one process, with the shared-volume folders linked to the shared one. */
 function hostDataDir(shared: string, name: string): string {
