@@ -11,6 +11,7 @@ import { loadConfig } from '../../worker/config';
 import { resolveSecrets } from '../../worker/secrets';
 import { recoveryByActivityKind } from '../helpers/activity-recovery';
 import { freePort } from '../helpers/net';
+import { sleep, waitUntil } from '../helpers/poll';
 import { SmtpInbox } from '../helpers/smtp-inbox';
 import { type IncidentView, type SentAlert, type Tally, api, deliverAlert, emptyTally } from './load';
 import { type TemporalCluster, startCluster, track } from './provision';
@@ -22,6 +23,8 @@ const cliPath = path.resolve(__dirname, '..', '..', 'bin', 'firebreak.js');
 const MAX_ALERTS = 250;
 const SEND_EVERY_MS = 1000;
 const STEADY_MS = 10_000;
+/** How often a wait looks again: a recovery time is measured to within this. */
+const POLL_MS = 500;
 
 /** Each HTTP replica on its own loopback address, as on its own host (the Temporal services have theirs). */
 const REPLICA_HOSTS = ['127.0.0.7', '127.0.0.8'];
@@ -98,7 +101,7 @@ describe('a real Temporal cluster (four services on PostgreSQL), two HTTP replic
     const host = { FIREBREAK_DATA_DIR: hostDataDir(env.FIREBREAK_DATA_DIR!, name), ...(listen && { FIREBREAK_HTTP_HOST: listen.hostname, FIREBREAK_HTTP_PORT: listen.port }) };
     const child = track(spawn(process.execPath, [cliPath, command], { env: { ...env, ...host }, stdio: ['ignore', 'ignore', 'inherit'] }));
     processes.set(name, child);
-    if (listen) await waitUntil(`${name} healthy`, 240_000, async () => (await fetch(new URL('/healthz', listen)).then((r) => r.status, () => 0)) === 200);
+    if (listen) await waitUntil(`${name} healthy`, 240_000, async () => (await fetch(new URL('/healthz', listen)).then((r) => r.status, () => 0)) === 200, POLL_MS);
   };
 
   before(async () => {
@@ -241,7 +244,7 @@ describe('a real Temporal cluster (four services on PostgreSQL), two HTTP replic
       await waitUntil(`${phase.name}: the probe incident to reach its approval`, 180_000, async () => {
         const view = await api<IncidentView>(replicas, 'GET', `/v1/incidents/${probe.incidentId}`, adminToken);
         return Boolean(view?.steps.some((s) => s.id === 'approve-notice' && (s.state === 'waiting' || s.state === 'done')));
-      });
+      }, POLL_MS);
       const recoveredInS = (Date.now() - injectedAt) / 1000;
       console.log(`      ${phase.name}: recovered in ${recoveredInS} s (${inFlight.length} in flight; ${alerts.length} accepted, ${completed.size} completed so far)`);
       if (!phase.healFirst) await phase.heal();
@@ -255,7 +258,7 @@ describe('a real Temporal cluster (four services on PostgreSQL), two HTTP replic
     await Promise.all(deliveries);
 
     // Everything accepted finishes: approved, notice sent, incident completed.
-    await waitUntil('every accepted incident to complete', 300_000, async () => alerts.every((a) => completed.has(a.incidentId)));
+    await waitUntil('every accepted incident to complete', 300_000, async () => alerts.every((a) => completed.has(a.incidentId)), POLL_MS);
     watching = false;
     await watcher;
 
@@ -298,17 +301,4 @@ async function recoveryOnCluster(cluster: TemporalCluster, ids: string[], killed
   } finally {
     await connection.close();
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function waitUntil(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await sleep(500);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }

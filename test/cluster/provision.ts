@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { stringify as toYaml } from 'yaml';
+import { eventually } from '../helpers/poll';
 
 const run = promisify(execFile);
 
@@ -107,19 +108,8 @@ export async function lowPort(): Promise<number> {
   }
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what} not ready within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+  return eventually(check, timeoutMs, `${what} to be ready`, 250);
 }
 
 // ---- PostgreSQL --------------------------------------------------------------------------------------------------

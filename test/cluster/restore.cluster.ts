@@ -9,6 +9,7 @@ import { stringify as toYaml } from 'yaml';
 import { loadConfig } from '../../worker/config';
 import { resolveSecrets } from '../../worker/secrets';
 import { freePort } from '../helpers/net';
+import { waitUntil } from '../helpers/poll';
 import { SmtpInbox } from '../helpers/smtp-inbox';
 import { type IncidentView, type SentAlert, api, deliverAlert, emptyTally } from './load';
 import { type TemporalCluster, startCluster, track } from './provision';
@@ -68,11 +69,7 @@ describe('backup and restore into a fresh cluster', function () {
     const started = ['serve', 'worker'].map((command) => track(spawn(process.execPath, [cliPath, command], { env, stdio: ['ignore', 'ignore', 'inherit'] })));
     processes.push(...started);
     const base = `http://127.0.0.1:${port}`;
-    for (const deadline = Date.now() + 240_000; ; ) {
-      if ((await fetch(`${base}/healthz`).then((r) => r.status, () => 0)) === 200) break;
-      if (Date.now() > deadline) throw new Error('Firebreak did not become healthy');
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    await waitUntil('Firebreak to become healthy', 240_000, async () => (await fetch(`${base}/healthz`).then((r) => r.status, () => 0)) === 200, 500);
     const stop = async () => {
       for (const child of started) {
         const exited = once(child, 'exit');
@@ -84,12 +81,7 @@ describe('backup and restore into a fresh cluster', function () {
   };
 
   const view = (base: string, token: string, id: string) => api<IncidentView>([base], 'GET', `/v1/incidents/${id}`, token);
-  const waitFor = async (what: string, check: () => Promise<boolean>) => {
-    for (const deadline = Date.now() + 180_000; !(await check().catch(() => false)); ) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  };
+  const waitFor = (what: string, check: () => Promise<boolean>) => waitUntil(what, 180_000, check, 500);
   const stepIs = (v: IncidentView | undefined, step: string, state: string) => Boolean(v?.steps.some((s) => s.id === step && s.state === state));
 
   it('carries on the waiting incidents, sends no notice twice, and the audit log still verifies', async () => {

@@ -15,6 +15,7 @@ import { recoveryByActivityKind } from '../helpers/activity-recovery';
 import { FakeSlack } from '../helpers/fake-slack';
 import { HoldingProxy } from '../helpers/holding-proxy';
 import { freePort } from '../helpers/net';
+import { sleep, waitUntil } from '../helpers/poll';
 import { type S3TestServer, S3_TEST_CREDENTIALS, startS3Server } from '../helpers/s3-server';
 import { SmtpInbox } from '../helpers/smtp-inbox';
 import { sharedTemporal, tempDir } from '../helpers/temporal';
@@ -191,17 +192,4 @@ describe('kill -9 of a worker in the middle of each kind of action: retried on t
 
 function seconds(at: number | undefined, from: number): number | undefined {
   return at === undefined ? undefined : Math.round((at - from) / 100) / 10;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function waitUntil(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await sleep(300);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }

@@ -147,18 +147,5 @@ export class FirebreakUnderTest {
   }
 }
 
-/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs` with what it last saw. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
+// Tests import `eventually` from here, beside the Firebreak they wait on; it lives with the other polling helpers.
+export { eventually } from './poll';
