@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { IncidentStatus } from '../../workflows/incident/state';
 import { QUARANTINE_LABEL } from '../../activities/containment/kubernetes/quarantine';
-import { FirebreakUnderTest, type Person, eventually } from '../helpers/firebreak';
+import { FirebreakUnderTest, type Person, stepState } from '../helpers/firebreak';
 import { loadApiDescription, startValidatingServer, type ValidatingServer } from '../helpers/openapi-validating-server';
 import { tempDir } from '../helpers/temporal';
 import { type FakeHost, crowdstrikeFake } from '../activities/containment/edr-fakes';
@@ -84,13 +83,6 @@ describe('shipped runbooks contain on CrowdStrike, Cloudflare and Kubernetes, an
     for (const server of [crowdstrike, cloudflare, kubernetes]) server.assertNoRefusals();
   });
 
-  const status = async (id: string) => (await fb.api<IncidentStatus>('GET', `/v1/incidents/${id}`)).body;
-  const until = (id: string, what: string, check: (s: IncidentStatus) => boolean) =>
-    eventually(async () => {
-      const s = await status(id);
-      return check(s) ? s : undefined;
-    }, 60_000, what);
-  const stepState = (s: IncidentStatus, id: string) => s.steps.find((step) => step.id === id)?.state;
   const start = async (alert: unknown) => {
     const sent = await fb.sendAlert(alert);
     assert.equal(sent.status, 202, JSON.stringify(sent.body));
@@ -101,7 +93,7 @@ describe('shipped runbooks contain on CrowdStrike, Cloudflare and Kubernetes, an
   it('ransomware-host: isolates at CrowdStrike and blocks the C2 at Cloudflare; the abort releases the host and deletes exactly its rule', async () => {
     const before = { host: structuredClone(hosts), rules: structuredClone(rules) };
     const id = await start({ title: 'Ransom note and mass encryption on wks-042', severity: 'critical', fingerprint: `ransom-${Date.now()}`, labels: { category: 'ransomware', host: 'wks-042', c2_ip: '198.51.100.77' } });
-    const running = await until(id, 'contained and asking about spread', (s) => stepState(s, 'spread') === 'waiting');
+    const running = await fb.until(id, 'contained and asking about spread', (s) => stepState(s, 'spread') === 'waiting');
     assert.equal(stepState(running, 'isolate-host'), 'done');
     assert.equal(hosts[0]!.isolated, true, 'CrowdStrike shows the host contained');
     assert.deepEqual(rules.map((r) => [r.mode, r.configuration.value]), [['block', '198.51.100.77']]);
@@ -110,7 +102,7 @@ describe('shipped runbooks contain on CrowdStrike, Cloudflare and Kubernetes, an
 
     const aborted = await fb.api('POST', `/v1/incidents/${id}/abort`, { reason: 'drill over' }, 'token-carol');
     assert.equal(aborted.status, 200, JSON.stringify(aborted.body));
-    const done = await until(id, 'aborted and undone', (s) => s.phase === 'aborted' && s.timeline.some((t) => t.event === 'incident.aborted'));
+    const done = await fb.until(id, 'aborted and undone', (s) => s.phase === 'aborted' && s.timeline.some((t) => t.event === 'incident.aborted'));
     assert.deepEqual(['isolate-host', 'block-c2'].map((step) => stepState(done, step)), ['compensated', 'compensated']);
     assert.ok(done.timeline.some((t) => t.event === 'step.expiry_cancelled' && t.stepId === 'block-c2'), 'the abort cancelled the lift before undoing');
     assert.equal(cloudflare.requests.filter((r) => r.method === 'DELETE').length, 1, 'the rule was deleted once');
@@ -121,7 +113,7 @@ describe('shipped runbooks contain on CrowdStrike, Cloudflare and Kubernetes, an
   it('compromised-workload: fences the pod and cordons its node, keeps its logs; the abort takes label, policy and cordon back', async () => {
     const podBefore = structuredClone(cluster.pods.get('shop/web-7d9f')!.metadata.labels);
     const id = await start({ title: 'Cryptominer started in shop/web-7d9f', severity: 'high', fingerprint: `miner-${Date.now()}`, labels: { category: 'compromised-workload', namespace: 'shop', pod: 'web-7d9f', node: 'node-a' } });
-    const running = await until(id, 'fenced and asking about forensics', (s) => stepState(s, 'forensics-done') === 'waiting');
+    const running = await fb.until(id, 'fenced and asking about forensics', (s) => stepState(s, 'forensics-done') === 'waiting');
     assert.ok(cluster.pods.get('shop/web-7d9f')!.metadata.labels![QUARANTINE_LABEL]);
     assert.equal(cluster.policies.size, 1);
     assert.equal(cluster.nodes.get('undefined/node-a')!.spec!.unschedulable, true);
@@ -130,7 +122,7 @@ describe('shipped runbooks contain on CrowdStrike, Cloudflare and Kubernetes, an
 
     const aborted = await fb.api('POST', `/v1/incidents/${id}/abort`, { reason: 'contained by hand' }, 'token-carol');
     assert.equal(aborted.status, 200, JSON.stringify(aborted.body));
-    const done = await until(id, 'aborted and undone', (s) => s.phase === 'aborted' && s.timeline.some((t) => t.event === 'incident.aborted'));
+    const done = await fb.until(id, 'aborted and undone', (s) => s.phase === 'aborted' && s.timeline.some((t) => t.event === 'incident.aborted'));
     assert.deepEqual(['quarantine-pod', 'cordon-node'].map((step) => stepState(done, step)), ['compensated', 'compensated']);
     assert.deepEqual(cluster.pods.get('shop/web-7d9f')!.metadata.labels, podBefore);
     assert.equal(cluster.policies.size, 0);

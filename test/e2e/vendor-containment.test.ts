@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { createAwsClients } from '../../activities/containment/aws/session';
 import { Secret } from '../../shared/secret';
-import type { IncidentStatus } from '../../workflows/incident/state';
-import { FirebreakUnderTest, eventually } from '../helpers/firebreak';
+import { FirebreakUnderTest, stepState } from '../helpers/firebreak';
 import { RecordingServer } from '../helpers/recording-server';
 import { LDAP_BASE, LDAP_SERVICE, type LdapTestServer, startLdapServer } from '../helpers/ldap-server';
 import { S3_TEST_CREDENTIALS, type S3TestServer, startS3Server } from '../helpers/s3-server';
@@ -64,13 +63,6 @@ describe('shipped runbooks contain on real vendors and the abort puts everything
     await Promise.all([slapd?.stop(), moto?.stop(), logs?.stop()]);
   });
 
-  const status = async (id: string) => (await fb.api<IncidentStatus>('GET', `/v1/incidents/${id}`)).body;
-  const until = (id: string, what: string, check: (s: IncidentStatus) => boolean) =>
-    eventually(async () => {
-      const s = await status(id);
-      return check(s) ? s : undefined;
-    }, 60_000, what);
-  const stepState = (s: IncidentStatus, step: string) => s.steps.find((r) => r.id === step)?.state;
 
   async function openIncident(alert: unknown): Promise<string> {
     const sent = await fb.sendAlert(alert);
@@ -97,14 +89,14 @@ describe('shipped runbooks contain on real vendors and the abort puts everything
       const before = await comparable();
       const started = Date.now();
       const id = await openIncident({ title: `Impossible travel for ${uid}`, severity: 'high', labels: { category: 'impossible-travel', user: uid } });
-      await until(id, 'account disabled', (s) => stepState(s, 'disable-account') === 'done');
+      await fb.until(id, 'account disabled', (s) => stepState(s, 'disable-account') === 'done');
       const containedMs = Date.now() - started;
       assert.equal(await slapd.canBind(dn, `pw-${runId}`), false, 'the locked account cannot sign in');
-      await until(id, 'waiting on the user', (s) => stepState(s, 'user-confirms') === 'waiting');
+      await fb.until(id, 'waiting on the user', (s) => stepState(s, 'user-confirms') === 'waiting');
 
       const aborting = Date.now();
       await abort(id);
-      const done = await until(id, 'undone', (s) => s.phase === 'aborted' && stepState(s, 'disable-account') === 'compensated');
+      const done = await fb.until(id, 'undone', (s) => s.phase === 'aborted' && stepState(s, 'disable-account') === 'compensated');
       const undoneMs = Date.now() - aborting;
       assert.equal(await slapd.canBind(dn, `pw-${runId}`), true);
       assert.deepEqual(await comparable(), before, 'the entry read back equals the entry before the alert');
@@ -131,14 +123,14 @@ describe('shipped runbooks contain on real vendors and the abort puts everything
 
     const started = Date.now();
     const id = await openIncident({ title: `Access key of ${userName} pushed to a public repository`, severity: 'critical', labels: { category: 'leaked-access-key', access_key_id: AccessKey!.AccessKeyId! } });
-    const contained = await until(id, 'key deactivated and reach recorded', (s) => stepState(s, 'deactivate-key') === 'done' && stepState(s, 'key-reach') === 'done');
+    const contained = await fb.until(id, 'key deactivated and reach recorded', (s) => stepState(s, 'deactivate-key') === 'done' && stepState(s, 'key-reach') === 'done');
     const containedMs = Date.now() - started;
     assert.equal((await keys())[0]!.status, 'Inactive');
     assert.equal((contained.steps.find((r) => r.id === 'key-reach')!.result as { userName: string }).userName, userName);
 
     const aborting = Date.now();
     await abort(id);
-    await until(id, 'undone', (s) => s.phase === 'aborted' && stepState(s, 'deactivate-key') === 'compensated');
+    await fb.until(id, 'undone', (s) => s.phase === 'aborted' && stepState(s, 'deactivate-key') === 'compensated');
     const undoneMs = Date.now() - aborting;
     assert.deepEqual(await keys(), before, 'the keys read back equal the keys before the alert');
     console.log(`    figures: aws alert→contained ${containedMs} ms, abort→undone ${undoneMs} ms`);

@@ -12,6 +12,8 @@ import { createService } from '../../worker/service';
 import { connectClient, connectWorkerConnection, temporalTarget } from '../../worker/temporal-connection';
 import { activitiesFromConfig, createFirebreakWorker } from '../../worker/temporal-worker';
 import type { Activities } from '../../activities';
+import type { IncidentStatus } from '../../workflows/incident/state';
+import { eventually } from './poll';
 import { sharedTemporal, tempDir, testLog, workflowBundle } from './temporal';
 
 export interface Person {
@@ -127,6 +129,19 @@ export class FirebreakUnderTest {
     return { status: response.status, body: (text ? JSON.parse(text) : {}) as T, headers: response.headers };
   }
 
+  /** The incident's status as GET /v1/incidents/:id answers it. */
+  async status(id: string): Promise<IncidentStatus> {
+    return (await this.api<IncidentStatus>('GET', `/v1/incidents/${id}`)).body;
+  }
+
+  /** Polls the incident's status until `check` accepts it, and returns that status; fails after `timeoutMs` naming `what`. */
+  until(id: string, what: string, check: (s: IncidentStatus) => boolean, timeoutMs = 60_000): Promise<IncidentStatus> {
+    return eventually(async () => {
+      const s = await this.status(id);
+      return check(s) ? s : undefined;
+    }, timeoutMs, what);
+  }
+
   /** Sends an alert signed the way a Standard Webhooks sender would; `tamper` changes the bytes after signing. */
   async sendAlert(alert: unknown, opts: { id?: string; timestamp?: number; secret?: string; tamper?: (raw: string) => string; headers?: Record<string, string> } = {}): Promise<ApiAnswer> {
     const raw = typeof alert === 'string' ? alert : JSON.stringify(alert);
@@ -147,5 +162,10 @@ export class FirebreakUnderTest {
   }
 }
 
+/** The state of one step in an incident's status (undefined when it has not started). */
+export function stepState(status: IncidentStatus, step: string): IncidentStatus['steps'][number]['state'] | undefined {
+  return status.steps.find((s) => s.id === step)?.state;
+}
+
 // Tests import `eventually` from here, beside the Firebreak they wait on; it lives with the other polling helpers.
-export { eventually } from './poll';
+export { eventually };
