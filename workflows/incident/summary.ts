@@ -1,4 +1,4 @@
-import { CancellationScope, condition, upsertMemo } from '@temporalio/workflow';
+import { CancellationScope, condition, patched, upsertMemo } from '@temporalio/workflow';
 import type { IncidentPhase, IncidentState, IncidentStatus } from './state';
 import { type Waiting, waitingOn } from './waiting';
 
@@ -23,7 +23,21 @@ export interface IncidentSummary {
   clocks: { clockId: string; stage: string; dueAt: string }[];
   /** Everyone who took part (see `addParticipants`): the read policy lets them see the incident. */
   people: string[];
+  /**
+   * Alert deliveries counted so far and whether the alert fires (incidents from before patch `incident-summary-alerts`
+   * leave it out). The count may lag during a storm: see `COUNT_THROTTLE_MS`.
+   */
+  alerts?: Pick<IncidentStatus['alerts'], 'count' | 'status' | 'lastSeenAt'>;
 }
+
+/**
+ * A storm's repeats only move the count, and writing the memo for each would add a history event per repeat: a count
+ * that alone changed is written at most once a minute (a timer wakes the writer), at once with any other change (the
+ * alert's status included) and on every run's first activation, so after a roll-over and at the close it is exact.
+ */
+const COUNT_THROTTLE_MS = 60_000;
+/** Workflow time (the SDK makes `Date` replay-safe), in milliseconds. */
+const nowMs = (): number => new Date().getTime();
 
 const MAX_ITEMS = 20;
 const MAX_PEOPLE = 200;
@@ -49,7 +63,8 @@ export function addParticipants(people: Set<string>, status: Pick<IncidentStatus
 }
 
 /** The summary of a status, with its participants already gathered. */
-export function incidentSummary(status: IncidentStatus, people: ReadonlySet<string>): IncidentSummary {
+export function incidentSummary(status: IncidentStatus, people: ReadonlySet<string>, alertCounts = false): IncidentSummary {
+  const { count, status: firing, lastSeenAt } = status.alerts;
   return {
     title: cut(status.title),
     severity: status.severity,
@@ -64,32 +79,50 @@ export function incidentSummary(status: IncidentStatus, people: ReadonlySet<stri
       .flatMap((c) => c.stages.filter((s) => s.state === 'running' && s.dueAt).map((s) => ({ clockId: c.id, stage: cut(s.title || s.stageId), dueAt: s.dueAt! })))
       .slice(0, MAX_ITEMS),
     people: [...people].slice(0, MAX_PEOPLE),
+    ...(alertCounts && { alerts: { count, status: firing, ...(lastSeenAt && { lastSeenAt }) } }),
   };
+}
+
+/** What makes a write due at once: the summary without the count and the time of the last repeat. */
+function withoutCount(summary: IncidentSummary): string {
+  const { alerts, ...rest } = summary;
+  return JSON.stringify(alerts ? { ...rest, alertStatus: alerts.status } : rest);
 }
 
 /**
  * Keeps the incident's summary memo current: written on the run's first activation and again in the activation where
- * it changed (one history event each time; repeat alerts change nothing in it). `flush` writes a change at once (the
- * close, which completes the run in the same activation). Not cancellable: an abort must still show in the memo.
+ * it changed (one history event each time); a changed alert count alone is throttled (`COUNT_THROTTLE_MS`). `flush`
+ * writes a change at once (the close, which completes the run in the same activation). Not cancellable: an abort must
+ * still show in the memo.
  */
 export function keepSummaryMemo(state: IncidentState): { flush(): void } {
+  // Histories recorded before the count was in the memo replay with it left out (it would change when writes happen).
+  const alertCounts = patched('incident-summary-alerts');
   const people = new Set<string>();
   let read = 0;
   let written = '';
-  let pending: IncidentSummary | undefined;
+  let writtenCount: number | undefined;
+  let writtenAt = 0;
+  let pending!: IncidentSummary;
   const changed = (): boolean => {
     read = addParticipants(people, state.status, read);
-    pending = incidentSummary(state.status, people);
-    return JSON.stringify(pending) !== written;
+    pending = incidentSummary(state.status, people, alertCounts);
+    return withoutCount(pending) !== written;
   };
+  const countBehind = (): boolean => alertCounts && state.status.alerts.count !== writtenCount;
   const flush = (): void => {
-    if (!changed() || !pending) return;
-    written = JSON.stringify(pending);
+    if (!changed() && !countBehind()) return;
+    written = withoutCount(pending);
+    writtenCount = pending.alerts?.count;
+    writtenAt = nowMs();
     upsertMemo({ [SUMMARY_MEMO_KEY]: pending });
   };
   void new CancellationScope({ cancellable: false }).run(async () => {
     for (;;) {
-      await condition(changed);
+      await condition(() => changed() || countBehind());
+      const wait = writtenAt + COUNT_THROTTLE_MS - nowMs();
+      // Only the count moved since a recent write: wait out the throttle, unless something else changes first.
+      if (!changed() && wait > 0) await condition(changed, wait);
       flush();
     }
   });
