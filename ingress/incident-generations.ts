@@ -48,6 +48,11 @@ export class MemoryGenerationIndex implements GenerationIndex {
   }
 }
 
+/** The id of a fingerprint's `generation`-th incident. A letter, not a dash: ids travel as URL path segments the API checks as [A-Za-z0-9]+. */
+export function generationId(baseId: string, generation: number): string {
+  return generation === 1 ? baseId : `${baseId}r${generation}`;
+}
+
 const BASE_ID = /^incident\/([A-Za-z0-9_.-]+)\/([0-9a-f]{32})$/;
 
 /**

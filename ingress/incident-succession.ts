@@ -6,7 +6,7 @@ import { incidentWorkflow } from '../workflows/incident/incident-workflow';
 import { type IncidentInput } from '../workflows/incident/messages';
 import { alertSignal } from '../workflows/incident/definitions';
 import { type RepeatDelivery, alertRepeatsSignal } from '../workflows/incident/alert-repeats';
-import { type GenerationIndex, type LatestGeneration, MemoryGenerationIndex, type OpenedGeneration } from './incident-generations';
+import { type GenerationIndex, generationId, type LatestGeneration, MemoryGenerationIndex, type OpenedGeneration } from './incident-generations';
 import { listingMemo } from './incident-listing';
 import { RepeatCoalescer } from './repeat-coalescer';
 
@@ -36,9 +36,7 @@ export type AlertAdmission =
 
 /** Workflow IDs are stored unencrypted, so an alert's id carries a hash of its fingerprint, never alert content. */
 export function alertIncidentId(source: string, fingerprint: string, generation = 1): string {
-  const base = `incident/${source}/${createHash('sha256').update(fingerprint).digest('hex').slice(0, 32)}`;
-  // A letter, not a dash: incident ids travel as URL path segments the API checks as [A-Za-z0-9]+.
-  return generation === 1 ? base : `${base}r${generation}`;
+  return generationId(`incident/${source}/${createHash('sha256').update(fingerprint).digest('hex').slice(0, 32)}`, generation);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { createIncidentClient } from '../ingress/incident-client';
 import { FileGenerationIndex } from '../ingress/incident-generations';
+import { seedGenerationsFromAuditLog } from '../ingress/generation-seed';
 import { deriveUpdateIdKey } from '../ingress/update-id';
 import { RunbookCatalog } from '../ingress/runbook-catalog';
 import { TokenDirectory, type TokenHolder } from '../ingress/api/token-directory';
@@ -49,7 +50,8 @@ export function createService(options: ServiceOptions): FastifyInstance {
   const { config, secrets, client, log } = options;
   const catalog = new RunbookCatalog(config.runbooksDir, log);
   // On the shared data volume: every replica must see every generation ever opened (docs/deploy.md).
-  const generations = new FileGenerationIndex(path.join(config.dataDir, 'incident-generations'));
+  const generationsDir = path.join(config.dataDir, 'incident-generations');
+  const generations = new FileGenerationIndex(generationsDir);
   const incidentClient = (deadlineMs?: number) =>
     createIncidentClient({
       client,
@@ -91,6 +93,16 @@ export function createService(options: ServiceOptions): FastifyInstance {
     localWorkerRunning: options.localWorkerRunning,
   });
   mountConsole(app, config, secrets, { incidents, reads, catalog, tokens, report: records.report, log });
+  // Before the first alert is taken (onReady runs before listen): an upgraded data dir learns the generations its
+  // audit log names. A failure leaves the marker unwritten, so the next start tries again.
+  app.addHook('onReady', async () => {
+    try {
+      const seeded = await seedGenerationsFromAuditLog(generationsDir, path.join(config.dataDir, 'audit'), generations);
+      if (seeded.scanned) log.info(seeded, 'incident generations seeded from the audit log');
+    } catch (err) {
+      log.error({ err }, 'seeding incident generations from the audit log failed; ids Temporal has forgotten may be opened again');
+    }
+  });
   // After the last request is answered, so every delivery's record is on disk before the log's files close.
   app.addHook('onClose', () => records.audit.close());
   return app;

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { loadPublicKey, readAuditRecords, verifyAuditLog } from '../../audit';
-import { eventually, type FirebreakUnderTest } from '../helpers/firebreak';
+import { seedGenerationsFromAuditLog } from '../../ingress/generation-seed';
+import { FileGenerationIndex } from '../../ingress/incident-generations';
+import { type ApiAnswer, eventually, type FirebreakUnderTest } from '../helpers/firebreak';
 import { tempDir } from '../helpers/temporal';
-import { type ApiAnswer } from '../helpers/firebreak';
 import { incident, secretEnv, send, startIngress, whsec } from './ingress-harness';
 
 type Admission = { incidentId?: string; outcome: string; reason?: string; reopenedFrom?: string };
@@ -112,6 +113,35 @@ describe('incident succession after Temporal forgot the closed incident (retenti
     const verification = await verifyAuditLog(path.join(dataDir, 'audit'), publicKey);
     assert.deepEqual(verification.problems, []);
     assert.ok(verification.ok);
-    assert.ok(existsSync(folder));
+  });
+
+  it('a data dir from a release without the index learns the generations its audit log names, once, before it listens', async () => {
+    const upgradedDir = tempDir('retention-upgrade');
+    // A task queue of its own: its data dir has its own payload keys, which the other replicas' workers lack.
+    const upgradeQueue = `test-${randomUUID()}`;
+    const ingress = { sources: { mon: { kind: 'standard-webhooks', auth: { secrets: [refs.sw] } } }, routing: { rules: [], defaultRunbook: 'generic-alert-notice' } };
+    let old: FirebreakUnderTest | undefined = await startIngress(ingress, { dataDir: upgradedDir, taskQueue: upgradeQueue });
+    const fingerprint = `upgrade-${randomUUID()}`;
+    const id = admissions(await firing(old, fingerprint, new Date(Date.now() - 60_000).toISOString()))[0]!.incidentId!;
+    await eventually(async () => incident(old!, id));
+    await old.stop();
+    old = undefined;
+    // As the older release left it: the audit log holds the incident, no index exists.
+    rmSync(path.join(upgradedDir, 'incident-generations'), { recursive: true });
+    await closeAndForget(id);
+
+    const upgraded = await startIngress(ingress, { dataDir: upgradedDir, taskQueue: upgradeQueue });
+    try {
+      const again = await firing(upgraded, fingerprint);
+      assert.deepEqual(admissions(again).map((i) => [i.outcome, i.incidentId, i.reopenedFrom]), [['reopened', `${id}r2`, id]]);
+      await assert.rejects(a.client.workflow.getHandle(id).describe(), WorkflowNotFoundError, 'the forgotten id was not started again');
+      const indexDir = path.join(upgradedDir, 'incident-generations');
+      assert.ok(existsSync(path.join(indexDir, 'seeded-from-audit-log')));
+      // Later starts read nothing: the marker says the audit log was read.
+      const later = await seedGenerationsFromAuditLog(indexDir, path.join(upgradedDir, 'audit'), new FileGenerationIndex(indexDir));
+      assert.equal(later.scanned, false);
+    } finally {
+      await upgraded.stop();
+    }
   });
 });
