@@ -52,7 +52,7 @@ import type { IncidentStatus } from '../workflows/incident/state';
 import { type Outcome, type Problem, invalidRequest, temporalProblem } from './incident-problem';
 import type { GenerationIndex } from './incident-generations';
 import { type AlertAdmission, IncidentSuccession, type ReopenPolicy } from './incident-succession';
-import { incidentsQuery, listingMemo, type ListingPage, listPage, memoRow } from './incident-listing';
+import { incidentsQuery, listingMemo, type ListingPage, listPage, memoRow, summaryListing, summaryMemo } from './incident-listing';
 import type { RunbookCatalog } from './runbook-catalog';
 import { type UpdateKind, updateIdFor } from './update-id';
 
@@ -216,6 +216,7 @@ export function createIncidentClient(deps: IncidentClientDeps) {
     };
   }
 
+  /** A row asked of its workflow: only for a running incident started before the summary memo existed. */
   async function summary(info: WorkflowExecutionInfo): Promise<IncidentListing> {
     const base = memoListing(info);
     try {
@@ -226,6 +227,13 @@ export function createIncidentClient(deps: IncidentClientDeps) {
       return base;
     }
   }
+
+  /** A row from the summary memo when the incident keeps one, else as before it existed. */
+  const pageRow = (info: WorkflowExecutionInfo): Promise<IncidentListing> => {
+    const memo = summaryMemo(info);
+    if (memo) return Promise.resolve(summaryListing(memoListing(info), memo));
+    return info.status.name === 'RUNNING' ? summary(info) : Promise.resolve(memoListing(info));
+  };
 
   /** Refuses at the start, naming every config key to set, rather than failing or stranding at the step that reads it. */
   function missingConfigOf(pinned: PinnedRunbook, children: Record<string, PinnedRunbook>): Problem | undefined {
@@ -316,14 +324,20 @@ export function createIncidentClient(deps: IncidentClientDeps) {
 
     /**
      * One page of incidents, newest first, one row per incident, and the cursor of the next page when there is one.
-     * Rows come from what Temporal's visibility store returns (the memo set at start): only a running incident, which
-     * its worker holds in memory, is asked what it waits on; a closed one is never replayed to fill a row.
+     * Rows come from what Temporal's visibility store returns (the summary memo each incident keeps): no incident is
+     * asked anything, except a running one started before the summary memo existed; a closed one is never replayed.
      */
-    async page(options: { running?: boolean; limit?: number; cursor?: string } = {}): Promise<Outcome<{ incidents: IncidentListing[]; next?: string }>> {
+    async page(options: { running?: boolean; limit?: number; cursor?: string } = {}): Promise<Outcome<{ incidents: IncidentListing[]; people: ReadonlyMap<string, readonly string[]>; next?: string }>> {
       const listed = await call({ kind: 'list', incidentId: '*' }, () => listPage(client, deps.taskQueue, { running: options.running, limit: options.limit ?? 50, cursor: options.cursor }));
       if (!listed.ok) return listed;
-      const rows = await Promise.all(listed.value.infos.map((info) => (info.status.name === 'RUNNING' ? summary(info) : Promise.resolve(memoListing(info)))));
-      return { ok: true, value: { incidents: rows, ...(listed.value.next && { next: listed.value.next }) } };
+      const rows = await Promise.all(listed.value.infos.map(pageRow));
+      // Who took part, per memo row: the read guard decides a participant's sight from it instead of asking each row.
+      const people = new Map<string, readonly string[]>();
+      for (const info of listed.value.infos) {
+        const memo = summaryMemo(info);
+        if (memo) people.set(info.workflowId, memo.people);
+      }
+      return { ok: true, value: { incidents: rows, people, ...(listed.value.next && { next: listed.value.next }) } };
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import type { IncidentInput } from '../workflows/incident/messages';
+import { type IncidentSummary, SUMMARY_MEMO_KEY } from '../workflows/incident/summary';
 
 /**
  * What an incident's list row shows without asking its workflow: set as the memo when it starts (the payload codec
@@ -29,6 +30,28 @@ export function listingMemo(input: Pick<IncidentInput, 'title' | 'severity' | 'p
 export function memoRow(info: Pick<WorkflowExecutionInfo, 'memo'>): Partial<ListingMemo> {
   const memo = info.memo?.listing as Partial<ListingMemo> | undefined;
   return memo && typeof memo === 'object' ? memo : {};
+}
+
+/** The summary memo the incident workflow keeps (see workflows/incident/summary.ts), when the run has one. */
+export function summaryMemo(info: Pick<WorkflowExecutionInfo, 'memo'>): IncidentSummary | undefined {
+  const memo = info.memo?.[SUMMARY_MEMO_KEY] as Partial<IncidentSummary> | undefined;
+  const whole = memo && typeof memo === 'object' && typeof memo.phase === 'string' && Array.isArray(memo.waiting) && Array.isArray(memo.people) && memo.runbook;
+  return whole ? (memo as IncidentSummary) : undefined;
+}
+
+/** The API row fields a summary memo answers (see IncidentListing in incident-client.ts). */
+export function summaryListing<T extends { temporalStatus: string }>(base: T, summary: IncidentSummary) {
+  // A run Temporal closed while its memo says running (terminated, timed out) has no phase of its own: temporalStatus tells.
+  const closedOutside = summary.phase === 'running' && base.temporalStatus !== 'RUNNING';
+  return {
+    ...base,
+    title: summary.title,
+    severity: summary.severity,
+    runbook: `${summary.runbook.id}@${summary.runbook.version}`,
+    ...(!closedOutside && { phase: summary.phase }),
+    ...(summary.phase === 'running' && !closedOutside && { waitingOn: [...new Set(summary.waiting.map((w) => w.stepId))] }),
+    ...(summary.alerts && { alerts: summary.alerts.count }),
+  };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Runbook } from '../../runbooks/schema/runbook';
 import type { IncidentStatus } from '../../workflows/incident/state';
 import type { IncidentClient } from '../incident-client';
 import type { RunbookCatalog } from '../runbook-catalog';
-import { type ReadDecision, type Viewer, mayExport, mayReadEvidenceContent, mayViewIncident } from './read-policy';
+import { type ReadDecision, type Viewer, mayExport, mayReadEvidenceContent, mayViewIncident, mayViewListed } from './read-policy';
 
 export interface ReadGuardDeps {
   incidents: Pick<IncidentClient, 'status'>;
@@ -69,15 +69,21 @@ export function createReadGuard(deps: ReadGuardDeps) {
       return settle(viewer, what, incidentId, mayExport(viewer));
     },
 
-    /** The rows of a listing `viewer` may see; hidden rows are not refusals (nothing was asked for by name). */
-    async visible<T extends { id: string; runbook?: string }>(viewer: Viewer, rows: readonly T[]): Promise<T[]> {
+    /**
+     * The rows of a listing `viewer` may see; hidden rows are not refusals (nothing was asked for by name). `people`:
+     * the participants a row's summary memo lists, so participation is decided without asking the incident.
+     */
+    async visible<T extends { id: string; runbook?: string }>(viewer: Viewer, rows: readonly T[], people?: ReadonlyMap<string, readonly string[]>): Promise<T[]> {
       const kept: T[] = [];
       for (const row of rows) {
         const runbookId = row.runbook?.split('@')[0];
         const runbook = runbookId ? (await deps.catalog.byId(runbookId))?.runbook : undefined;
-        // Cheap first (roles); the status query for participation only when the roles alone do not decide.
+        const listed = people?.get(row.id);
+        // Cheap first (roles, then the memo's participants); the status query only when neither decides.
         if (mayViewIncident(viewer, undefined, runbook).allowed) kept.push(row);
-        else {
+        else if (listed) {
+          if (mayViewListed(viewer, listed, runbook).allowed) kept.push(row);
+        } else {
           const known = await facts(row.id);
           if (mayViewIncident(viewer, known.status, runbook ?? known.runbook).allowed) kept.push(row);
         }

@@ -39,7 +39,8 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps): voi
       const page = await incidents.page(query);
       if (!page.ok) return sendOutcome(reply, page);
       // Rows the caller may not see are left out (a page may then hold fewer than `limit`; `next` still pages on).
-      return sendOutcome(reply, { ok: true, value: { ...page.value, incidents: await deps.reads.visible(request.actor!, page.value.incidents) } });
+      const { people, ...body } = page.value;
+      return sendOutcome(reply, { ok: true, value: { ...body, incidents: await deps.reads.visible(request.actor!, body.incidents, people) } });
     });
 
     api.get('/v1/incidents/:a/:b/:c', async (request, reply) => {

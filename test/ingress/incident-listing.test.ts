@@ -9,6 +9,8 @@ interface Row {
   severity?: string;
   runbook?: string;
   waitingOn?: string[];
+  phase?: string;
+  alerts?: number;
 }
 interface Page {
   incidents: Row[];
@@ -73,5 +75,29 @@ describe('GET /v1/incidents: one row per incident, paged with a cursor', functio
     assert.equal(bad.status, 400);
     const tooMany = await fb.api('GET', '/v1/incidents?limit=1000');
     assert.equal(tooMany.status, 400);
+  });
+
+  // Last in this suite: it stops the worker. A status query needs the worker, so rows that still show what they wait
+  // on and their alert count came from the summary memo (a per-row query would fail after two seconds and leave them out).
+  it('answers every row from the summary memo, with no status query: the worker stopped, rows still show what they wait on', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const answer = await fb.sendAlert({ title: `memo rows ${tag} ${i}`, severity: 'high', fingerprint: `memo-rows-${tag}-${i}` });
+      ids.push((answer.body.incidents as { incidentId: string }[])[0]!.incidentId);
+    }
+    const mine = async () => {
+      const answer = await fb.api<Page>('GET', '/v1/incidents?limit=50&running=true');
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      return answer.body.incidents.filter((r) => ids.includes(r.id));
+    };
+    await eventually(async () => ((await mine()).filter((r) => r.waitingOn?.length).length === ids.length ? true : undefined), 60_000, 'every incident waiting on its approval');
+
+    await fb.stopWorker();
+    const rows = await mine();
+    assert.equal(rows.length, ids.length);
+    for (const row of rows) {
+      assert.deepEqual([row.title?.startsWith(`memo rows ${tag}`), row.phase, row.waitingOn, row.alerts, row.runbook], [true, 'running', ['approve-notice'], 1, 'generic-alert-notice@1'], JSON.stringify(row));
+    }
   });
 });
