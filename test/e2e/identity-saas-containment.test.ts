@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { IncidentStatus } from '../../workflows/incident/state';
-import { FirebreakUnderTest, eventually } from '../helpers/firebreak';
+import { FirebreakUnderTest, stepState } from '../helpers/firebreak';
 import { historyText } from '../helpers/history-text';
 import { FAKE_IDENTITY, type FakeIdentityVendor, IDENTITY_FIXTURES, fakeEntra, fakeGoogle, fakeOkta } from '../helpers/identity-vendor-fakes';
 import { type ValidatingServer, loadApiDescription, startValidatingServer } from '../helpers/openapi-validating-server';
@@ -112,14 +111,6 @@ for (const run of runs) {
       server?.assertNoRefusals();
     });
 
-    const status = async (id: string) => (await fb.api<IncidentStatus>('GET', `/v1/incidents/${id}`)).body;
-    const until = (id: string, what: string, check: (s: IncidentStatus) => boolean) =>
-      eventually(async () => {
-        const s = await status(id);
-        return check(s) ? s : undefined;
-      }, 60_000, what);
-    const stepState = (s: IncidentStatus, step: string) => s.steps.find((r) => r.id === step)?.state;
-
     it('suspends the user and ends its sessions; aborting re-enables it as it was', async () => {
       const user = `mallory-${run.vendor}-${runId}@example.com`;
       vendor.add(user, false);
@@ -129,18 +120,18 @@ for (const run of runs) {
       const sent = await fb.sendAlert({ title: `Impossible travel for ${user}`, severity: 'high', labels: { category: 'impossible-travel', user } });
       assert.equal(sent.status, 202, JSON.stringify(sent.body));
       const id = (sent.body.incidents as { incidentId: string }[])[0]!.incidentId;
-      await until(id, 'account disabled and sessions revoked', (s) => stepState(s, 'disable-account') === 'done' && stepState(s, 'revoke-sessions') === 'done');
+      await fb.until(id, 'account disabled and sessions revoked', (s) => stepState(s, 'disable-account') === 'done' && stepState(s, 'revoke-sessions') === 'done');
       const containedMs = Date.now() - started;
       assert.ok(containedMs >= 4000, `contained after ${containedMs} ms: the retry waited for Retry-After`);
       assert.ok(server.requests.filter((r) => r.operationId === vendor.getOperation).length >= 3, 'the throttled read, its retry, and the read after suspending');
       assert.equal(vendor.disabled(user), true, `${run.vendor} holds the user suspended`);
       assert.ok(vendor.sessionsRevoked(user) >= 1);
-      await until(id, 'waiting on the user', (s) => stepState(s, 'user-confirms') === 'waiting');
+      await fb.until(id, 'waiting on the user', (s) => stepState(s, 'user-confirms') === 'waiting');
 
       const aborting = Date.now();
       const aborted = await fb.api('POST', `/v1/incidents/${id}/abort`, { reason: 'drill: false positive' }, 'token-carol');
       assert.equal(aborted.status, 200, JSON.stringify(aborted.body));
-      const done = await until(id, 'undone', (s) => s.phase === 'aborted' && stepState(s, 'disable-account') === 'compensated');
+      const done = await fb.until(id, 'undone', (s) => s.phase === 'aborted' && stepState(s, 'disable-account') === 'compensated');
       const undoneMs = Date.now() - aborting;
       assert.equal(vendor.disabled(user), false, `${run.vendor} holds the user enabled again, as before the alert`);
       assert.ok(done.timeline.some((t) => t.event === 'step.compensated' && t.stepId === 'disable-account'));
