@@ -59,10 +59,18 @@ const BASE_ID = /^incident\/([A-Za-z0-9_.-]+)\/([0-9a-f]{32})$/;
  * One directory per fingerprint, one file per generation (`<dir>/<source>/<hh>/<hash>/<n>.json`), created with
  * O_EXCL and synced with its directory before the sender is answered. Files are only ever added, so replicas sharing
  * the data volume never overwrite each other's newer generation with an older one, and the newest is the largest
- * name. Reading one fingerprint is one small directory listing: no process loads or scans anything at start.
+ * name. Reading one fingerprint is one small directory listing. Generations an upgraded data dir's audit log names
+ * come from one file read at start instead (`adopt`, see generation-seed.ts).
  */
 export class FileGenerationIndex implements GenerationIndex {
+  private seeded: ReadonlyMap<string, number> = new Map();
+
   constructor(private readonly dir: string) {}
+
+  /** The newest generation per fingerprint from before the index existed; they count as opened, facts unknown. */
+  adopt(seeded: ReadonlyMap<string, number>): void {
+    this.seeded = seeded;
+  }
 
   private folder(baseId: string): string {
     const match = BASE_ID.exec(baseId);
@@ -73,15 +81,16 @@ export class FileGenerationIndex implements GenerationIndex {
 
   async latest(baseId: string): Promise<LatestGeneration | undefined> {
     const folder = this.folder(baseId);
+    const seeded = this.seeded.get(baseId);
     let names: string[];
     try {
       names = await readdir(folder);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return seeded === undefined ? undefined : { generation: seeded };
       throw error;
     }
     const newest = Math.max(0, ...names.flatMap((name) => (/^\d+\.json$/.test(name) ? [Number.parseInt(name, 10)] : [])));
-    if (newest === 0) return undefined;
+    if (newest < (seeded ?? 1)) return seeded === undefined ? undefined : { generation: seeded };
     const text = await readFile(path.join(folder, `${newest}.json`), 'utf8');
     let opened: OpenedGeneration | undefined;
     try {

@@ -94,11 +94,12 @@ export function createService(options: ServiceOptions): FastifyInstance {
   });
   mountConsole(app, config, secrets, { incidents, reads, catalog, tokens, report: records.report, log });
   // Before the first alert is taken (onReady runs before listen): an upgraded data dir learns the generations its
-  // audit log names. A failure leaves the marker unwritten, so the next start tries again.
+  // audit log names. A failure leaves the seed file unwritten, so the next start tries again.
   app.addHook('onReady', async () => {
     try {
-      const seeded = await seedGenerationsFromAuditLog(generationsDir, path.join(config.dataDir, 'audit'), generations);
-      if (seeded.scanned) log.info(seeded, 'incident generations seeded from the audit log');
+      const seeded = await seedGenerationsFromAuditLog(generationsDir, path.join(config.dataDir, 'audit'));
+      generations.adopt(seeded.generations);
+      if (seeded.scanned) log.info({ records: seeded.records, fingerprints: seeded.generations.size, ms: seeded.ms }, 'incident generations seeded from the audit log');
     } catch (err) {
       log.error({ err }, 'seeding incident generations from the audit log failed; ids Temporal has forgotten may be opened again');
     }
