@@ -15,7 +15,8 @@
  * - `answer({ incidentId, stepId, value, actor })`, `abort({ incidentId, reason, actor })`
  * - `resolve({ incidentId, stepId, choice, reason, actor, submission? })`, `stopClock({ incidentId, clockId, reason, actor, submission? })`
  * - `runRunbook({ incidentId, runbook, actor, reason?, submission? })` → `{ started, childId }`
- * - `status(incidentId)` → `IncidentStatus`; `list({ running?, limit?, summaries? })` → `IncidentListing[]`;
+ * - `status(incidentId)` → `IncidentStatus`; `list({ running?, limit? })` → `IncidentListing[]`; `page({ running?, limit?, cursor? })`
+ *   → rows from the summary memos and the next cursor;
  *   `listed({ running?, limit, cursor? })` → one visibility page with memos (the summary memo: see workflows/incident/summary.ts)
  * - `check(kind, input)`: the input problem a call would be refused with, without calling Temporal (Slack keeps a
  *   modal open with it before acking)
@@ -303,7 +304,7 @@ export function createIncidentClient(deps: IncidentClientDeps) {
     status: (incidentId: string): Promise<Outcome<IncidentStatus>> => call({ kind: 'status', incidentId }, () => handle(incidentId).query(statusQuery)),
 
     /** This deployment's incidents, newest first, one row each: at most `limit` (100), running only with `running`. */
-    async list(options: { running?: boolean; limit?: number; summaries?: boolean } = {}): Promise<Outcome<IncidentListing[]>> {
+    async list(options: { running?: boolean; limit?: number } = {}): Promise<Outcome<IncidentListing[]>> {
       const limit = options.limit ?? 100;
       const query = incidentsQuery(deps.taskQueue, options.running ?? false);
       const listed = await call({ kind: 'list', incidentId: '*' }, async () => {
@@ -315,7 +316,6 @@ export function createIncidentClient(deps: IncidentClientDeps) {
         return infos;
       });
       if (!listed.ok) return listed;
-      if (options.summaries) return { ok: true, value: await Promise.all(listed.value.map(summary)) };
       return { ok: true, value: listed.value.map((info) => ({ id: info.workflowId, temporalStatus: info.status.name, startedAt: info.startTime.toISOString(), closedAt: info.closeTime?.toISOString() })) };
     },
 
