@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import type { IncidentStatus } from '../../workflows/incident/state';
-import { FirebreakUnderTest, type Person, eventually } from '../helpers/firebreak';
+import { FirebreakUnderTest, type Person, stepState } from '../helpers/firebreak';
 import { loadApiDescription, startValidatingServer, type ValidatingServer } from '../helpers/openapi-validating-server';
 import { tempDir } from '../helpers/temporal';
 import { type FakeHost, sentineloneFake } from '../activities/containment/edr-fakes';
@@ -61,20 +60,12 @@ describe('ransomware-host on SentinelOne and a Cloudflare custom list, and an ab
     for (const server of [sentinelone, cloudflare]) server.assertNoRefusals();
   });
 
-  const status = async (id: string) => (await fb.api<IncidentStatus>('GET', `/v1/incidents/${id}`)).body;
-  const until = (id: string, what: string, check: (s: IncidentStatus) => boolean) =>
-    eventually(async () => {
-      const s = await status(id);
-      return check(s) ? s : undefined;
-    }, 60_000, what);
-  const stepState = (s: IncidentStatus, id: string) => s.steps.find((step) => step.id === id)?.state;
-
   it('disconnects the host and lists the C2 address; the abort reconnects it and deletes exactly that list item', async () => {
     const before = { hosts: structuredClone(hosts), lists: structuredClone(lists) };
     const sent = await fb.sendAlert({ title: 'Ransom note on wks-042', severity: 'critical', fingerprint: `ransom-list-${Date.now()}`, labels: { category: 'ransomware', host: 'wks-042', c2_ip: '198.51.100.7' } });
     assert.equal(sent.status, 202, JSON.stringify(sent.body));
     const id = (sent.body.incidents as { incidentId: string }[])[0]!.incidentId;
-    const running = await until(id, 'contained and asking about spread', (s) => stepState(s, 'spread') === 'waiting');
+    const running = await fb.until(id, 'contained and asking about spread', (s) => stepState(s, 'spread') === 'waiting');
     assert.deepEqual(['isolate-host', 'block-c2'].map((step) => stepState(running, step)), ['done', 'done']);
     assert.equal(hosts[0]!.isolated, true, 'SentinelOne shows the agent disconnected');
     assert.deepEqual(lists[0]!.items.map((i) => i.ip), ['198.51.100.70', '198.51.100.7']);
@@ -83,7 +74,7 @@ describe('ransomware-host on SentinelOne and a Cloudflare custom list, and an ab
 
     const aborted = await fb.api('POST', `/v1/incidents/${id}/abort`, { reason: 'drill over' }, 'token-carol');
     assert.equal(aborted.status, 200, JSON.stringify(aborted.body));
-    const done = await until(id, 'aborted and undone', (s) => s.phase === 'aborted' && s.timeline.some((t) => t.event === 'incident.aborted'));
+    const done = await fb.until(id, 'aborted and undone', (s) => s.phase === 'aborted' && s.timeline.some((t) => t.event === 'incident.aborted'));
     assert.deepEqual(['isolate-host', 'block-c2'].map((step) => stepState(done, step)), ['compensated', 'compensated']);
     assert.deepEqual({ hosts, lists }, before, 'SentinelOne and the Cloudflare list read back exactly as before the alert');
     assert.equal(cloudflare.requests.filter((r) => r.operationId === 'lists-delete-list-items').length, 1);
