@@ -1,6 +1,7 @@
 import type { Transporter } from 'nodemailer';
 import type { AuditLog } from '../audit';
 import type { ActionFn } from '../workflows/runbook-interpreter/steps/action';
+import { createAppendAudit } from './audit/append-record';
 import { createPublishTimeline } from './audit/publish-timeline';
 import { withNoticeAudit } from './audit/record-notice';
 import { evaluateConditionActivity } from './conditions/evaluate';
@@ -40,6 +41,7 @@ export function createActivities(deps: ActivityDeps) {
     'http.request': createHttpRequest(deps.http),
     ...createContainmentActivities(deps.containment),
     'incident.publish': createPublishTimeline(deps.auditLog),
+    'audit.append': createAppendAudit(deps.auditLog),
     ...createSlackActivities(deps.slack),
     noop: (async (request) => ({ key: request.key })) satisfies ActionFn,
   };

@@ -66,6 +66,8 @@ export function createRecordingFakes(failures: Readonly<Record<string, string>>,
     }),
     'notify.email': record('notify.email', (r) => ({ messageId: `<${sha256(r.key).slice(0, 24)}@runbook-test>`, to: [r.input.to].flat(), delivery: 'outbox', alreadySent: false })),
     'notify.email-batch': record('notify.email-batch', () => ({ position: 0, total: 0, sent: 0, alreadySent: 0, rejected: [] })),
+    // Audit records outside the timeline (a lift's outcome) go nowhere in a runbook test, as its timeline does.
+    'audit.append': async (request) => ({ seq: 0, hash: request.key }),
     'notify.slack': record('notify.slack', (r) => ({ channel: r.input.channel ?? 'incident', ts: '0000000000.000100' })),
     'http.request': record('http.request', (r) => ({ endpoint: r.input.endpoint, method: r.input.method, status: 200, bodySha256: sha256(''), bodyBytes: 0 })),
     'identity.disable-user': containment('identity.disable-user'),

@@ -1,6 +1,7 @@
-import { proxyActivities, sleep } from '@temporalio/workflow';
+import { patched, proxyActivities, sleep } from '@temporalio/workflow';
 import { liveness } from '../activity-liveness';
 import type { ActionFn } from '../runbook-interpreter/steps/action';
+import { LIFT_AUDIT_PATCH, type LiftEscalation, liftAndRecord } from './lift-outcome';
 
 export interface LiftContainmentInput {
   incidentId: string;
@@ -10,6 +11,8 @@ export interface LiftContainmentInput {
   with: Record<string, unknown>;
   /** When the containment expires (ISO UTC, workflow time of the step that contained). */
   liftAt: string;
+  /** Who hears of a lift that failed for good; absent in lifts armed before lifts were escalated. */
+  escalation?: LiftEscalation;
 }
 
 /**
@@ -20,6 +23,7 @@ export interface LiftContainmentInput {
  */
 export async function liftContainmentWorkflow(input: LiftContainmentInput): Promise<{ lifted: string; at: string }> {
   await sleep(Math.max(0, Date.parse(input.liftAt) - Date.now()));
+  if (patched(LIFT_AUDIT_PATCH)) return liftAndRecord(input, input.escalation);
   const undo = proxyActivities<Record<string, ActionFn>>({
     startToCloseTimeout: '5m',
     ...liveness(),

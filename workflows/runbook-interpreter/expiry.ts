@@ -1,7 +1,9 @@
 import { ChildWorkflowCancellationType, ParentClosePolicy, getExternalWorkflowHandle, isCancellation, patched, startChild } from '@temporalio/workflow';
+import { LIFT_AUDIT_PATCH, type LiftEscalation } from '../containment/lift-outcome';
 import { liftContainmentWorkflow } from '../containment/lift-workflow';
 import { durationMs } from '../deadline-clocks/durations';
 import { addTimeline } from '../incident/state';
+import { OVERRIDE_ROLE } from '../incident/validators';
 import { type PendingCompensation, type RunContext, now } from './context';
 
 /** Released workflow code: incidents recorded before expiries existed replay without starting lift workflows. */
@@ -28,9 +30,13 @@ export async function armExpiry(ctx: RunContext, entry: PendingCompensation, ttl
   const workflowId = liftWorkflowId(ctx.input.incidentId, entry.stepId);
   // Remembered before the start: an abort landing while the start is in flight still cancels the lift it may start.
   entry.lift = { workflowId, at: liftAt };
+  // A lift that fails after the incident closed has nobody watching the incident: it tells the incident commander.
+  const escalation: LiftEscalation | undefined = patched(LIFT_AUDIT_PATCH)
+    ? { to: ctx.input.config.contacts[OVERRIDE_ROLE], slack: ctx.input.slackMirror !== false, title: ctx.state.status.title }
+    : undefined;
   await startChild(liftContainmentWorkflow, {
     workflowId,
-    args: [{ incidentId: ctx.input.incidentId, stepId: entry.stepId, action: entry.compensation.action, with: entry.compensation.with, liftAt }],
+    args: [{ incidentId: ctx.input.incidentId, stepId: entry.stepId, action: entry.compensation.action, with: entry.compensation.with, liftAt, ...(escalation && { escalation }) }],
     // The lift outlives the incident, and an abort (which cancels the run) cancels it explicitly, once (disarmExpiry).
     parentClosePolicy: ParentClosePolicy.ABANDON,
     cancellationType: ChildWorkflowCancellationType.ABANDON,
