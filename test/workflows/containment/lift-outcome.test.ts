@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { WebClient } from '@slack/web-api';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
@@ -11,9 +13,12 @@ import { createPublishTimeline } from '../../../activities/audit/publish-timelin
 import { withNoticeAudit } from '../../../activities/audit/record-notice';
 import { messageIdFor } from '../../../activities/email/message-id';
 import { createSendEmail } from '../../../activities/email/send-email';
+import { SlackMessageStore } from '../../../activities/slack/message-store';
+import { createNotifySlack } from '../../../activities/slack/notify-slack';
 import { statusQuery } from '../../../workflows/incident/definitions';
 import type { ActionRequest } from '../../../workflows/runbook-interpreter/steps/action';
 import { testKeys } from '../../audit/fixtures/temp-log';
+import { FakeSlack } from '../../helpers/fake-slack';
 import { SmtpInbox } from '../../helpers/smtp-inbox';
 import { tempDir, workflowBundle } from '../../helpers/temporal';
 import { HOUR, clockActivities, incidentInput, pin, startTimeSkipping } from '../deadline-clocks/harness';
@@ -52,7 +57,14 @@ describe('a containment lift after the incident closed leaves an audit record, a
   afterEach(async () => env?.teardown());
 
   /** Runs the incident to its close and then its lift to its end, with a vendor whose undo answers `unblock`. */
-  async function closeThenLift(unblock: (request: ActionRequest) => Promise<unknown>) {
+  async function closeThenLift(unblock: (request: ActionRequest) => Promise<unknown>, slack?: FakeSlack) {
+    const incidentId = `incident/test/${randomUUID().replace(/-/g, '')}`;
+    // With Slack, the incident's channel is where its first sync put it (slack.sync itself is not under test here).
+    const slackDeps = slack && { client: new WebClient('xoxb-fake-token', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }), store: new SlackMessageStore(tempDir('lift-slack')), attempt: () => Context.current().info.attempt };
+    if (slackDeps) {
+      const created = await slackDeps.client.conversations.create({ name: 'inc-lift-drill' });
+      await slackDeps.store.put(`${incidentId}/channel`, { channel: created.channel!.id! });
+    }
     const auditDir = tempDir('lift-audit');
     const log = AuditLog.open(auditDir, { origin: 'test.firebreak/lift', signingKey: keys.signingKey });
     const auditLog = () => log;
@@ -65,10 +77,12 @@ describe('a containment lift after the incident closed leaves an audit record, a
       'notify.email': withNoticeAudit(createSendEmail({ from: 'firebreak@example.org', dataDir: tempDir('lift-mail'), smtp }), auditLog),
       'network.block-ip': async (request: ActionRequest) => ({ vendor: 'cloudflare', target: request.input.ip, before: { state: 'absent' }, after: { state: 'blocked' } }),
       'network.unblock-ip': unblock,
+      'notify.slack': createNotifySlack(slackDeps),
     };
     const taskQueue = `lift-${randomUUID()}`;
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
-    const input = { ...incidentInput(pin(runbook), new Date(await env.currentTimeMs()).toISOString()), config: { contacts: { 'incident-commander': COMMANDER } }, slackMirror: false };
+    const opened = incidentInput(pin(runbook), new Date(await env.currentTimeMs()).toISOString());
+    const input = { ...opened, incidentId, config: { contacts: { 'incident-commander': COMMANDER } }, slackMirror: slack !== undefined };
     const outcome = await worker.runUntil(async () => {
       const incident = await env.client.workflow.start('incidentWorkflow', { taskQueue, workflowId: input.incidentId, args: [input] });
       await incident.result();
@@ -137,5 +151,23 @@ describe('a containment lift after the incident closed leaves an audit record, a
     // The escalation itself is on the record, by its Message-ID.
     const notice = run.records.find((r) => r.action === 'notice.sent' && r.data.messageId === sent[0]!.messageId);
     assert.ok(notice, 'the email to the incident commander is in the audit log');
+  });
+
+  it('with Slack, a failed lift is also posted to the incident channel, once', async () => {
+    const slack = await FakeSlack.start();
+    try {
+      const before = mail.received.length;
+      const run = await closeThenLift(async () => {
+        throw ApplicationFailure.create({ type: 'cloudflare.forbidden', message: 'token lacks Account Filter Lists Edit', nonRetryable: true });
+      }, slack);
+      assert.equal(run.liftDescribed.status.name, 'FAILED');
+      assert.deepEqual(run.records.filter((r) => r.action === 'containment.lift_failed').map((r) => r.data.code), ['cloudflare.forbidden']);
+      const posts = slack.messages.filter((m) => m.text.includes('could not be undone'));
+      assert.equal(posts.length, 1, 'one post');
+      assert.match(posts[0]!.text, /cloudflare\.forbidden/);
+      assert.equal(mail.received.length - before, 1, 'and one email to the incident commander');
+    } finally {
+      await slack.stop();
+    }
   });
 });
