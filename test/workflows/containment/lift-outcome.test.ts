@@ -20,7 +20,7 @@ import type { ActionRequest } from '../../../workflows/runbook-interpreter/steps
 import { testKeys } from '../../audit/fixtures/temp-log';
 import { FakeSlack } from '../../helpers/fake-slack';
 import { SmtpInbox } from '../../helpers/smtp-inbox';
-import { tempDir, workflowBundle } from '../../helpers/temporal';
+import { tapTestLog, tempDir, workflowBundle } from '../../helpers/temporal';
 import { HOUR, clockActivities, incidentInput, pin, startTimeSkipping } from '../deadline-clocks/harness';
 
 /*
@@ -57,7 +57,7 @@ describe('a containment lift after the incident closed leaves an audit record, a
   afterEach(async () => env?.teardown());
 
   /** Runs the incident to its close and then its lift to its end, with a vendor whose undo answers `unblock`. */
-  async function closeThenLift(unblock: (request: ActionRequest) => Promise<unknown>, slack?: FakeSlack) {
+  async function closeThenLift(unblock: (request: ActionRequest) => Promise<unknown>, slack?: FakeSlack, contacts: Record<string, string> = { 'incident-commander': COMMANDER }) {
     const incidentId = `incident/test/${randomUUID().replace(/-/g, '')}`;
     // With Slack, the incident's channel is where its first sync put it (slack.sync itself is not under test here).
     const slackDeps = slack && { client: new WebClient('xoxb-fake-token', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }), store: new SlackMessageStore(tempDir('lift-slack')), attempt: () => Context.current().info.attempt };
@@ -82,7 +82,7 @@ describe('a containment lift after the incident closed leaves an audit record, a
     const taskQueue = `lift-${randomUUID()}`;
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
     const opened = incidentInput(pin(runbook), new Date(await env.currentTimeMs()).toISOString());
-    const input = { ...opened, incidentId, config: { contacts: { 'incident-commander': COMMANDER } }, slackMirror: slack !== undefined };
+    const input = { ...opened, incidentId, config: { contacts }, slackMirror: slack !== undefined };
     const outcome = await worker.runUntil(async () => {
       const incident = await env.client.workflow.start('incidentWorkflow', { taskQueue, workflowId: input.incidentId, args: [input] });
       await incident.result();
@@ -124,10 +124,16 @@ describe('a containment lift after the incident closed leaves an audit record, a
   it('a vendor that keeps refusing: bounded retries, containment.lift_failed with the code, one email to the incident commander', async () => {
     let attempts = 0;
     const before = mail.received.length;
+    const logged: string[] = [];
+    const untap = tapTestLog((line) => logged.push(line));
     const run = await closeThenLift(async () => {
       attempts++;
       throw ApplicationFailure.create({ type: 'cloudflare.unavailable', message: 'Cloudflare answered 503' });
-    });
+    }).finally(untap);
+    assert.ok(
+      logged.some((line) => line.includes('containment lift failed after its last attempt') && line.includes('"code":"cloudflare.unavailable"') && line.includes('"level":40')),
+      'a warning in the worker log',
+    );
     assert.equal(run.closed.phase, 'completed');
     assert.match(run.liftedAt, /^failed: network\.unblock-ip for step block failed: cloudflare\.unavailable/);
     assert.equal(run.liftDescribed.status.name, 'FAILED', 'the lift workflow shows the failure too');
@@ -169,5 +175,17 @@ describe('a containment lift after the incident closed leaves an audit record, a
     } finally {
       await slack.stop();
     }
+  });
+
+  it('without a contact for the incident commander, the failure is still recorded and logged as reaching no email', async () => {
+    const before = mail.received.length;
+    const logged: string[] = [];
+    const untap = tapTestLog((line) => logged.push(line));
+    const run = await closeThenLift(async () => {
+      throw ApplicationFailure.create({ type: 'cloudflare.forbidden', message: 'refused', nonRetryable: true });
+    }, undefined, {}).finally(untap);
+    assert.deepEqual(run.records.filter((r) => r.action === 'containment.lift_failed').map((r) => r.data.code), ['cloudflare.forbidden']);
+    assert.equal(mail.received.length, before, 'nobody to email');
+    assert.ok(logged.some((line) => line.includes('lift failure reaches no email') && line.includes('"level":40')), 'says so in the worker log');
   });
 });
