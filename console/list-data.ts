@@ -1,8 +1,9 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { mayViewListed, participants } from '../ingress/access/read-policy';
 import type { IncidentClient } from '../ingress/incident-client';
+import { summaryMemo } from '../ingress/incident-listing';
 import type { Runbook } from '../runbooks/schema/runbook';
-import { type IncidentSummary, SUMMARY_MEMO_KEY, incidentSummary } from '../workflows/incident/summary';
+import { incidentSummary } from '../workflows/incident/summary';
 import type { Viewer } from './access';
 import { type ListFilters, type ListRow, matches } from './pages/incident-list';
 
@@ -17,11 +18,6 @@ export const PAGE = 50;
 const SCAN = 1_000;
 /** Listing page size once the first page did not fill the list (permissions or filters dropped rows). */
 const SCAN_PAGE = 200;
-
-function summaryMemo(info: WorkflowExecutionInfo): IncidentSummary | undefined {
-  const memo = info.memo?.[SUMMARY_MEMO_KEY] as Partial<IncidentSummary> | undefined;
-  return memo && typeof memo === 'object' && Array.isArray(memo.waiting) && Array.isArray(memo.clocks) && Array.isArray(memo.people) && memo.runbook ? (memo as IncidentSummary) : undefined;
-}
 
 /**
  * The row of a listed incident: from its summary memo alone (the incident keeps it current), so a page costs one

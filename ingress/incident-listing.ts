@@ -35,7 +35,7 @@ export function memoRow(info: Pick<WorkflowExecutionInfo, 'memo'>): Partial<List
 /** The summary memo the incident workflow keeps (see workflows/incident/summary.ts), when the run has one. */
 export function summaryMemo(info: Pick<WorkflowExecutionInfo, 'memo'>): IncidentSummary | undefined {
   const memo = info.memo?.[SUMMARY_MEMO_KEY] as Partial<IncidentSummary> | undefined;
-  const whole = memo && typeof memo === 'object' && typeof memo.phase === 'string' && Array.isArray(memo.waiting) && Array.isArray(memo.people) && memo.runbook;
+  const whole = memo && typeof memo === 'object' && typeof memo.phase === 'string' && Array.isArray(memo.waiting) && Array.isArray(memo.clocks) && Array.isArray(memo.people) && memo.runbook;
   return whole ? (memo as IncidentSummary) : undefined;
 }
 
