@@ -13,9 +13,11 @@ import { quietRunbookTestEnvironment, record, saveHistory } from './recorder';
 /*
  * Records the first run of an incident in an alert storm for the replay test: the opening alert, repeats coalesced by
  * the ingress into `alertRepeatsSignal`s while an approval waits, and the continue-as-new after 500 of them. Run it when
- * the storm path changes on purpose (with `patched()` guards), and commit the file:
- *   npx tsx test/workflows/replay/record-storm-history.ts
+ * the storm path changes on purpose (with `patched()` guards), under a new file name so the older recordings stay, and
+ * commit the file:
+ *   npx tsx test/workflows/replay/record-storm-history.ts alert-storm-roll.summary-alerts.binpb
  */
+const FILE = process.argv[2] ?? 'alert-storm-roll.binpb';
 const REPEATS = 600;
 
 record(quietRunbookTestEnvironment, async ({ env, bundle }) => {
@@ -60,6 +62,6 @@ record(quietRunbookTestEnvironment, async ({ env, bundle }) => {
     while ((await firstRun.describe()).status.name !== 'CONTINUED_AS_NEW') await new Promise((resolve) => setTimeout(resolve, 200));
     const history = await firstRun.fetchHistory();
     const signals = history.events?.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
-    saveHistory(history, 'alert-storm-roll.binpb', `${signals} signals`);
+    saveHistory(history, FILE, `${signals} signals`);
   });
 });
