@@ -63,7 +63,16 @@ describe('kill -9 of a worker in the middle of each kind of action: retried on t
   let containment: HoldingProxy;
   let client: Client | undefined;
 
+  // Put back what this test set: later tests spawn Firebreak with process.env, and an SMTP_URL naming this test's
+  // stopped mail server left their notices retrying.
+  const SET_ENV = ['SMTP_URL', 'KILL_TEST_S3_KEY', 'KILL_TEST_S3_SECRET', 'KILL_TEST_SLACK_BOT', 'KILL_TEST_SLACK_SIGNING'] as const;
+  const savedEnv: Partial<Record<(typeof SET_ENV)[number], string | undefined>> = {};
+
   after(async () => {
+    for (const [name, value] of Object.entries(savedEnv)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
     for (const child of processes) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await Promise.all([inbox.stop(), slackProxy?.stop(), s3Proxy?.stop(), containment?.stop(), slack?.stop(), s3 && 'stop' in s3 ? s3.stop() : undefined]);
     await client?.connection.close();
@@ -107,7 +116,10 @@ describe('kill -9 of a worker in the middle of each kind of action: retried on t
       KILL_TEST_SLACK_BOT: slack.botToken,
       KILL_TEST_SLACK_SIGNING: 'kill-test-signing-secret',
     };
-    for (const name of ['SMTP_URL', 'KILL_TEST_S3_KEY', 'KILL_TEST_S3_SECRET', 'KILL_TEST_SLACK_BOT', 'KILL_TEST_SLACK_SIGNING'] as const) process.env[name] = env[name];
+    for (const name of SET_ENV) {
+      savedEnv[name] = process.env[name];
+      process.env[name] = env[name];
+    }
     const config = loadConfig(env);
     const secrets = resolveSecrets(config);
     const webhookSecret = secrets.webhookSigningSecret.reveal();

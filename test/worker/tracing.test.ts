@@ -88,12 +88,12 @@ describe('OpenTelemetry traces over OTLP', function () {
     // The workflow's own span is exported when it ends: take the incident to its close.
     await eventually(async () => (JSON.parse(await cli('incident', id, '--json')).steps.some((s: { id: string; state: string }) => s.id === 'approve-notice' && s.state === 'waiting') ? true : undefined), 60_000);
     await cli('approve', id, 'approve-notice', '--reason', 'traced');
-    // Under a loaded shared dev server the close can take a while; the timeout names the phase and steps it last saw.
+    // The timeout names the phase and steps it last saw.
     await eventually(async () => {
       const incident = JSON.parse(await cli('incident', id, '--json')) as { phase: string; steps: { id: string; state: string }[] };
       if (incident.phase === 'completed') return true;
       throw new Error(`phase ${incident.phase}, steps ${incident.steps.map((s) => `${s.id}:${s.state}`).join(' ')}`);
-    }, 120_000, 'the incident to complete after the approval');
+    }, 60_000, 'the incident to complete after the approval');
 
     const ingress = await eventually(async () => receiver.spans.find((s) => s.name === 'POST /v1/alerts/:source'), 60_000, 'the ingress span');
     const inTrace = () => receiver.spans.filter((s) => s.traceId === ingress.traceId);
