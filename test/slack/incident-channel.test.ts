@@ -34,6 +34,8 @@ describe('slack: an incident gets a channel with a live status message', functio
     assert.equal(h.slack.callsTo('conversations.create')[0]!.args.is_private, 'true');
     for (const member of [U.lena, U.liam, U.sam, U.cole]) assert.ok(channel.members.has(member), `${member} invited`);
     assert.ok(!channel.members.has(U.olga));
+    // The pin is the sync's next call after the post: wait for it rather than race it.
+    await eventually(async () => (h.slack.pins.length > 0 ? true : undefined), 10_000, 'the status message pinned');
     assert.deepEqual(h.slack.pins, [{ channel: channel.id, ts: statusMessage.ts }]);
     assert.equal((await status(h.fb, incidentId)).openedBy, 'sam');
   });
