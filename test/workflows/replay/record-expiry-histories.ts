@@ -6,6 +6,7 @@ import { runRunbookTest } from '../../../cli/runbook-test/driver';
 import { RunbookTestScript } from '../../../cli/runbook-test/script';
 import { loadRunbookFile } from '../../../runbooks/load';
 import { quietRunbookTestEnvironment, record, saveHistory } from './recorder';
+import { DRILL } from './expiry-drill';
 import { shippedScenarios } from './scenarios';
 
 /*
@@ -14,23 +15,6 @@ import { shippedScenarios } from './scenarios';
  * cancelled, the block undone once), and a lift workflow that ran its undo.
  *   npx tsx test/workflows/replay/record-expiry-histories.ts
  */
-const DRILL = `
-id: expiry-drill
-version: 1
-title: Block for two hours
-description: A block with a ttl, then a question.
-match: 'alert.labels.category == "drill"'
-roles:
-  respond: [security-oncall]
-steps:
-  - id: block
-    action: network.block-ip
-    with: { ip: '{{alert.labels.ip}}', reason: drill, ttl: 2h }
-    compensate: true
-  - id: still-bad
-    input: { ask: Is the source still attacking?, type: boolean, role: respond }
-`;
-
 record(quietRunbookTestEnvironment, async (shared) => {
   const save = async (workflowId: string, name: string) => saveHistory(await shared.env.client.workflow.getHandle(workflowId).fetchHistory(), name);
   const scenario = shippedScenarios().find((s) => s.id === 'ransomware-host')!;

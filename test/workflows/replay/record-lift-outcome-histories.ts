@@ -10,6 +10,7 @@ import { loadRunbookFile } from '../../../runbooks/load';
 import type { LiftContainmentInput } from '../../../workflows/containment/lift-workflow';
 import type { ActionRequest } from '../../../workflows/runbook-interpreter/steps/action';
 import { quietRunbookTestEnvironment, record, saveHistory } from './recorder';
+import { DRILL } from './expiry-drill';
 
 /*
  * Records the audited lift paths (patched 'containment-lift-audit', issue 14) for the replay test: an incident arming a
@@ -17,23 +18,6 @@ import { quietRunbookTestEnvironment, record, saveHistory } from './recorder';
  * (containment.lift_failed, the incident commander emailed, the Slack channel told, the lift failed).
  *   npx tsx test/workflows/replay/record-lift-outcome-histories.ts
  */
-const DRILL = `
-id: expiry-drill
-version: 1
-title: Block for two hours
-description: A block with a ttl, then a question.
-match: 'alert.labels.category == "drill"'
-roles:
-  respond: [security-oncall]
-steps:
-  - id: block
-    action: network.block-ip
-    with: { ip: '{{alert.labels.ip}}', reason: drill, ttl: 2h }
-    compensate: true
-  - id: still-bad
-    input: { ask: Is the source still attacking?, type: boolean, role: respond }
-`;
-
 record(quietRunbookTestEnvironment, async (shared) => {
   const save = async (workflowId: string, name: string) => saveHistory(await shared.env.client.workflow.getHandle(workflowId).fetchHistory(), name);
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'expiry-drill-')), 'expiry-drill.yaml');
