@@ -39,6 +39,10 @@ export class LiveFeeds {
         feed = created;
         this.feeds.set(key, feed);
       }
+    } else if (seen !== undefined && seen !== fragmentsDigest(feed.last)) {
+      // The feed's last look may be older than the page (a form posted and redirected before the next poll): sending
+      // it would put back forms the page has already moved past, under the person's cursor. Look again first.
+      await this.poll(feed, true);
     }
     const joined = feed;
     const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), this.heartbeatMs);
@@ -57,7 +61,8 @@ export class LiveFeeds {
     if (seen !== undefined && seen !== fragmentsDigest(joined.last)) for (const [event, html] of Object.entries(joined.last)) stream.write(frame(event, html));
   }
 
-  private async poll(feed: Feed): Promise<void> {
+  private async poll(feed: Feed, waitForBusy = false): Promise<void> {
+    while (feed.busy && waitForBusy) await new Promise((resolve) => setTimeout(resolve, 10));
     if (feed.busy) return;
     feed.busy = true;
     try {

@@ -37,7 +37,31 @@
     localTimes(event.target);
     tick();
   });
+  // A live fragment may replace a form the person is filling in (another decision arrived): what they typed, and
+  // where the cursor was, is carried over to the same field of the same form in the new HTML.
+  function fieldKey(el) {
+    return el.form ? el.form.getAttribute('action') + '\u0000' + el.name : null;
+  }
+  var typed = null;
+  document.addEventListener('htmx:sseBeforeMessage', function (event) {
+    typed = { values: {}, focused: null };
+    event.target.querySelectorAll('form input[name], form textarea[name], form select[name]').forEach(function (el) {
+      var key = fieldKey(el);
+      if (key === null || el.type === 'hidden') return;
+      var changed = el.tagName === 'SELECT' ? !(el.options[el.selectedIndex] || {}).defaultSelected : el.value !== el.defaultValue;
+      if (changed) typed.values[key] = el.value;
+      if (el === document.activeElement) typed.focused = key;
+    });
+  });
   document.addEventListener('htmx:sseMessage', function (event) {
+    if (typed) {
+      event.target.querySelectorAll('form input[name], form textarea[name], form select[name]').forEach(function (el) {
+        var key = fieldKey(el);
+        if (key !== null && Object.prototype.hasOwnProperty.call(typed.values, key)) el.value = typed.values[key];
+        if (key !== null && key === typed.focused) el.focus();
+      });
+      typed = null;
+    }
     localTimes(event.target);
     tick();
   });

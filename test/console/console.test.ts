@@ -369,6 +369,15 @@ describe('the incident console', function () {
     const admin = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     try {
       const p = await dana.newPage();
+      // Dana's live stream is held, then answered with her own decisions plus one more, while she types a reason.
+      let releaseLive!: () => void;
+      const liveHeld = new Promise<void>((resolve) => (releaseLive = resolve));
+      let liveDecisions = '';
+      await p.route((url) => url.pathname === `${path}/events`, async (route) => {
+        await liveHeld;
+        const data = `${liveDecisions}<p id="another-decision">A second decision arrived.</p>`.split('\n').map((line) => `data: ${line}`).join('\n');
+        await route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: `retry: 60000\nevent: decisions\n${data}\n\n` }).catch(() => undefined);
+      });
       await p.goto(`${fb.baseUrl}${path}`);
       await signIn(p, 'dana');
       const answer = p.locator('form[action$="/steps/aware-at/answer"]');
@@ -379,6 +388,11 @@ describe('the incident console', function () {
       const stop = p.locator('form[action$="/clocks/gdpr-art33-sa/stop"]');
       await stop.waitFor({ timeout: 15_000 });
       await stop.locator('textarea[name="reason"]').fill('not notifiable: the laptop was encrypted');
+      liveDecisions = await p.locator('#live-decisions').innerHTML();
+      releaseLive();
+      await p.locator('#another-decision').waitFor();
+      assert.equal(await stop.locator('textarea[name="reason"]').inputValue(), 'not notifiable: the laptop was encrypted', 'a live update keeps what she typed');
+      assert.equal(await p.evaluate(() => document.activeElement?.getAttribute('name')), 'reason', 'and where her cursor was');
       await stop.getByRole('button', { name: 'Stop the clock' }).click();
       assert.equal(await p.locator('#refusal-code').textContent(), 'approval.not_permitted', 'the DPO holds no disclosure role here');
 

@@ -74,4 +74,33 @@ describe('live feeds (server-sent events)', () => {
     stop.abort();
     await until(() => feeds.size === 0);
   });
+
+  it('looks again before answering a page rendered after its feed last looked, so a fresh page never gets older fragments', async () => {
+    const slow = new LiveFeeds(60_000);
+    let view = { decisions: '<form>answer</form>' };
+    const slowServer = createServer((request, response) => {
+      const seen = new URL(request.url!, 'http://x').searchParams.get('seen') ?? undefined;
+      void slow.open('incident-2', response, async () => ({ ...view }), seen);
+    });
+    await new Promise<void>((resolve) => slowServer.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(slowServer.address() as AddressInfo).port}/`;
+    const stop = new AbortController();
+    try {
+      const first: string[] = [];
+      void collect(`${url}?seen=${fragmentsDigest(view)}`, first, stop.signal);
+      await until(() => slow.size === 1);
+      // The answer lands and the page redirects before the feed's next look (a minute away here).
+      view = { decisions: '<form>stop the clock</form>' };
+      const second: string[] = [];
+      void collect(`${url}?seen=${fragmentsDigest(view)}`, second, stop.signal);
+      await until(() => first.length === 1);
+      assert.equal(first[0], 'event: decisions\ndata: <form>stop the clock</form>', 'the older tab gets the change');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(second, [], 'the fresh page is not sent the answer form back');
+    } finally {
+      stop.abort();
+      slow.closeAll();
+      await new Promise((resolve) => slowServer.close(resolve));
+    }
+  });
 });
