@@ -392,7 +392,7 @@ describe('the incident console', function () {
       releaseLive();
       await p.locator('#another-decision').waitFor();
       assert.equal(await stop.locator('textarea[name="reason"]').inputValue(), 'not notifiable: the laptop was encrypted', 'a live update keeps what she typed');
-      assert.equal(await p.evaluate(() => document.activeElement?.getAttribute('name')), 'reason', 'and where her cursor was');
+      assert.equal(await p.evaluate("document.activeElement?.getAttribute('name')"), 'reason', 'and where her cursor was');
       await stop.getByRole('button', { name: 'Stop the clock' }).click();
       assert.equal(await p.locator('#refusal-code').textContent(), 'approval.not_permitted', 'the DPO holds no disclosure role here');
 
