@@ -165,10 +165,15 @@ export const Config = z.object({
     .optional(),
   /** The web console at `/console`: OIDC sign-in, sessions. */
   console: ConsoleConfig,
-}).refine((config) => config.audit.checkpointSlackChannel === undefined || config.slack !== undefined, {
-  message: 'posting checkpoints to Slack needs the slack section configured',
-  path: ['audit', 'checkpointSlackChannel'],
-});
+})
+  .refine((config) => config.audit.checkpointSlackChannel === undefined || config.slack !== undefined, {
+    message: 'posting checkpoints to Slack needs the slack section configured',
+    path: ['audit', 'checkpointSlackChannel'],
+  })
+  .refine((config) => config.codecAccessTokens === undefined || config.console.oidc !== undefined, {
+    message: 'accepting identity-provider tokens needs console.oidc (the provider whose tokens to accept: issuer, clientId)',
+    path: ['codecAccessTokens'],
+  });
 export type Config = z.infer<typeof Config>;
 
 export class ConfigError extends Error {

@@ -35,6 +35,14 @@ describe('firebreak config check', function () {
     assert.equal(lines[4], `4 problem(s) in ${file}`);
   });
 
+  it('names codec access tokens without the identity provider they come from, at its line', async () => {
+    const file = path.join(tempDir('config-check'), 'codec.yaml');
+    writeFileSync(file, 'people: []\ncodecAccessTokens:\n  audience: [temporal-ui]\n');
+    const output = await checkConfig(file);
+    assert.equal(output.exitCode, 1);
+    assert.match(output.stderr, /:3:3 config\.invalid: .*needs console\.oidc.*\(at codecAccessTokens\)/);
+  });
+
   it('names a containment adapter that leads nowhere: a vendor without its settings, a name that is no endpoint', async () => {
     const file = path.join(tempDir('config-check'), 'containment.yaml');
     writeFileSync(file, 'containment:\n  identity: okta\n  host: edr\n  network: firewall\nendpoints:\n  firewall: { url: https://fw.example.com }\n');
