@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { stringify as toYaml } from 'yaml';
@@ -36,6 +37,8 @@ interface Side {
   timers: number;
   /** History events of one incident once its alarms have fired. */
   eventsPerIncident: number;
+  /** The same events by type (`markerRecorded: patch` markers by patch id): where they come from. */
+  eventsByType: Record<string, number>;
   /** Incidents whose timers were armed only after they were due: their lateness counts the wait to start. */
   armedAfterDue: number;
 }
@@ -54,6 +57,19 @@ const OBLIGATIONS = ['gdpr-art33-sa', 'ukgdpr-art33-ico', 'uk-pecr-5a'];
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 const mb = (bytes: number): number => Math.round(bytes / 1e6);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Counts events by type; an activity or marker also by its name (the activity type, the patch id). */
+function eventTypes(events: temporal.api.history.v1.IHistoryEvent[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const event of events) {
+    const type = temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType);
+    const patch = event.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    const name = event.activityTaskScheduledEventAttributes?.activityType?.name ?? (patch ? (JSON.parse(Buffer.from(patch).toString()) as { id: string }).id : undefined);
+    const key = name === undefined ? type : `${type} ${name}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
 
 async function inBatches(n: number, concurrency: number, one: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -174,7 +190,8 @@ export async function benchClocks(opts: ClockBenchOptions = {}): Promise<ClockBe
       })());
       // Counted once every alarm has fired, on both sides: counted as soon as all were started, the first incident's
       // alarms had fired on whichever side took longer to start its incidents than they take to fall due.
-      const eventsPerIncident = (await env.client.workflow.getHandle(ids[0]!).fetchHistory()).events?.length ?? 0;
+      const events = (await env.client.workflow.getHandle(ids[0]!).fetchHistory()).events ?? [];
+      const eventsPerIncident = events.length;
       // One more report, so "after" is measured once everything has fired.
       await sleep(1000);
       await worker.stop();
@@ -190,6 +207,7 @@ export async function benchClocks(opts: ClockBenchOptions = {}): Promise<ClockBe
         latenessP99Ms: percentile(lateness, 99),
         timers: lateness.length,
         eventsPerIncident,
+        eventsByType: eventTypes(events),
         armedAfterDue,
       };
       // A side takes many minutes at 10,000: its figures are on the terminal even if the other side is cut short.
