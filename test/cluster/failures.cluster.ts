@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { stringify as toYaml } from 'yaml';
-import { loadConfig } from '../../worker/config';
-import { resolveSecrets } from '../../worker/secrets';
 import { recoveryByActivityKind } from '../helpers/activity-recovery';
 import { freePort } from '../helpers/net';
 import { sleep, waitUntil } from '../helpers/poll';
 import { SmtpInbox } from '../helpers/smtp-inbox';
+import { type Fleet, fleetOn } from './fleet';
 import { type IncidentView, type SentAlert, type Tally, api, deliverAlert, emptyTally } from './load';
-import { type TemporalCluster, startCluster, track } from './provision';
-
-const run = promisify(execFile);
-const cliPath = path.resolve(__dirname, '..', '..', 'bin', 'firebreak.js');
+import { type TemporalCluster, startCluster } from './provision';
 
 /** Bounds of the load: at most this many alerts, about one a second, only while the failures run. */
 const MAX_ALERTS = 250;
@@ -28,44 +17,6 @@ const POLL_MS = 500;
 
 /** Each HTTP replica on its own loopback address, as on its own host (the Temporal services have theirs). */
 const REPLICA_HOSTS = ['127.0.0.7', '127.0.0.8'];
-/**
- * What docs/deploy.md puts on the volume every host mounts; everything else in a data dir stays on its host (the
- * webhook delivery ids seen, upload spools). The secrets folder stands for the same secrets given to every host.
- */
-const SHARED_VOLUME = ['audit', 'evidence', 'mail-sent', 'slack', 'outbox', 'recipients', 'secrets', 'incident-generations'];
-
-/** A data dir of its own for one process, with the shared-volume folders linked to the shared one. */
-function hostDataDir(shared: string, name: string): string {
-  const own = path.join(path.dirname(shared), `host-${name}`);
-  mkdirSync(own, { recursive: true });
-  for (const folder of SHARED_VOLUME) {
-    mkdirSync(path.join(shared, folder), { recursive: true });
-    try {
-      symlinkSync(path.join(shared, folder), path.join(own, folder), 'dir');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // a restarted process keeps its host
-    }
-  }
-  return own;
-}
-
-const RUNBOOK = `
-id: cluster-notice
-version: 1
-title: Evidence, approval, notice
-match: 'alert.source == "generic"'
-roles:
-  approve-disclosure: [legal]
-steps:
-  - id: preserve-alert
-    action: evidence.capture
-    with: { name: alert.json, from: alert }
-  - id: approve-notice
-    approval: { role: approve-disclosure }
-  - id: send-notice
-    action: notify.email
-    with: { to: soc@example.test, subject: 'Notice: {{alert.title}}', body: 'See incident {{incident.id}}' }
-`;
 
 interface Phase {
   name: string;
@@ -90,63 +41,21 @@ describe('a real Temporal cluster (four services on PostgreSQL), two HTTP replic
   this.timeout(30 * 60_000);
   let cluster: TemporalCluster;
   const inbox = new SmtpInbox();
-  const processes = new Map<string, ChildProcess>();
-  let env: NodeJS.ProcessEnv;
+  let fb: Fleet;
   let replicas: string[];
-  let webhookSecret: string;
-  const approverToken = 'cluster-approver-token';
-  let adminToken: string;
-
-  const spawnFirebreak = async (name: string, command: 'serve' | 'worker', listen?: URL) => {
-    const host = { FIREBREAK_DATA_DIR: hostDataDir(env.FIREBREAK_DATA_DIR!, name), ...(listen && { FIREBREAK_HTTP_HOST: listen.hostname, FIREBREAK_HTTP_PORT: listen.port }) };
-    const child = track(spawn(process.execPath, [cliPath, command], { env: { ...env, ...host }, stdio: ['ignore', 'ignore', 'inherit'] }));
-    processes.set(name, child);
-    if (listen) await waitUntil(`${name} healthy`, 240_000, async () => (await fetch(new URL('/healthz', listen)).then((r) => r.status, () => 0)) === 200, POLL_MS);
-  };
 
   before(async () => {
     cluster = await startCluster({ log: (line) => console.log(`      ${line}`) });
     await inbox.start();
-    const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'firebreak-cluster-data-')), 'shared');
-    mkdirSync(dataDir);
-    const runbooks = mkdtempSync(path.join(os.tmpdir(), 'firebreak-cluster-runbooks-'));
-    writeFileSync(path.join(runbooks, 'cluster-notice.yaml'), RUNBOOK);
-    const configFile = path.join(dataDir, 'firebreak.yaml');
-    writeFileSync(configFile, toYaml({ people: [{ id: 'lee', roles: ['legal'], tokens: ['env:CLUSTER_APPROVER_TOKEN'] }] }));
-    env = {
-      ...process.env,
-      TEMPORAL_ADDRESS: cluster.address,
-      TEMPORAL_NAMESPACE: cluster.namespace,
-      // The shared volume the deployment guide asks for (audit log, sent markers, evidence, Slack message ids); each
-      // process gets a data dir of its own linking to it (hostDataDir). The secrets are generated here once, below.
-      FIREBREAK_DATA_DIR: dataDir,
-      FIREBREAK_CONFIG: configFile,
-      FIREBREAK_RUNBOOKS_DIR: runbooks,
-      SMTP_URL: `smtp://127.0.0.1:${inbox.port}`,
-      CLUSTER_APPROVER_TOKEN: approverToken,
-      FIREBREAK_LOG_LEVEL: 'error',
-    };
-    // Secret references (env:NAME) resolve against this process's environment.
-    process.env.SMTP_URL = env.SMTP_URL;
-    process.env.CLUSTER_APPROVER_TOKEN = approverToken;
-    const secrets = resolveSecrets(loadConfig(env));
-    webhookSecret = secrets.webhookSigningSecret.reveal();
-    adminToken = secrets.adminToken.reveal();
+    fb = fleetOn(cluster, inbox.port, 'cluster-notice');
     replicas = await Promise.all(REPLICA_HOSTS.map(async (host) => `http://${host}:${await freePort()}`));
-    await spawnFirebreak('worker-1', 'worker');
-    await spawnFirebreak('worker-2', 'worker');
-    await Promise.all([spawnFirebreak('serve-1', 'serve', new URL(replicas[0]!)), spawnFirebreak('serve-2', 'serve', new URL(replicas[1]!))]);
+    await fb.spawn('worker-1', 'worker');
+    await fb.spawn('worker-2', 'worker');
+    await Promise.all([fb.spawn('serve-1', 'serve', new URL(replicas[0]!)), fb.spawn('serve-2', 'serve', new URL(replicas[1]!))]);
   });
 
   after(async () => {
-    await Promise.all(
-      [...processes.values()].map(async (child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = once(child, 'exit');
-        child.kill('SIGTERM');
-        await exited;
-      }),
-    );
+    await fb?.stop();
     await inbox.stop();
     await cluster?.stop();
   });
@@ -165,7 +74,7 @@ describe('a real Temporal cluster (four services on PostgreSQL), two HTTP replic
     const sender = (async () => {
       while (sending && sent < MAX_ALERTS) {
         const title = `cluster-${sent++}-${Date.now()}`;
-        deliveries.push(deliverAlert(replicas, webhookSecret, title, () => tally).then((a) => void (a && alerts.push(a))));
+        deliveries.push(deliverAlert(replicas, fb.webhookSecret, title, () => tally).then((a) => void (a && alerts.push(a))));
         await sleep(SEND_EVERY_MS);
       }
     })();
@@ -178,11 +87,11 @@ describe('a real Temporal cluster (four services on PostgreSQL), two HTTP replic
         for (let i = 0; i < open.length; i += 8) {
           await Promise.all(
             open.slice(i, i + 8).map(async (a) => {
-              const view = await api<IncidentView>(replicas, 'GET', `/v1/incidents/${a.incidentId}`, adminToken);
+              const view = await api<IncidentView>(replicas, 'GET', `/v1/incidents/${a.incidentId}`, fb.adminToken);
               if (!view) return;
               if (view.phase === 'completed') completed.add(a.incidentId);
               else if (!approved.has(a.incidentId) && view.steps.some((s) => s.id === 'approve-notice' && s.state === 'waiting')) {
-                const ok = await api(replicas, 'POST', `/v1/incidents/${a.incidentId}/steps/approve-notice/approve`, approverToken, { reason: 'cluster test' });
+                const ok = await api(replicas, 'POST', `/v1/incidents/${a.incidentId}/steps/approve-notice/approve`, fb.approverToken, { reason: 'cluster test' });
                 if (ok) approved.add(a.incidentId);
               }
             }),
@@ -192,13 +101,6 @@ describe('a real Temporal cluster (four services on PostgreSQL), two HTTP replic
       }
     })();
 
-    const restartFirebreak = (name: string, command: 'serve' | 'worker', listen?: URL) => spawnFirebreak(name, command, listen);
-    const kill9 = async (name: string) => {
-      const child = processes.get(name)!;
-      const exited = once(child, 'exit');
-      child.kill('SIGKILL');
-      await exited;
-    };
     // Notices are held at the SMTP server for longer than the heartbeat timeout, so both workers have sends in flight
     // (kept alive by heartbeats) when one is killed; the dead worker's sends never got their 250 and are retried.
     const killWorkerMidSend = async () => {
@@ -207,15 +109,15 @@ describe('a real Temporal cluster (four services on PostgreSQL), two HTTP replic
       inbox.hold = () => held;
       await sleep(12_000);
       const killedAt = Date.now();
-      await kill9('worker-1');
+      await fb.kill9('worker-1');
       await sleep(1_000);
       inbox.hold = undefined;
       release();
       return killedAt;
     };
     const phases: Phase[] = [
-      { name: 'kill -9 a worker', inject: () => killWorkerMidSend(), heal: () => restartFirebreak('worker-1', 'worker'), healFirst: false },
-      { name: 'kill -9 an HTTP replica', inject: () => kill9('serve-1'), heal: () => restartFirebreak('serve-1', 'serve', new URL(replicas[0]!)), healFirst: false },
+      { name: 'kill -9 a worker', inject: () => killWorkerMidSend(), heal: () => fb.spawn('worker-1', 'worker'), healFirst: false },
+      { name: 'kill -9 an HTTP replica', inject: () => fb.kill9('serve-1'), heal: () => fb.spawn('serve-1', 'serve', new URL(replicas[0]!)), healFirst: false },
       { name: 'kill -9 history', inject: async () => cluster.kill('history'), heal: () => cluster.start('history'), healFirst: true },
       { name: 'kill -9 matching', inject: async () => cluster.kill('matching'), heal: () => cluster.start('matching'), healFirst: true },
       { name: 'restart PostgreSQL', inject: () => cluster.postgres.restart(), heal: async () => {}, healFirst: true },
@@ -238,11 +140,11 @@ describe('a real Temporal cluster (four services on PostgreSQL), two HTTP replic
         await phase.heal();
       }
       // Recovered: an alert sent after the failure is accepted and its incident reaches the approval.
-      const probe = await deliverAlert(replicas, webhookSecret, `probe-${phase.name}-${Date.now()}`, () => tally, 180_000);
+      const probe = await deliverAlert(replicas, fb.webhookSecret, `probe-${phase.name}-${Date.now()}`, () => tally, 180_000);
       assert.ok(probe, `${phase.name}: no alert was accepted within 3 minutes`);
       alerts.push(probe);
       await waitUntil(`${phase.name}: the probe incident to reach its approval`, 180_000, async () => {
-        const view = await api<IncidentView>(replicas, 'GET', `/v1/incidents/${probe.incidentId}`, adminToken);
+        const view = await api<IncidentView>(replicas, 'GET', `/v1/incidents/${probe.incidentId}`, fb.adminToken);
         return Boolean(view?.steps.some((s) => s.id === 'approve-notice' && (s.state === 'waiting' || s.state === 'done')));
       }, POLL_MS);
       const recoveredInS = (Date.now() - injectedAt) / 1000;
@@ -288,8 +190,8 @@ describe('a real Temporal cluster (four services on PostgreSQL), two HTTP replic
     for (const row of rows) assert.equal(row.lost, 0, `${row.failure}: lost`);
     for (const [kind, seconds] of Object.entries(recovery)) assert.ok(Math.max(...seconds) <= 30, `${kind} retried within 30 s of the kill (took ${Math.max(...seconds)} s)`);
     // With a replica's URL, verify also checks the log against the heads Temporal recorded (the witness).
-    const verify = await run(process.execPath, [cliPath, 'audit', 'verify'], { env: { ...env, FIREBREAK_URL: replicas[1] } }).catch((error: { code: number; stdout: string; stderr: string }) => error);
-    assert.equal((verify as { code?: number }).code ?? 0, 0, `firebreak audit verify: ${(verify as { stdout: string }).stdout}${(verify as { stderr: string }).stderr}`);
+    const audit = await fb.verifyAudit(replicas[1]!);
+    assert.ok(audit.ok, `firebreak audit verify: ${audit.output}`);
   });
 });
 

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { stringify as toYaml } from 'yaml';
 import { eventually } from '../helpers/poll';
+import { type ServerBinaries, TEMPORAL_SERVER_VERSION, pgBin, serverBinaries } from './binaries';
 
 const run = promisify(execFile);
 
@@ -18,20 +19,6 @@ const run = promisify(execFile);
  * processes, frontend, history, matching and worker, with four history shards. Everything started here is stopped by
  * `stop()`, and killed if the test process exits or is interrupted first.
  */
-
-export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
-const repoRoot = path.resolve(__dirname, '..', '..');
-const goDir = path.join(repoRoot, '.tools', 'go');
-const binDir = path.join(repoRoot, '.tools', 'temporal-server', TEMPORAL_SERVER_VERSION);
-const goEnv = {
-  ...process.env,
-  CGO_ENABLED: '0',
-  GOBIN: binDir,
-  GOPATH: path.join(goDir, 'path'),
-  GOCACHE: path.join(goDir, 'cache'),
-  GOMODCACHE: path.join(goDir, 'modcache'),
-  GOFLAGS: '-modcacherw',
-};
 
 export const SERVICES = ['frontend', 'history', 'matching', 'worker'] as const;
 export type Service = (typeof SERVICES)[number];
@@ -64,30 +51,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-// ---- binaries --------------------------------------------------------------------------------------------------
-
-export interface ServerBinaries {
-  server: string;
-  sql: string;
-  schemaDir: string;
-  /** Seconds spent building; 0 when both were already there. */
-  builtInSeconds: number;
-}
-
-/** The pinned server and schema tool, built from the Go module proxy into git-ignored .tools/ once, then reused. */
-export async function serverBinaries(log: (line: string) => void = () => {}): Promise<ServerBinaries> {
-  const server = path.join(binDir, 'server');
-  const sql = path.join(binDir, 'sql');
-  const schemaDir = path.join(goEnv.GOMODCACHE, `go.temporal.io/server@${TEMPORAL_SERVER_VERSION}`, 'schema', 'postgresql', 'v12');
-  const began = Date.now();
-  for (const [binary, pkg] of [[server, 'cmd/server'], [sql, 'cmd/tools/sql']] as const) {
-    if (existsSync(binary) && existsSync(schemaDir)) continue;
-    log(`building go.temporal.io/server/${pkg}@${TEMPORAL_SERVER_VERSION} (about 10 minutes cold on 2 cores)`);
-    await run('go', ['install', `go.temporal.io/server/${pkg}@${TEMPORAL_SERVER_VERSION}`], { env: goEnv, maxBuffer: 64 << 20 });
-  }
-  return { server, sql, schemaDir, builtInSeconds: Math.round((Date.now() - began) / 1000) };
-}
-
 // ---- ports -----------------------------------------------------------------------------------------------------
 
 const taken = new Set<number>();
@@ -113,14 +76,6 @@ function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | un
 }
 
 // ---- PostgreSQL --------------------------------------------------------------------------------------------------
-
-function pgBin(name: string): string {
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
-  const found = versions.map((v) => path.join(root, v, 'bin', name)).find((p) => existsSync(p));
-  if (!found) throw new Error(`PostgreSQL's ${name} not found under ${root} (apt-get install postgresql)`);
-  return found;
-}
 
 /** initdb refuses root: as root, run PostgreSQL as the `postgres` user (Debian's package creates it) or `nobody`. */
 async function unprivilegedUser(): Promise<{ uid: number; gid: number } | undefined> {

@@ -11,29 +11,12 @@ import { resolveSecrets } from '../../worker/secrets';
 import { freePort } from '../helpers/net';
 import { waitUntil } from '../helpers/poll';
 import { SmtpInbox } from '../helpers/smtp-inbox';
+import { noticeRunbook } from './fleet';
 import { type IncidentView, type SentAlert, api, deliverAlert, emptyTally } from './load';
 import { type TemporalCluster, startCluster, track } from './provision';
 
 const run = promisify(execFile);
 const cliPath = path.resolve(__dirname, '..', '..', 'bin', 'firebreak.js');
-
-const RUNBOOK = `
-id: restore-notice
-version: 1
-title: Evidence, approval, notice
-match: 'alert.source == "generic"'
-roles:
-  approve-disclosure: [legal]
-steps:
-  - id: preserve-alert
-    action: evidence.capture
-    with: { name: alert.json, from: alert }
-  - id: approve-notice
-    approval: { role: approve-disclosure }
-  - id: send-notice
-    action: notify.email
-    with: { to: soc@example.test, subject: 'Notice: {{alert.title}}', body: 'See incident {{incident.id}}' }
-`;
 
 /**
  * The deployment guide's backup and restore, done: pg_dump of both Temporal databases and a copy of the data volume
@@ -90,7 +73,7 @@ describe('backup and restore into a fresh cluster', function () {
     clusters.push(original);
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'firebreak-cluster-data-'));
     const runbooks = mkdtempSync(path.join(os.tmpdir(), 'firebreak-cluster-runbooks-'));
-    writeFileSync(path.join(runbooks, 'restore-notice.yaml'), RUNBOOK);
+    writeFileSync(path.join(runbooks, 'restore-notice.yaml'), noticeRunbook('restore-notice'));
     writeFileSync(path.join(dataDir, 'firebreak.yaml'), toYaml({ people: [{ id: 'lee', roles: ['legal'], tokens: ['env:CLUSTER_APPROVER_TOKEN'] }] }));
     process.env.SMTP_URL = `smtp://127.0.0.1:${inbox.port}`;
     process.env.CLUSTER_APPROVER_TOKEN = approverToken;

@@ -5,6 +5,7 @@ import { recoveryByActivityKind } from '../helpers/activity-recovery';
 import { freePort } from '../helpers/net';
 import { sleep, waitUntil } from '../helpers/poll';
 import { SmtpInbox } from '../helpers/smtp-inbox';
+import { missingPrerequisite } from './binaries';
 import { type Fleet, fleetOn } from './fleet';
 import { type IncidentView, type SentAlert, api, deliverAlert, emptyTally } from './load';
 import { type TemporalCluster, startCluster } from './provision';
@@ -37,7 +38,12 @@ describe('short: a real Temporal cluster, one HTTP service and two workers, kill
     await cluster?.stop();
   });
 
-  it('runs every accepted alert to its one notice, with the killed worker\'s sends retried on the other within 30 s', async () => {
+  it('runs every accepted alert to its one notice, with the killed worker\'s sends retried on the other within 30 s', async function () {
+    const missing = await missingPrerequisite();
+    if (missing) {
+      console.log(`      skipped: ${missing}`);
+      return this.skip();
+    }
     const began = Date.now();
     cluster = await startCluster({ log: (line) => console.log(`      ${line}`) });
     const provisionedInS = (Date.now() - began) / 1000;
