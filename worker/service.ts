@@ -104,7 +104,10 @@ export function createService(options: ServiceOptions): FastifyInstance {
       log.error({ err }, 'seeding incident generations from the audit log failed; ids Temporal has forgotten may be opened again');
     }
   });
+  // Before the first alert, so a storm's first deliveries do not wait for it; a failure is tried again by the first.
+  app.addHook('onReady', () => ingress.intake.dedupe.load().catch((err: unknown) => log.warn({ err }, 'reading remembered delivery ids failed')));
   // After the last request is answered, so every delivery's record is on disk before the log's files close.
   app.addHook('onClose', () => records.audit.close());
+  app.addHook('onClose', () => ingress.intake.dedupe.close());
   return app;
 }

@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DeliverySegments, type SegmentEntry } from './delivery-segments';
+import { hasLegacyFiles, legacyAcceptedAt, pruneLegacyFiles } from './legacy-delivery-files';
 
 const DAY_MS = 24 * 3600_000;
 export const DEFAULT_RETENTION_MS = 4 * DAY_MS;
+
+/** Not a source name (those are `[a-z0-9-]`), so it never meets a legacy source folder. */
+const SEGMENTS = '_segments';
 
 export interface DeliveryDedupeOptions {
   /** Retention per source name: the sender's retry horizon. Sources not listed get {@link DEFAULT_RETENTION_MS}. */
@@ -12,42 +16,67 @@ export interface DeliveryDedupeOptions {
   pruneEveryMs?: number;
   /** Told about a failed background prune; the delivery that triggered it is not affected. */
   onPruneError?: (error: unknown) => void;
+  /** A process starts a new segment file this often (default hourly). */
+  rotateEveryMs?: number;
+  /** Milliseconds since the epoch (default `Date.now`). */
+  now?: () => number;
 }
 
 /**
  * Remembers sender delivery ids (webhook-id, X-GitHub-Delivery, ...) for the sender's whole retry horizon, so a retry
- * is answered 200 with no new effect. One file per delivery under `<dir>/<source>/`, its mtime the time accepted:
- * safe across processes on one host, and pruned per source. The incident workflow dedupes the same ids again, so a
- * race between replicas never double-counts an alert.
+ * is answered 200 with no new effect, also after a restart and at another HTTP replica sharing the data volume.
+ *
+ * The ids live in memory, loaded at first use from append-only segment files under `<dir>/_segments/` (one writer
+ * per file, see delivery-segments.ts) that every process sharing the folder reads. A delivery this process accepts is
+ * a duplicate here at once and is appended in a batch with the others accepted meanwhile; an id this process does not
+ * know is looked up again in what the other processes appended since its last look (one look shared by the deliveries
+ * that arrive during it). A file per delivery cost a create and a stat per alert. The incident workflow dedupes the
+ * same ids again, so a race between replicas never double-counts an alert.
  */
 export class DeliveryDedupe {
-  private lastPruneAt = Date.now();
+  private readonly segments: DeliverySegments;
+  /** `<source> <digest>` → when accepted. */
+  private readonly accepted = new Map<string, number>();
+  private loading?: Promise<void>;
+  /** Legacy per-delivery files are consulted only while some are left. */
+  private legacy = false;
+  private looking?: Promise<void>;
+  private nextLook?: Promise<void>;
+  private pending: SegmentEntry[] = [];
+  private batch?: Promise<void>;
+  private writes: Promise<void> = Promise.resolve();
+  private lastPruneAt: number;
   private pruning?: Promise<number>;
-  // Deliveries being recorded right now: a retry arriving meanwhile is a duplicate already.
-  private readonly recording = new Map<string, Promise<void>>();
+  private readonly now: () => number;
 
   constructor(
     private readonly dir: string,
     private readonly options: DeliveryDedupeOptions = {},
-  ) {}
+  ) {
+    this.segments = new DeliverySegments(path.join(dir, SEGMENTS), { rotateEveryMs: options.rotateEveryMs });
+    this.now = options.now ?? Date.now;
+    this.lastPruneAt = this.now();
+  }
 
   retentionFor(source: string): number {
     return this.options.retentionMs?.[source] ?? DEFAULT_RETENTION_MS;
   }
 
-  private file(source: string, deliveryId: string): string {
-    const digest = createHash('sha256').update(deliveryId).digest('hex');
-    return path.join(this.dir, source, digest.slice(0, 2), digest);
-  }
-
-  async seen(source: string, deliveryId: string, now = Date.now()): Promise<boolean> {
-    const file = this.file(source, deliveryId);
-    if (this.recording.has(file)) return true;
+  /** Whether `deliveryId` was accepted from `source` within its retention (here, at another replica, or before a restart). */
+  async seen(source: string, deliveryId: string, now = this.now()): Promise<boolean> {
+    const hex = sha256(deliveryId);
+    const key = `${source} ${hex.slice(0, 32)}`;
     try {
-      const info = await stat(file);
-      return now - info.mtimeMs < this.retentionFor(source);
+      await this.load();
+      if (this.within(key, source, now)) return true;
+      await this.lookAgain();
+      if (this.within(key, source, now)) return true;
+      if (!this.legacy) return false;
+      const at = await legacyAcceptedAt(this.dir, source, hex);
+      return at !== undefined && now - at < this.retentionFor(source);
     } catch {
-      return false;
+      // An unreadable store must not refuse alerts: the incident workflow still drops a delivery id it has seen.
+      return this.within(key, source, now);
     }
   }
 
@@ -56,61 +85,105 @@ export class DeliveryDedupe {
    * a retry that the incident workflow deduplicates by the same delivery id. A failure goes to `onError`.
    */
   rememberInBackground(source: string, deliveryId: string, onError: (error: unknown) => void): void {
-    const file = this.file(source, deliveryId);
-    const written = this.remember(source, deliveryId)
-      .catch(onError)
-      .finally(() => this.recording.delete(file));
-    this.recording.set(file, written);
+    this.remember(source, deliveryId).catch(onError);
   }
 
-  /** Records a delivery after Temporal accepted it; now and then starts a prune in the background. */
-  async remember(source: string, deliveryId: string): Promise<void> {
-    const file = this.file(source, deliveryId);
-    try {
-      await writeFile(file, '', { flag: 'w' });
-    } catch (error) {
-      // First record in its shard, or a prune removed the empty shard a moment ago.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, '', { flag: 'w' });
-    }
+  /** Records a delivery after Temporal accepted it (a duplicate here at once), resolving once its batch is written. */
+  async remember(source: string, deliveryId: string, now = this.now()): Promise<void> {
+    const digest = sha256(deliveryId).slice(0, 32);
+    this.note({ at: now, source, digest });
+    this.pending.push({ at: now, source, digest });
+    const written = this.flushSoon();
     const every = this.options.pruneEveryMs ?? 3600_000;
-    if (every > 0 && !this.pruning && Date.now() - this.lastPruneAt >= every) {
-      this.lastPruneAt = Date.now();
-      this.pruning = this.prune()
+    if (every > 0 && !this.pruning && now - this.lastPruneAt >= every) {
+      this.lastPruneAt = now;
+      this.pruning = this.prune(now)
         .catch((error: unknown) => {
           this.options.onPruneError?.(error);
           return 0;
         })
         .finally(() => (this.pruning = undefined));
     }
+    await written;
   }
 
-  /** Deletes records older than their source's retention, and shard folders left empty; returns how many records. */
-  async prune(now = Date.now()): Promise<number> {
-    let removed = 0;
-    for (const source of await readdir(this.dir).catch(() => [] as string[])) {
-      const retention = this.retentionFor(source);
-      for (const shard of await readdir(path.join(this.dir, source)).catch(() => [] as string[])) {
-        const shardDir = path.join(this.dir, source, shard);
-        const names = await readdir(shardDir).catch(() => [] as string[]);
-        let kept = names.length;
-        for (const name of names) {
-          const file = path.join(shardDir, name);
-          const info = await stat(file).catch(() => undefined);
-          if (info && now - info.mtimeMs >= retention) {
-            await unlink(file).catch(() => undefined);
-            removed += 1;
-            kept -= 1;
-          }
-        }
-        // rmdir refuses a non-empty folder, so a record written meanwhile keeps its folder.
-        if (kept === 0) await rmdir(shardDir).catch(() => undefined);
+  /** Forgets ids older than their source's retention, deletes segments holding only such ids and legacy files past it; returns how many ids. */
+  async prune(now = this.now()): Promise<number> {
+    await this.load();
+    let forgotten = 0;
+    for (const [key, at] of this.accepted) {
+      if (now - at >= this.retentionFor(key.slice(0, key.indexOf(' ')))) {
+        this.accepted.delete(key);
+        forgotten += 1;
       }
     }
-    return removed;
+    const longest = Math.max(DEFAULT_RETENTION_MS, ...Object.values(this.options.retentionMs ?? {}));
+    await this.segments.prune(longest, now);
+    if (this.legacy) {
+      forgotten += await pruneLegacyFiles(this.dir, SEGMENTS, (source) => this.retentionFor(source), now);
+      this.legacy = await hasLegacyFiles(this.dir, SEGMENTS);
+    }
+    return forgotten;
+  }
+
+  /** Writes what is queued and closes this process's segment. */
+  async close(): Promise<void> {
+    await this.flushSoon().catch(() => undefined);
+    await this.segments.close();
+  }
+
+  private within(key: string, source: string, now: number): boolean {
+    const at = this.accepted.get(key);
+    return at !== undefined && now - at < this.retentionFor(source);
+  }
+
+  private note(entry: SegmentEntry): void {
+    const key = `${entry.source} ${entry.digest}`;
+    if ((this.accepted.get(key) ?? -Infinity) < entry.at) this.accepted.set(key, entry.at);
+  }
+
+  /** Loads the remembered ids (the first `seen` does otherwise); rejects when the folder cannot be read. */
+  load(): Promise<void> {
+    this.loading ??= (async () => {
+      this.legacy = await hasLegacyFiles(this.dir, SEGMENTS);
+      await this.segments.refresh((entry) => this.note(entry), this.now());
+    })().catch((error: unknown) => {
+      this.loading = undefined; // tried again by the next delivery
+      throw error;
+    });
+    return this.loading;
+  }
+
+  /** A look at the other processes' segments that starts after this call: one under way may have missed the id. */
+  private lookAgain(): Promise<void> {
+    if (!this.looking) {
+      this.looking = this.segments.refresh((entry) => this.note(entry), this.now()).finally(() => (this.looking = undefined));
+      return this.looking;
+    }
+    this.nextLook ??= this.looking
+      .catch(() => undefined)
+      .then(() => {
+        this.nextLook = undefined;
+        return this.lookAgain();
+      });
+    return this.nextLook;
+  }
+
+  /** Group commit: every entry queued while the previous batch was written goes out in one write. */
+  private flushSoon(): Promise<void> {
+    this.batch ??= this.writes.then(() => {
+      const entries = this.pending;
+      this.pending = [];
+      this.batch = undefined;
+      return this.segments.append(entries, this.now());
+    });
+    const batch = this.batch;
+    this.writes = batch.catch(() => undefined);
+    return batch;
   }
 }
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Days in config to the milliseconds the store keeps. */
 export const retentionDays = (days: number): number => days * DAY_MS;

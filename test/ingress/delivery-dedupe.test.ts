@@ -1,39 +1,52 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, utimesSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DeliveryDedupe, retentionDays } from '../../ingress/webhooks/delivery-dedupe';
+import { DeliveryDedupe, type DeliveryDedupeOptions, retentionDays } from '../../ingress/webhooks/delivery-dedupe';
 import { TokenBucket } from '../../ingress/webhooks/rate-limit';
 import { tempDir } from '../helpers/temporal';
 
 const DAY = retentionDays(1);
 
-/** Backdates every record of `source` by `ms`, as if accepted that long ago. */
-function age(dir: string, source: string, ms: number): void {
-  const when = new Date(Date.now() - ms);
-  for (const shard of readdirSync(path.join(dir, source))) {
-    for (const name of readdirSync(path.join(dir, source, shard))) utimesSync(path.join(dir, source, shard, name), when, when);
-  }
+/** A clock a test moves by hand. */
+function manualClock(): { now: () => number; advance(ms: number): void } {
+  let at = Date.now();
+  return { now: () => at, advance: (ms) => (at += ms) };
 }
 
+const opened: DeliveryDedupe[] = [];
+/** A store the test's `afterEach` closes, as the service closes its own. */
+function store(dir: string, options: DeliveryDedupeOptions): DeliveryDedupe {
+  const dedupe = new DeliveryDedupe(dir, options);
+  opened.push(dedupe);
+  return dedupe;
+}
+
+const segmentFiles = (dir: string): string[] => readdirSync(path.join(dir, '_segments'));
+
 describe('delivery dedupe keeps ids for the sender\'s retry horizon, per source', () => {
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((d) => d.close()));
+  });
+
   it('remembers a delivery for its source\'s retention and forgets it after', async () => {
     const dir = tempDir('dedupe');
-    const dedupe = new DeliveryDedupe(dir, { retentionMs: { sw: retentionDays(4), pd: retentionDays(1) }, pruneEveryMs: 0 });
+    const clock = manualClock();
+    const dedupe = store(dir, { retentionMs: { sw: retentionDays(4), pd: retentionDays(1) }, pruneEveryMs: 0, now: clock.now });
     await dedupe.remember('sw', 'msg_1');
     await dedupe.remember('pd', 'msg_1');
     assert.deepEqual([await dedupe.seen('sw', 'msg_1'), await dedupe.seen('pd', 'msg_1'), await dedupe.seen('gh', 'msg_1')], [true, true, false]);
-    age(dir, 'sw', 2 * DAY);
-    age(dir, 'pd', 2 * DAY);
+    clock.advance(2 * DAY);
     assert.deepEqual([await dedupe.seen('sw', 'msg_1'), await dedupe.seen('pd', 'msg_1')], [true, false], 'three days of Standard Webhooks retries still deduped');
   });
 
   it('a delivery recorded in the background is a duplicate at once, and on disk for another process once written', async () => {
     const dir = tempDir('dedupe-bg');
-    const dedupe = new DeliveryDedupe(dir, { pruneEveryMs: 0 });
+    const dedupe = store(dir, { pruneEveryMs: 0 });
     const errors: unknown[] = [];
     dedupe.rememberInBackground('sw', 'msg_bg', (error) => errors.push(error));
     assert.equal(await dedupe.seen('sw', 'msg_bg'), true, 'a retry racing the write');
-    const otherProcess = new DeliveryDedupe(dir, { pruneEveryMs: 0 });
+    const otherProcess = store(dir, { pruneEveryMs: 0 });
     let onDisk = false;
     for (let i = 0; i < 100 && !onDisk; i++) {
       onDisk = await otherProcess.seen('sw', 'msg_bg');
@@ -43,29 +56,78 @@ describe('delivery dedupe keeps ids for the sender\'s retry horizon, per source'
     assert.deepEqual(errors, []);
   });
 
-  it('prune deletes only records past their source\'s retention, and their empty shard folders', async () => {
+  it('prune forgets only ids past their source\'s retention, and deletes a segment once all its ids are past the longest', async () => {
     const dir = tempDir('dedupe');
-    const dedupe = new DeliveryDedupe(dir, { retentionMs: { sw: retentionDays(4), pd: retentionDays(1) }, pruneEveryMs: 0 });
+    const clock = manualClock();
+    const retentionMs = { sw: retentionDays(4), pd: retentionDays(1) };
+    const dedupe = store(dir, { retentionMs, pruneEveryMs: 0, now: clock.now });
     await dedupe.remember('sw', 'keep');
     await dedupe.remember('pd', 'drop');
-    age(dir, 'sw', 2 * DAY);
-    age(dir, 'pd', 2 * DAY);
+    clock.advance(2 * DAY);
     assert.equal(await dedupe.prune(), 1);
-    assert.deepEqual([await dedupe.seen('sw', 'keep'), existsSync(path.join(dir, 'pd')) && readdirSync(path.join(dir, 'pd')).length], [true, 0]);
+    assert.deepEqual([await dedupe.seen('sw', 'keep'), await dedupe.seen('pd', 'drop')], [true, false]);
+    assert.equal(segmentFiles(dir).length, 1, 'the segment still holds an id within its retention');
+    clock.advance(3 * DAY);
     await dedupe.remember('pd', 'again');
-    assert.equal(await dedupe.seen('pd', 'again'), true, 'a pruned shard is recreated');
+    await dedupe.prune();
+    assert.equal(segmentFiles(dir).length, 1, 'only the new segment is left');
+    assert.deepEqual([await dedupe.seen('sw', 'keep'), await dedupe.seen('pd', 'again')], [false, true]);
+    const restarted = store(dir, { retentionMs, pruneEveryMs: 0, now: clock.now });
+    assert.deepEqual([await restarted.seen('sw', 'keep'), await restarted.seen('pd', 'again')], [false, true]);
   });
 
   it('prunes in the background once the interval has passed, without failing the delivery', async () => {
     const dir = tempDir('dedupe');
-    const dedupe = new DeliveryDedupe(dir, { retentionMs: { pd: retentionDays(1) }, pruneEveryMs: 1 });
+    const clock = manualClock();
+    const dedupe = store(dir, { retentionMs: { pd: retentionDays(1) }, pruneEveryMs: 1, now: clock.now });
     await dedupe.remember('pd', 'old');
-    age(dir, 'pd', 2 * DAY);
-    await new Promise((r) => setTimeout(r, 5));
+    clock.advance(5 * DAY);
     await dedupe.remember('pd', 'new');
     await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual([await dedupe.seen('pd', 'old'), await dedupe.seen('pd', 'new')], [false, true]);
-    assert.equal(readdirSync(path.join(dir, 'pd')).flatMap((s) => readdirSync(path.join(dir, 'pd', s))).length, 1);
+    assert.equal(segmentFiles(dir).length, 1);
+  });
+
+  it('a restarted process still refuses a delivery remembered before the restart', async () => {
+    const dir = tempDir('dedupe-restart');
+    const before = store(dir, { pruneEveryMs: 0 });
+    await before.remember('sw', 'msg_before');
+    await before.close();
+    const after = store(dir, { pruneEveryMs: 0 });
+    assert.deepEqual([await after.seen('sw', 'msg_before'), await after.seen('sw', 'msg_other'), await after.seen('gh', 'msg_before')], [true, false, false]);
+    await after.remember('sw', 'msg_after');
+    const again = store(dir, { pruneEveryMs: 0 });
+    assert.deepEqual([await again.seen('sw', 'msg_before'), await again.seen('sw', 'msg_after')], [true, true], 'segments of both earlier runs');
+    assert.equal(segmentFiles(dir).length, 2, 'each run writes its own segment');
+  });
+
+  it('replicas sharing the folder refuse each other\'s deliveries, also once they have loaded it', async () => {
+    const dir = tempDir('dedupe-replicas');
+    const a = store(dir, { pruneEveryMs: 0 });
+    const b = store(dir, { pruneEveryMs: 0 });
+    await Promise.all([a.load(), b.load()]);
+    await a.remember('sw', 'msg_a');
+    await b.remember('sw', 'msg_b');
+    assert.deepEqual([await b.seen('sw', 'msg_a'), await a.seen('sw', 'msg_b')], [true, true]);
+    // Many lookups at once share looks at the other's segment, and each still sees what was written before it asked.
+    const ids = Array.from({ length: 50 }, (_, i) => `msg_many_${i}`);
+    await Promise.all(ids.map((id) => a.remember('sw', id)));
+    assert.deepEqual(await Promise.all(ids.map((id) => b.seen('sw', id))), ids.map(() => true));
+    assert.equal(await b.seen('sw', 'msg_never'), false);
+  });
+
+  it('still refuses deliveries kept as one file each by earlier releases, and prunes those files by age', async () => {
+    const dir = tempDir('dedupe-legacy');
+    const digest = createHash('sha256').update('msg_old_release').digest('hex');
+    mkdirSync(path.join(dir, 'sw', digest.slice(0, 2)), { recursive: true });
+    writeFileSync(path.join(dir, 'sw', digest.slice(0, 2), digest), '');
+    const clock = manualClock();
+    const dedupe = store(dir, { retentionMs: { sw: retentionDays(1) }, pruneEveryMs: 0, now: clock.now });
+    assert.deepEqual([await dedupe.seen('sw', 'msg_old_release'), await dedupe.seen('sw', 'msg_other')], [true, false]);
+    clock.advance(2 * DAY);
+    assert.equal(await dedupe.seen('sw', 'msg_old_release'), false);
+    assert.equal(await dedupe.prune(), 1);
+    assert.equal(existsSync(path.join(dir, 'sw')), false, 'emptied folders are removed');
   });
 });
 
