@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -29,12 +31,16 @@ describe('the incident console', function () {
   let incidentPath: string;
   let incidentId: string;
   let privateId: string;
+  let lookup: Server;
+  let lookupHealed = false;
 
   before(async function () {
     if (!CHROMIUM) return this.skip(); // needs Debian's chromium (apt-get install -y chromium)
     mkdirSync(SHOTS, { recursive: true });
     const runbooks = tempDir('runbooks');
     for (const file of readdirSync(FIXTURES)) copyFileSync(path.join(FIXTURES, file), path.join(runbooks, file));
+    lookup = createServer((request, response) => response.writeHead(request.url === '/needed' && lookupHealed ? 200 : 503, { 'content-type': 'application/json' }).end('{}'));
+    await new Promise<void>((resolve) => lookup.listen(0, '127.0.0.1', resolve));
     const idpPort = await freePort();
     process.env.FB_CONSOLE_TEST_OIDC_SECRET = 'console-test-client-secret';
     fb = await FirebreakUnderTest.start({
@@ -44,7 +50,7 @@ describe('the incident console', function () {
         { id: 'dana', roles: ['dpo'], email: 'dana@example.com' },
       ],
       env: { FIREBREAK_RUNBOOKS_DIR: runbooks },
-      config: { console: { oidc: { issuer: `http://127.0.0.1:${idpPort}`, clientId: 'firebreak-console', clientSecret: 'env:FB_CONSOLE_TEST_OIDC_SECRET' } } },
+      config: { endpoints: { lookup: { url: `http://127.0.0.1:${(lookup.address() as AddressInfo).port}`, timeoutMs: 2000 } }, console: { oidc: { issuer: `http://127.0.0.1:${idpPort}`, clientId: 'firebreak-console', clientSecret: 'env:FB_CONSOLE_TEST_OIDC_SECRET' } } },
     });
     idp = await startTestProvider(idpPort, { id: 'firebreak-console', secret: 'console-test-client-secret', redirectUri: `${fb.baseUrl}/console/auth/callback`, postLogoutRedirectUri: `${fb.baseUrl}/console/sign-in` });
     const declared = await fb.api<{ incidentId: string }>('POST', '/v1/incidents', { title: 'On-call only: odd logins', runbook: 'oncall-triage' });
@@ -60,6 +66,7 @@ describe('the incident console', function () {
     await browser?.close();
     await idp?.close();
     await fb?.stop();
+    lookup?.close();
   });
 
   const shot = (p: Page, name: string) => p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
@@ -407,6 +414,34 @@ describe('the incident console', function () {
       await q.locator('#live-clocks').getByText('not notifiable: the laptop was encrypted').waitFor();
     } finally {
       await dana.close();
+      await admin.close();
+    }
+  });
+
+  it('resolves a blocked step from its form: retry once the upstream is back, and the runbook goes on', async () => {
+    const declared = await fb.api<{ incidentId: string }>('POST', '/v1/incidents', { title: 'Lookup down', runbook: 'blocked-lookup' });
+    assert.equal(declared.status, 201, JSON.stringify(declared.body));
+    const id = declared.body.incidentId;
+    // Alice signed out above; the local admin (the incident commander) resolves it.
+    const admin = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const p = await admin.newPage();
+      await p.goto(`${fb.baseUrl}/console/sign-in?return=${encodeURIComponent(`/console/incidents/${id}`)}`);
+      await p.fill('#token', fb.adminToken);
+      await p.getByRole('button', { name: 'Sign in with the token' }).click();
+      const form = p.locator('form[action$="/steps/needed-lookup/resolve"]');
+      await form.waitFor({ timeout: 20_000 });
+      await p.locator('[data-step-state="needed-lookup"]').getByText('blocked').waitFor();
+      lookupHealed = true;
+      await form.getByLabel('Retry it').check();
+      await form.locator('textarea[name="reason"]').fill('the lookup service is back');
+      await form.getByRole('button', { name: 'Resolve' }).click();
+      await p.getByText('Your decision on the blocked step is recorded.').waitFor();
+      await p.locator('[data-step-state="after-lookup"]').getByText('done').waitFor({ timeout: 20_000 });
+      const status = await fb.api<IncidentStatus>('GET', `/v1/incidents/${id}`);
+      assert.equal(status.body.steps.find((s) => s.id === 'needed-lookup')?.state, 'done');
+      assert.ok(status.body.timeline.some((t) => t.event === 'step.resolution.retry' && t.actor === 'local-admin'), 'the timeline names who chose retry');
+    } finally {
       await admin.close();
     }
   });
