@@ -8,8 +8,7 @@ import { stringify as toYaml } from 'yaml';
 import { loadConfig } from '../../worker/config';
 import { resolveSecrets } from '../../worker/secrets';
 import { waitUntil } from '../helpers/poll';
-import type { TemporalCluster } from './provision';
-import { track } from './provision';
+import { type TemporalCluster, track } from './provision';
 
 /*
  * Firebreak's own processes on a cluster, as the cluster tests run them: `firebreak serve` and `firebreak worker`
@@ -126,11 +125,10 @@ export function fleetOn(cluster: TemporalCluster, smtpPort: number, runbookId: s
       await exited;
     },
     async verifyAudit(replica) {
-      const outcome = await run(process.execPath, [cliPath, 'audit', 'verify'], { env: { ...env, FIREBREAK_URL: replica } }).then(
+      return run(process.execPath, [cliPath, 'audit', 'verify'], { env: { ...env, FIREBREAK_URL: replica } }).then(
         ({ stdout, stderr }) => ({ ok: true, output: stdout + stderr }),
         (error: { stdout?: string; stderr?: string }) => ({ ok: false, output: `${error.stdout ?? ''}${error.stderr ?? ''}` }),
       );
-      return outcome;
     },
     async stop() {
       await Promise.all(
