@@ -3,17 +3,11 @@ import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
-/** One remembered delivery as a segment line holds it: `<acceptedAtMs> <source> <digest>\n`. */
-export interface SegmentEntry {
-  at: number;
-  source: string;
-  /** A hash of the sender's delivery id: the files hold no sender content. */
-  digest: string;
-}
-
-export interface DeliverySegmentsOptions {
-  /** A process starts a new segment once its current one is this old (default hourly). */
-  rotateEveryMs?: number;
+export interface SegmentLogOptions {
+  /** A process starts a new segment once its current one is this old. */
+  rotateEveryMs: number;
+  /** fdatasync every batch (and the folder when a segment is created) before `append` resolves. */
+  durable: boolean;
 }
 
 const SEGMENT = /^(\d{13})-[0-9a-f]{12}\.log$/;
@@ -24,43 +18,35 @@ interface ReadState {
   createdAt: number;
 }
 
-function parseLines(text: string, onEntry: (entry: SegmentEntry) => void): void {
-  for (const line of text.split('\n')) {
-    const [at, source, digest] = line.split(' ');
-    const when = Number(at);
-    if (source && digest && Number.isFinite(when)) onEntry({ at: when, source, digest });
-  }
+interface OwnSegment {
+  name: string;
+  handle: FileHandle;
+  createdAt: number;
 }
 
 /**
- * Append-only segment files in one folder, each written by one process and read by every process sharing the folder
- * (the shared data volume). A process appends only to its own segment, in batches (one write for every entry queued
- * meanwhile), and starts a new one every `rotateEveryMs`, so a segment is complete once it is that old and whole
- * segments are deleted by age instead of entries one by one. Readers re-open a segment that may still grow at each
- * look (close-to-open consistency on NFS) and read only what was appended since their last look.
+ * Append-only segment files of text lines in one folder, each written by one process and read by every process sharing
+ * the folder (the shared data volume): replicas never write the same file, so nobody's line overwrites another's. A
+ * process appends only to its own segment, a batch of lines per write, and starts a new one every `rotateEveryMs`, so a
+ * segment is complete once it is that old and can be deleted whole by age. Readers re-open a segment that may still
+ * grow at each look (close-to-open consistency on NFS) and read only what was appended since their last look.
  */
-export class DeliverySegments {
-  private readonly rotateEveryMs: number;
-  private own?: { name: string; handle: FileHandle; createdAt: number };
+export class SegmentLog {
+  private own?: OwnSegment;
   private readonly read = new Map<string, ReadState>();
   private ready = false;
 
   constructor(
     private readonly dir: string,
-    options: DeliverySegmentsOptions = {},
-  ) {
-    this.rotateEveryMs = options.rotateEveryMs ?? 3600_000;
-  }
+    private readonly options: SegmentLogOptions,
+  ) {}
 
   /**
-   * Hands `onEntry` every entry other processes (and earlier runs of this one) appended since the last call: whole
-   * segments new to this process, and the tails of those that may still grow.
+   * Hands `onLine` every whole line other processes (and earlier runs of this one) appended since the last call: all of
+   * a segment new to this process, and the tails of those that may still grow.
    */
-  async refresh(onEntry: (entry: SegmentEntry) => void, now: number): Promise<void> {
-    if (!this.ready) {
-      await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      this.ready = true;
-    }
+  async refresh(onLine: (line: string) => void, now: number): Promise<void> {
+    await this.folder();
     for (const name of await readdir(this.dir)) {
       const match = SEGMENT.exec(name);
       if (!match || name === this.own?.name) continue;
@@ -68,14 +54,14 @@ export class DeliverySegments {
       if (!state) {
         state = { offset: 0, createdAt: Number(match[1]) };
         this.read.set(name, state);
-      } else if (now - state.createdAt > 2 * this.rotateEveryMs) {
+      } else if (now - state.createdAt > 2 * this.options.rotateEveryMs) {
         continue; // complete: its writer moved on to a newer segment (twice the period allows for clock skew)
       }
-      await this.readTail(name, state, onEntry);
+      await this.readTail(name, state, onLine);
     }
   }
 
-  private async readTail(name: string, state: ReadState, onEntry: (entry: SegmentEntry) => void): Promise<void> {
+  private async readTail(name: string, state: ReadState, onLine: (line: string) => void): Promise<void> {
     let handle: FileHandle;
     try {
       handle = await open(path.join(this.dir, name), 'r');
@@ -91,42 +77,48 @@ export class DeliverySegments {
       // Only whole lines: the writer may be half-way through its batch.
       const end = buffer.subarray(0, bytesRead).lastIndexOf(0x0a) + 1;
       if (end === 0) return;
-      parseLines(buffer.toString('utf8', 0, end), onEntry);
+      for (const line of buffer.toString('utf8', 0, end).split('\n')) if (line) onLine(line);
       state.offset += end;
     } finally {
       await handle.close();
     }
   }
 
-  /** Appends `entries` to this process's segment in one write. Not durable against a power loss (no fsync). */
-  async append(entries: readonly SegmentEntry[], now: number): Promise<void> {
-    if (entries.length === 0) return;
+  /** Appends `lines` (none holding a newline) to this process's segment in one write. */
+  async append(lines: readonly string[], now: number): Promise<void> {
+    if (lines.length === 0) return;
     const own = await this.segment(now);
-    await own.handle.appendFile(entries.map((e) => `${e.at} ${e.source} ${e.digest}\n`).join(''));
+    await own.handle.appendFile(`${lines.join('\n')}\n`);
+    if (this.options.durable) await own.handle.datasync();
   }
 
-  private async segment(now: number): Promise<{ name: string; handle: FileHandle; createdAt: number }> {
-    if (this.own && now - this.own.createdAt < this.rotateEveryMs) return this.own;
+  private async folder(): Promise<void> {
+    if (this.ready) return;
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    this.ready = true;
+  }
+
+  private async segment(now: number): Promise<OwnSegment> {
+    if (this.own && now - this.own.createdAt < this.options.rotateEveryMs) return this.own;
     const previous = this.own;
     this.own = undefined;
     await previous?.handle.close();
-    if (!this.ready) {
-      await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      this.ready = true;
-    }
+    await this.folder();
     const name = `${String(now).padStart(13, '0')}-${randomBytes(6).toString('hex')}.log`;
     // `ax`: a name is never shared, and O_APPEND keeps every write at the end.
-    this.own = { name, handle: await open(path.join(this.dir, name), 'ax', 0o600), createdAt: now };
+    const handle = await open(path.join(this.dir, name), 'ax', 0o600);
+    if (this.options.durable) await syncFolder(this.dir);
+    this.own = { name, handle, createdAt: now };
     return this.own;
   }
 
-  /** Deletes every segment whose entries are all older than `olderThanMs` (the longest retention); returns how many. */
+  /** Deletes every segment whose lines were all appended before `olderThanMs` ago; returns how many. */
   async prune(olderThanMs: number, now: number): Promise<number> {
     let removed = 0;
     for (const name of await readdir(this.dir).catch(() => [] as string[])) {
       const match = SEGMENT.exec(name);
-      // Its last entry was appended before createdAt + rotateEveryMs; twice the period allows for clock skew.
-      if (!match || name === this.own?.name || now - Number(match[1]) - 2 * this.rotateEveryMs < olderThanMs) continue;
+      // Its last line was appended before createdAt + rotateEveryMs; twice the period allows for clock skew.
+      if (!match || name === this.own?.name || now - Number(match[1]) - 2 * this.options.rotateEveryMs < olderThanMs) continue;
       await unlink(path.join(this.dir, name)).catch(() => undefined);
       this.read.delete(name);
       removed += 1;
@@ -138,5 +130,68 @@ export class DeliverySegments {
     const own = this.own;
     this.own = undefined;
     await own?.handle.close();
+  }
+}
+
+/** A created file's name survives a crash only once its folder is synced. */
+async function syncFolder(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Runs `look` so that each caller's look starts after its call: one under way may have missed what the caller needs,
+ * so callers arriving during it share the next one.
+ */
+export class SharedLook {
+  private running?: Promise<void>;
+  private next?: Promise<void>;
+
+  constructor(private readonly look: () => Promise<void>) {}
+
+  again(): Promise<void> {
+    if (!this.running) {
+      this.running = this.look().finally(() => (this.running = undefined));
+      return this.running;
+    }
+    this.next ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.next = undefined;
+        return this.again();
+      });
+    return this.next;
+  }
+}
+
+/** Group commit: every line queued while the previous batch was written goes out in the next single append. */
+export class BatchedAppender {
+  private pending: string[] = [];
+  private batch?: Promise<void>;
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(private readonly write: (lines: string[]) => Promise<void>) {}
+
+  /** Resolves once the batch holding `line` is written. */
+  add(line: string): Promise<void> {
+    this.pending.push(line);
+    return this.flush();
+  }
+
+  /** Resolves once everything queued so far is written. */
+  flush(): Promise<void> {
+    this.batch ??= this.writes.then(() => {
+      const lines = this.pending;
+      this.pending = [];
+      this.batch = undefined;
+      return this.write(lines);
+    });
+    const batch = this.batch;
+    this.writes = batch.catch(() => undefined);
+    return batch;
   }
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { createIncidentClient } from '../ingress/incident-client';
-import { FileGenerationIndex } from '../ingress/incident-generations';
+import { GenerationLog } from '../ingress/generation-log';
 import { seedGenerationsFromAuditLog } from '../ingress/generation-seed';
 import { deriveUpdateIdKey } from '../ingress/update-id';
 import { RunbookCatalog } from '../ingress/runbook-catalog';
@@ -51,7 +51,7 @@ export function createService(options: ServiceOptions): FastifyInstance {
   const catalog = new RunbookCatalog(config.runbooksDir, log);
   // On the shared data volume: every replica must see every generation ever opened (docs/deploy.md).
   const generationsDir = path.join(config.dataDir, 'incident-generations');
-  const generations = new FileGenerationIndex(generationsDir);
+  const generations = new GenerationLog(generationsDir);
   const incidentClient = (deadlineMs?: number) =>
     createIncidentClient({
       client,
@@ -103,11 +103,13 @@ export function createService(options: ServiceOptions): FastifyInstance {
     } catch (err) {
       log.error({ err }, 'seeding incident generations from the audit log failed; ids Temporal has forgotten may be opened again');
     }
+    await generations.load().catch((err: unknown) => log.warn({ err }, 'reading the incident generations index failed; the first alert tries again'));
   });
   // Before the first alert, so a storm's first deliveries do not wait for it; a failure is tried again by the first.
   app.addHook('onReady', () => ingress.intake.dedupe.load().catch((err: unknown) => log.warn({ err }, 'reading remembered delivery ids failed')));
   // After the last request is answered, so every delivery's record is on disk before the log's files close.
   app.addHook('onClose', () => records.audit.close());
   app.addHook('onClose', () => ingress.intake.dedupe.close());
+  app.addHook('onClose', () => generations.close());
   return app;
 }

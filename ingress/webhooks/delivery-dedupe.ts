@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { DeliverySegments, type SegmentEntry } from './delivery-segments';
+import { BatchedAppender, SegmentLog, SharedLook } from '../segment-log';
 import { hasLegacyFiles, legacyAcceptedAt, pruneLegacyFiles } from './legacy-delivery-files';
 
 const DAY_MS = 24 * 3600_000;
@@ -8,6 +8,20 @@ export const DEFAULT_RETENTION_MS = 4 * DAY_MS;
 
 /** Not a source name (those are `[a-z0-9-]`), so it never meets a legacy source folder. */
 const SEGMENTS = '_segments';
+
+/** One remembered delivery as a segment line holds it: `<acceptedAtMs> <source> <digest>`. */
+interface SegmentEntry {
+  at: number;
+  source: string;
+  /** A hash of the sender's delivery id: the files hold no sender content. */
+  digest: string;
+}
+
+function parseEntry(line: string): SegmentEntry | undefined {
+  const [at, source, digest] = line.split(' ');
+  const when = Number(at);
+  return source && digest && Number.isFinite(when) ? { at: when, source, digest } : undefined;
+}
 
 export interface DeliveryDedupeOptions {
   /** Retention per source name: the sender's retry horizon. Sources not listed get {@link DEFAULT_RETENTION_MS}. */
@@ -27,24 +41,21 @@ export interface DeliveryDedupeOptions {
  * is answered 200 with no new effect, also after a restart and at another HTTP replica sharing the data volume.
  *
  * The ids live in memory, loaded at first use from append-only segment files under `<dir>/_segments/` (one writer
- * per file, see delivery-segments.ts) that every process sharing the folder reads. A delivery this process accepts is
+ * per file, see segment-log.ts) that every process sharing the folder reads. A delivery this process accepts is
  * a duplicate here at once and is appended in a batch with the others accepted meanwhile; an id this process does not
  * know is looked up again in what the other processes appended since its last look (one look shared by the deliveries
  * that arrive during it). A file per delivery cost a create and a stat per alert. The incident workflow dedupes the
  * same ids again, so a race between replicas never double-counts an alert.
  */
 export class DeliveryDedupe {
-  private readonly segments: DeliverySegments;
+  private readonly segments: SegmentLog;
+  private readonly look: SharedLook;
+  private readonly appender: BatchedAppender;
   /** `<source> <digest>` → when accepted. */
   private readonly accepted = new Map<string, number>();
   private loading?: Promise<void>;
   /** Legacy per-delivery files are consulted only while some are left. */
   private legacy = false;
-  private looking?: Promise<void>;
-  private nextLook?: Promise<void>;
-  private pending: SegmentEntry[] = [];
-  private batch?: Promise<void>;
-  private writes: Promise<void> = Promise.resolve();
   private lastPruneAt: number;
   private pruning?: Promise<number>;
   private readonly now: () => number;
@@ -53,8 +64,10 @@ export class DeliveryDedupe {
     private readonly dir: string,
     private readonly options: DeliveryDedupeOptions = {},
   ) {
-    this.segments = new DeliverySegments(path.join(dir, SEGMENTS), { rotateEveryMs: options.rotateEveryMs });
+    this.segments = new SegmentLog(path.join(dir, SEGMENTS), { rotateEveryMs: options.rotateEveryMs ?? 3600_000, durable: false });
     this.now = options.now ?? Date.now;
+    this.look = new SharedLook(() => this.segments.refresh((line) => this.noteLine(line), this.now()));
+    this.appender = new BatchedAppender((lines) => this.segments.append(lines, this.now()));
     this.lastPruneAt = this.now();
   }
 
@@ -69,7 +82,7 @@ export class DeliveryDedupe {
     try {
       await this.load();
       if (this.within(key, source, now)) return true;
-      await this.lookAgain();
+      await this.look.again();
       if (this.within(key, source, now)) return true;
       if (!this.legacy) return false;
       const at = await legacyAcceptedAt(this.dir, source, hex);
@@ -92,8 +105,7 @@ export class DeliveryDedupe {
   async remember(source: string, deliveryId: string, now = this.now()): Promise<void> {
     const digest = sha256(deliveryId).slice(0, 32);
     this.note({ at: now, source, digest });
-    this.pending.push({ at: now, source, digest });
-    const written = this.flushSoon();
+    const written = this.appender.add(`${now} ${source} ${digest}`);
     const every = this.options.pruneEveryMs ?? 3600_000;
     if (every > 0 && !this.pruning && now - this.lastPruneAt >= every) {
       this.lastPruneAt = now;
@@ -128,13 +140,18 @@ export class DeliveryDedupe {
 
   /** Writes what is queued and closes this process's segment. */
   async close(): Promise<void> {
-    await this.flushSoon().catch(() => undefined);
+    await this.appender.flush().catch(() => undefined);
     await this.segments.close();
   }
 
   private within(key: string, source: string, now: number): boolean {
     const at = this.accepted.get(key);
     return at !== undefined && now - at < this.retentionFor(source);
+  }
+
+  private noteLine(line: string): void {
+    const entry = parseEntry(line);
+    if (entry) this.note(entry);
   }
 
   private note(entry: SegmentEntry): void {
@@ -146,40 +163,12 @@ export class DeliveryDedupe {
   load(): Promise<void> {
     this.loading ??= (async () => {
       this.legacy = await hasLegacyFiles(this.dir, SEGMENTS);
-      await this.segments.refresh((entry) => this.note(entry), this.now());
+      await this.segments.refresh((line) => this.noteLine(line), this.now());
     })().catch((error: unknown) => {
       this.loading = undefined; // tried again by the next delivery
       throw error;
     });
     return this.loading;
-  }
-
-  /** A look at the other processes' segments that starts after this call: one under way may have missed the id. */
-  private lookAgain(): Promise<void> {
-    if (!this.looking) {
-      this.looking = this.segments.refresh((entry) => this.note(entry), this.now()).finally(() => (this.looking = undefined));
-      return this.looking;
-    }
-    this.nextLook ??= this.looking
-      .catch(() => undefined)
-      .then(() => {
-        this.nextLook = undefined;
-        return this.lookAgain();
-      });
-    return this.nextLook;
-  }
-
-  /** Group commit: every entry queued while the previous batch was written goes out in one write. */
-  private flushSoon(): Promise<void> {
-    this.batch ??= this.writes.then(() => {
-      const entries = this.pending;
-      this.pending = [];
-      this.batch = undefined;
-      return this.segments.append(entries, this.now());
-    });
-    const batch = this.batch;
-    this.writes = batch.catch(() => undefined);
-    return batch;
   }
 }
 
