@@ -45,7 +45,7 @@ export async function serverBinaries(log: (line: string) => void = () => {}): Pr
   const began = Date.now();
   for (const [binary, pkg] of PACKAGES) {
     if (built(binary)) continue;
-    log(`building go.temporal.io/server/${pkg}@${TEMPORAL_SERVER_VERSION} (about 13.5 minutes cold on 2 cores)`);
+    log(`building go.temporal.io/server/${pkg}@${TEMPORAL_SERVER_VERSION} (9 to 14 minutes cold on 2 cores)`);
     await run('go', ['install', `go.temporal.io/server/${pkg}@${TEMPORAL_SERVER_VERSION}`], { env: goEnv, maxBuffer: 64 << 20 });
   }
   return { server, sql, schemaDir, builtInSeconds: Math.round((Date.now() - began) / 1000) };
