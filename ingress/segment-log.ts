@@ -144,19 +144,26 @@ async function syncFolder(dir: string): Promise<void> {
 }
 
 /**
- * Runs `look` so that each caller's look starts after its call: one under way may have missed what the caller needs,
- * so callers arriving during it share the next one.
+ * Runs `look` so that each caller's look starts after its call, or at most `reuseMs` before it: one under way may have
+ * missed what the caller needs, so callers arriving during it share the next one.
  */
 export class SharedLook {
   private running?: Promise<void>;
   private next?: Promise<void>;
+  private last?: { startedAt: number; done: Promise<void> };
 
-  constructor(private readonly look: () => Promise<void>) {}
+  constructor(
+    private readonly look: () => Promise<void>,
+    private readonly reuseMs = 0,
+  ) {}
 
   again(): Promise<void> {
+    if (this.reuseMs > 0 && this.last && Date.now() - this.last.startedAt <= this.reuseMs) return this.last.done;
     if (!this.running) {
-      this.running = this.look().finally(() => (this.running = undefined));
-      return this.running;
+      const done = this.look().finally(() => (this.running = undefined));
+      this.running = done;
+      this.last = { startedAt: Date.now(), done };
+      return done;
     }
     this.next ??= this.running
       .catch(() => undefined)
@@ -168,13 +175,19 @@ export class SharedLook {
   }
 }
 
-/** Group commit: every line queued while the previous batch was written goes out in the next single append. */
+/**
+ * Group commit: every line queued while the previous batch was written (or, with `lingerMs`, within that long of the
+ * first) goes out in the next single append.
+ */
 export class BatchedAppender {
   private pending: string[] = [];
   private batch?: Promise<void>;
   private writes: Promise<void> = Promise.resolve();
 
-  constructor(private readonly write: (lines: string[]) => Promise<void>) {}
+  constructor(
+    private readonly write: (lines: string[]) => Promise<void>,
+    private readonly lingerMs = 0,
+  ) {}
 
   /** Resolves once the batch holding `line` is written. */
   add(line: string): Promise<void> {
@@ -183,13 +196,15 @@ export class BatchedAppender {
   }
 
   /** Resolves once everything queued so far is written. */
-  flush(): Promise<void> {
-    this.batch ??= this.writes.then(() => {
-      const lines = this.pending;
-      this.pending = [];
-      this.batch = undefined;
-      return this.write(lines);
-    });
+  flush(linger = this.lingerMs): Promise<void> {
+    this.batch ??= this.writes
+      .then(() => (linger > 0 ? new Promise((resolve) => setTimeout(resolve, linger)) : undefined))
+      .then(() => {
+        const lines = this.pending;
+        this.pending = [];
+        this.batch = undefined;
+        return this.write(lines);
+      });
     const batch = this.batch;
     this.writes = batch.catch(() => undefined);
     return batch;

@@ -9,6 +9,9 @@ export const DEFAULT_RETENTION_MS = 4 * DAY_MS;
 /** Not a source name (those are `[a-z0-9-]`), so it never meets a legacy source folder. */
 const SEGMENTS = '_segments';
 
+const LOOK_REUSE_MS = 50;
+const WRITE_LINGER_MS = 50;
+
 /** One remembered delivery as a segment line holds it: `<acceptedAtMs> <source> <digest>`. */
 interface SegmentEntry {
   at: number;
@@ -42,10 +45,10 @@ export interface DeliveryDedupeOptions {
  *
  * The ids live in memory, loaded at first use from append-only segment files under `<dir>/_segments/` (one writer
  * per file, see segment-log.ts) that every process sharing the folder reads. A delivery this process accepts is
- * a duplicate here at once and is appended in a batch with the others accepted meanwhile; an id this process does not
- * know is looked up again in what the other processes appended since its last look (one look shared by the deliveries
- * that arrive during it). A file per delivery cost a create and a stat per alert. The incident workflow dedupes the
- * same ids again, so a race between replicas never double-counts an alert.
+ * a duplicate here at once and is appended within 50 ms in one batch with the others accepted meanwhile; an id this
+ * process does not know is looked up again in what the other processes appended since its last look (one look, at
+ * most 50 ms old, shared by the deliveries that arrive meanwhile). A file per delivery cost a create and a stat per
+ * alert. The incident workflow dedupes the same ids again, so a race between replicas never double-counts an alert.
  */
 export class DeliveryDedupe {
   private readonly segments: SegmentLog;
@@ -66,8 +69,10 @@ export class DeliveryDedupe {
   ) {
     this.segments = new SegmentLog(path.join(dir, SEGMENTS), { rotateEveryMs: options.rotateEveryMs ?? 3600_000, durable: false });
     this.now = options.now ?? Date.now;
-    this.look = new SharedLook(() => this.segments.refresh((line) => this.noteLine(line), this.now()));
-    this.appender = new BatchedAppender((lines) => this.segments.append(lines, this.now()));
+    // A redelivery comes seconds after the answer at the earliest (a sender's timeout or retry schedule), so an id
+    // may reach the other replicas up to ~100 ms late: written within 50 ms, looked for at most 50 ms after.
+    this.look = new SharedLook(() => this.segments.refresh((line) => this.noteLine(line), this.now()), LOOK_REUSE_MS);
+    this.appender = new BatchedAppender((lines) => this.segments.append(lines, this.now()), WRITE_LINGER_MS);
     this.lastPruneAt = this.now();
   }
 
@@ -105,7 +110,8 @@ export class DeliveryDedupe {
   async remember(source: string, deliveryId: string, now = this.now()): Promise<void> {
     const digest = sha256(deliveryId).slice(0, 32);
     this.note({ at: now, source, digest });
-    const written = this.appender.add(`${now} ${source} ${digest}`);
+    await this.appender.add(`${now} ${source} ${digest}`);
+    // After the write, so a segment it just rotated away from can go too.
     const every = this.options.pruneEveryMs ?? 3600_000;
     if (every > 0 && !this.pruning && now - this.lastPruneAt >= every) {
       this.lastPruneAt = now;
@@ -116,7 +122,6 @@ export class DeliveryDedupe {
         })
         .finally(() => (this.pruning = undefined));
     }
-    await written;
   }
 
   /** Forgets ids older than their source's retention, deletes segments holding only such ids and legacy files past it; returns how many ids. */
@@ -140,7 +145,7 @@ export class DeliveryDedupe {
 
   /** Writes what is queued and closes this process's segment. */
   async close(): Promise<void> {
-    await this.appender.flush().catch(() => undefined);
+    await this.appender.flush(0).catch(() => undefined);
     await this.segments.close();
   }
 
