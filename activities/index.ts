@@ -5,7 +5,7 @@ import { createAppendAudit } from './audit/append-record';
 import { createPublishTimeline } from './audit/publish-timeline';
 import { withNoticeAudit } from './audit/record-notice';
 import { evaluateConditionActivity } from './conditions/evaluate';
-import { type DeadlineDeps, createComputeDeadlines } from './deadlines/compute';
+import { type DeadlineDeps, createDeadlineActivities } from './deadlines/compute';
 import { type ContainmentDeps, createContainmentActivities } from './containment/adapters';
 import { createResolveAttachments } from './email/attachments';
 import { createSendEmail } from './email/send-email';
@@ -37,7 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     'notify.email-batch': createSendEmailBatch({ from: deps.mailFrom, dataDir: deps.dataDir, smtp: deps.smtp, evidence: deps.evidence.store }),
     'notify.resolve-attachments': createResolveAttachments(deps.evidence.store),
     'conditions.evaluate': evaluateConditionActivity,
-    'deadlines.compute': createComputeDeadlines(deps.deadlines),
+    ...createDeadlineActivities(deps.deadlines),
     'http.request': createHttpRequest(deps.http),
     ...createContainmentActivities(deps.containment),
     'incident.publish': createPublishTimeline(deps.auditLog),

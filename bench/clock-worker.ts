@@ -1,5 +1,5 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createComputeDeadlines } from '../activities/deadlines/compute';
+import { createDeadlineActivities } from '../activities/deadlines/compute';
 import type { PublishTimelineRequest } from '../workflows/incident/timeline-publisher';
 
 /*
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     namespace: setup.namespace,
     taskQueue: setup.taskQueue,
     workflowBundle: { codePath: setup.bundlePath },
-    activities: { 'deadlines.compute': createComputeDeadlines(), 'incident.publish': publish },
+    activities: { ...createDeadlineActivities(), 'incident.publish': publish },
     maxCachedWorkflows: setup.maxCachedWorkflows,
   });
   const send = () => {

@@ -1,4 +1,5 @@
-import { type ActivityOptions, patched } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/workflow';
+import { isPatched } from './release';
 
 /**
  * How long a running activity may go silent before Temporal gives it to another worker. Every activity heartbeats
@@ -15,7 +16,7 @@ export const HEARTBEAT_TIMEOUT = '10s';
  * of an incident moves its marker, and histories recorded with it at the old point no longer replay.
  */
 export function liveness(patchId: LivenessPatch = 'activity-heartbeat-timeout'): Pick<ActivityOptions, 'heartbeatTimeout'> {
-  return patched(patchId) ? { heartbeatTimeout: HEARTBEAT_TIMEOUT } : {};
+  return isPatched(patchId) ? { heartbeatTimeout: HEARTBEAT_TIMEOUT } : {};
 }
 
 export type LivenessPatch = 'activity-heartbeat-timeout' | 'resolve-attachments-heartbeat' | 'escalation-email-heartbeat' | 'deadlines-compute-heartbeat' | 'close-checkpoint-heartbeat';

@@ -4,7 +4,7 @@ import { DeadlineInputError, computeStages, parseInstant, recomputeFrom, type St
 import { loadCatalogueFile } from '../../obligations/load';
 import type { Catalogue, Obligation } from '../../obligations/schema';
 import { FailureType } from '../../workflows/failure-types';
-import type { ComputeDeadlinesRequest, ComputeDeadlinesResult, ComputedStage } from '../../workflows/deadline-clocks/types';
+import type { ComputeAllDeadlines, ComputeDeadlines, ComputeDeadlinesRequest, ComputeDeadlinesResult, ComputedStage } from '../../workflows/deadline-clocks/types';
 
 export interface DeadlineDeps {
   /** Default: the bundled catalogue. Loaded once, on first use, by each worker process. */
@@ -90,4 +90,30 @@ export function createComputeDeadlines(deps: DeadlineDeps = {}) {
       throw error;
     }
   };
+}
+
+/**
+ * `deadlines.compute-all`: `deadlines.compute` for each request, in one call (a step starting three clocks asks once).
+ * A refusal is answered, not thrown, so the clocks before it still start, as when each was asked alone; anything else
+ * thrown fails the call and it is retried whole (the arithmetic is pure).
+ */
+export function createComputeAllDeadlines(computeOne: ComputeDeadlines): ComputeAllDeadlines {
+  return async ({ requests }) => {
+    const computed: ComputeDeadlinesResult[] = [];
+    for (const request of requests) {
+      try {
+        computed.push(await computeOne(request));
+      } catch (error) {
+        if (!(error instanceof ApplicationFailure && error.nonRetryable)) throw error;
+        return { computed, refused: { obligationId: request.obligationId, type: error.type ?? FailureType.DeadlineInvalidInput, message: error.message } };
+      }
+    }
+    return { computed };
+  };
+}
+
+/** Both deadline activities, sharing one loaded catalogue. */
+export function createDeadlineActivities(deps: DeadlineDeps = {}): { 'deadlines.compute': ComputeDeadlines; 'deadlines.compute-all': ComputeAllDeadlines } {
+  const computeOne = createComputeDeadlines(deps);
+  return { 'deadlines.compute': computeOne, 'deadlines.compute-all': createComputeAllDeadlines(computeOne) };
 }

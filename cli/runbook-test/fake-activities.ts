@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import { evaluateConditionActivity } from '../../activities/conditions/evaluate';
-import { createComputeDeadlines } from '../../activities/deadlines/compute';
+import { createDeadlineActivities } from '../../activities/deadlines/compute';
 import type { ContainmentPlanner } from '../../activities/containment/vendors';
 import type { PlannedCall } from '../../activities/containment/vendor-kit/action';
 import type { ActionName } from '../../runbooks/actions';
@@ -97,7 +97,7 @@ export function createRecordingFakes(failures: Readonly<Record<string, string>>,
     noop: record('noop', (r) => ({ key: r.key })),
     // Pure computations decide the path (conditions, deadline due times), so the real ones run.
     'conditions.evaluate': evaluateConditionActivity,
-    'deadlines.compute': createComputeDeadlines(),
+    ...createDeadlineActivities(),
     'incident.publish': async (request) => ({ published: request.entries.length }),
     // The incident's Slack mirror is a view, not a side effect a runbook test checks.
     'slack.sync': async () => ({ skipped: 'slack.not_configured' }),

@@ -1,12 +1,13 @@
-import { patched } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
+import { isPatched, onRelease } from '../release';
 import type { ClockStep } from '../../runbooks/schema/step';
 import { renderValue } from '../../runbooks/template';
 import { addTimeline, type IncidentState } from '../incident/state';
 import { durationMs } from './durations';
 import { findClock, trackedStage } from './clock-records';
-import { computeDeadlines } from './compute-proxy';
+import { computeAllDeadlines, computeDeadlines } from './compute-proxy';
 import { superviseClock } from './supervisor';
-import type { ClockPolicy, DeadlineClock } from './types';
+import type { ClockPolicy, ComputeDeadlinesRequest, ComputeDeadlinesResult, DeadlineClock } from './types';
 
 export const DEFAULT_POLICY: ClockPolicy = { remindAt: [0.5, 0.75, 0.9], remindBeforeMs: [3_600_000], escalateTo: 'incident-commander', nearLeftMs: 3_600_000 };
 
@@ -39,6 +40,28 @@ function statedBy(state: IncidentState, atTemplate: string | undefined): string 
 const settled = <T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> =>
   promise.then((value) => ({ status: 'fulfilled', value }), (reason: unknown) => ({ status: 'rejected', reason }));
 
+/**
+ * Each obligation's computation from one `deadlines.compute-all` call, as settled promises like `compute`'s: the
+ * refused one rejects with the type `deadlines.compute` would have failed with, and those after it are left out.
+ */
+function computeAll(obligationIds: string[], trigger: Pick<ComputeDeadlinesRequest, 'at' | 'anchors' | 'facts'>): Map<string, Promise<PromiseSettledResult<ComputeDeadlinesResult>>> {
+  // Settled, so the clocks not awaited after a failure leave no rejected promise behind (it would fail the task).
+  const all = settled(computeAllDeadlines({ requests: obligationIds.map((obligationId) => ({ obligationId, ...trigger })) }));
+  return new Map(
+    obligationIds.map((obligationId, index) => [
+      obligationId,
+      all.then((outcome): PromiseSettledResult<ComputeDeadlinesResult> => {
+        if (outcome.status === 'rejected') return outcome;
+        const result = outcome.value;
+        const computed = result.computed[index];
+        if (computed) return { status: 'fulfilled', value: computed };
+        const refused = result.refused!;
+        return { status: 'rejected', reason: ApplicationFailure.nonRetryable(refused.message, refused.type) };
+      }),
+    ]),
+  );
+}
+
 export interface ClockStart {
   step: ClockStep;
   /** The trigger time, rendered from the step's `at`. */
@@ -61,11 +84,10 @@ export async function startClocks(state: IncidentState, start: ClockStart): Prom
   const started: DeadlineClock[] = [];
   const compute = (obligationId: string) => settled(computeDeadlines({ obligationId, at, anchors, facts }));
   // All asked at once, one round trip instead of one per clock; then started in the step's order, up to the first that
-  // failed. Histories from before the patch asked one clock at a time.
-  const computing = new Map<string, ReturnType<typeof compute>>();
-  for (const obligationId of patched('clocks-computed-at-once') ? step.start : []) {
-    if (findClock(state, obligationId)?.state !== 'running' && !computing.has(obligationId)) computing.set(obligationId, compute(obligationId));
-  }
+  // failed. Histories from before the patch asked one clock at a time; since RELEASE_PATCH, one local activity asks.
+  const toCompute = [...new Set(step.start)].filter((obligationId) => findClock(state, obligationId)?.state !== 'running');
+  const computing = onRelease() && toCompute.length > 0 ? computeAll(toCompute, { at, anchors, facts }) : new Map<string, ReturnType<typeof compute>>();
+  for (const obligationId of isPatched('clocks-computed-at-once') && !onRelease() ? toCompute : []) computing.set(obligationId, compute(obligationId));
   for (const obligationId of step.start) {
     if (findClock(state, obligationId)?.state === 'running') {
       addTimeline(state, { at: now, event: 'clock.already_running', stepId: step.id, detail: obligationId });

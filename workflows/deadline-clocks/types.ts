@@ -47,6 +47,15 @@ export interface ComputeDeadlinesResult {
 
 export type ComputeDeadlines = (request: ComputeDeadlinesRequest) => Promise<ComputeDeadlinesResult>;
 
+/** What `deadlines.compute-all` answers: each request's result in order, up to the first one refused. */
+export interface ComputeAllDeadlinesResult {
+  computed: ComputeDeadlinesResult[];
+  /** The first request refused (unknown or disabled obligation, bad time), with the type `deadlines.compute` throws. */
+  refused?: { obligationId: string; type: string; message: string };
+}
+
+export type ComputeAllDeadlines = (request: { requests: ComputeDeadlinesRequest[] }) => Promise<ComputeAllDeadlinesResult>;
+
 /**
  * - `running`: counting down, reminders armed.
  * - `projected`: waits for the stage it chains from; recomputed from that stage's actual submission.

@@ -1,4 +1,5 @@
-import { ActivityFailure, ApplicationFailure, log, patched, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
+import { isPatched } from '../release';
 import type { Activities } from '../../activities';
 import { liveness } from '../activity-liveness';
 
@@ -29,7 +30,7 @@ const postCheckpoint: PostCheckpoint['slack.postCheckpoint'] = (request) => prox
  * blip, and the posting key makes a retried attempt find the first message instead of posting a second.
  */
 export async function postCloseCheckpoint(incidentId: string, checkpoint: SignedCheckpoint | undefined, mirrorToSlack: boolean): Promise<void> {
-  if (!checkpoint || !mirrorToSlack || !patched('close-checkpoint-slack')) return;
+  if (!checkpoint || !mirrorToSlack || !isPatched('close-checkpoint-slack')) return;
   try {
     await postCheckpoint({ incidentId, checkpoint });
   } catch (error) {

@@ -1,4 +1,5 @@
-import { ActivityFailure, log, patched, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, log, proxyActivities } from '@temporalio/workflow';
+import { isPatched } from '../release';
 import { liveness } from '../activity-liveness';
 import type { ActionFn } from '../runbook-interpreter/steps/action';
 import { type RunContext, now } from '../runbook-interpreter/context';
@@ -16,7 +17,7 @@ const sendEmail: ActionFn = (request) => proxyActivities<{ 'notify.email': Actio
  * A role without a contact reaches nobody: that is recorded on the timeline and logged, never silent.
  */
 export async function notifyEscalation(ctx: RunContext, stepId: string, role: string, what: string): Promise<void> {
-  if (ctx.input.slackMirror !== false || !patched('escalation-email')) return;
+  if (ctx.input.slackMirror !== false || !isPatched('escalation-email')) return;
   const incidentId = ctx.input.incidentId;
   const to = ctx.input.config.contacts[role];
   if (!to) {

@@ -1,4 +1,5 @@
-import { CancellationScope, allHandlersFinished, condition, continueAsNew, isCancellation, log, patched, setHandler } from '@temporalio/workflow';
+import { CancellationScope, allHandlersFinished, condition, continueAsNew, isCancellation, log, setHandler } from '@temporalio/workflow';
+import { isPatched, startRelease } from '../release';
 import { recordOpenClocksAtClose, stopClock } from '../deadline-clocks/clock-records';
 import { superviseClock } from '../deadline-clocks/supervisor';
 import { compensate } from '../runbook-interpreter/compensation';
@@ -24,6 +25,8 @@ import { validateAbort, validateAnswer, validateClockStop, validateDecision, val
  * Resolves to the final status, which is also what `statusQuery` shows while it runs.
  */
 export async function incidentWorkflow(input: IncidentInput): Promise<IncidentStatus> {
+  // First, before anything checks a patch: whether this run records one release marker or each patch's own.
+  startRelease();
   const state = initialState(input);
   const ctx: RunContext = { input, state, compensations: input.carried?.compensations ?? [] };
   const runbookRoles = [...new Set(Object.values(input.pinned.runbook.roles).flat())];
@@ -38,14 +41,14 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   setHandler(statusQuery, () => state.status);
   // Lists draw rows from this memo instead of a status query per row; histories recorded before it replay without.
-  const summary = patched('incident-summary-memo') ? keepSummaryMemo(state) : undefined;
+  const summary = isPatched('incident-summary-memo') ? keepSummaryMemo(state) : undefined;
   handleBatchProgress(state);
   // Histories recorded before storms rolled over by alert count replay with the count ignored.
-  const stormRoll = patched('alert-storm-roll');
+  const stormRoll = isPatched('alert-storm-roll');
   let alertsThisRun = 0;
   setHandler(alertSignal, (alert) => {
     if (stormRoll) alertsThisRun += 1;
-    recordAlert(state, alert, patched('alert-repeats-summarised'));
+    recordAlert(state, alert, isPatched('alert-repeats-summarised'));
   });
   handleAlertRepeats(state, (deliveries) => {
     alertsThisRun += deliveries;
@@ -129,7 +132,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     // Clocks carried over from an earlier run get their timer loops back; finished steps are skipped by the interpreter.
     for (const clock of state.status.clocks) if (clock.state === 'running') void superviseClock(state, clock);
     // Histories recorded before runbooks declared `requires` replay without the questions.
-    if (patched('requires-ask-labels')) await askMissingLabels(ctx);
+    if (isPatched('requires-ask-labels')) await askMissingLabels(ctx);
     await runSteps(input.pinned.runbook.steps, ctx);
     // Runbooks added while the incident ran finish before it completes.
     await addedRunbooksFinished(added);
@@ -160,7 +163,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     at: state.status.closedAt,
     event: `incident.${state.status.phase}`,
     actor: state.status.abort ? state.status.abort.by : actorName({ kind: 'system', id: 'firebreak', roles: [] }),
-    ...(patched('alert-repeats-summarised') && { facts: alertFacts(state) }),
+    ...(isPatched('alert-repeats-summarised') && { facts: alertFacts(state) }),
   });
   summary?.flush();
   // Not cancellable: a child incident cancelled by its parent's abort still closes in order instead of failing its task.

@@ -1,4 +1,5 @@
-import { CancellationScope, condition, patched, upsertMemo } from '@temporalio/workflow';
+import { CancellationScope, condition, upsertMemo } from '@temporalio/workflow';
+import { isPatched } from '../release';
 import type { IncidentPhase, IncidentState, IncidentStatus } from './state';
 import { type Waiting, waitingOn } from './waiting';
 
@@ -97,7 +98,7 @@ function withoutCount(summary: IncidentSummary): string {
  */
 export function keepSummaryMemo(state: IncidentState): { flush(): void } {
   // Histories recorded before the count was in the memo replay with it left out (it would change when writes happen).
-  const alertCounts = patched('incident-summary-alerts');
+  const alertCounts = isPatched('incident-summary-alerts');
   const people = new Set<string>();
   let read = 0;
   let written = '';

@@ -1,4 +1,5 @@
-import { ActivityFailure, ApplicationFailure, condition, log, patched, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, log, proxyActivities } from '@temporalio/workflow';
+import { isPatched } from '../release';
 import { HEARTBEAT_TIMEOUT, liveness } from '../activity-liveness';
 import type { Activities } from '../../activities';
 import type { Runbook } from '../../runbooks/schema/runbook';
@@ -39,7 +40,7 @@ const slackSync: SlackSync['slack.sync'] = (request) => (liveness().heartbeatTim
  */
 function startSlackSync(state: IncidentState, outline: RunbookOutline, mirrorToSlack: boolean): Promise<void> {
   return (async () => {
-    if (!patched('slack-sync') || !mirrorToSlack) return;
+    if (!isPatched('slack-sync') || !mirrorToSlack) return;
     for (;;) {
       const synced = () => state.slackSynced ?? 0;
       await condition(() => state.status.timeline.length > synced() || state.status.closedAt !== undefined);
@@ -82,7 +83,7 @@ export function startTimelinePublisher(state: IncidentState, runbook?: Pick<Runb
   let closing = false;
   let closeCheckpoint: SignedCheckpoint | undefined;
   // Histories recorded before batching published after every change; they replay that way.
-  const batched = patched('timeline-publish-at-rest');
+  const batched = isPatched('timeline-publish-at-rest');
   const unpublished = () => state.status.timeline.length - state.published;
   const due = () => !batched || closing || unpublished() >= BATCH || !state.status.steps.some((s) => s.state === 'running' && ACTIVITY_KINDS.has(s.kind));
   const slack = startSlackSync(state, runbookOutline(runbook), mirrorToSlack);

@@ -1,4 +1,5 @@
-import { ChildWorkflowCancellationType, ParentClosePolicy, getExternalWorkflowHandle, isCancellation, patched, startChild } from '@temporalio/workflow';
+import { ChildWorkflowCancellationType, ParentClosePolicy, getExternalWorkflowHandle, isCancellation, startChild } from '@temporalio/workflow';
+import { isPatched } from '../release';
 import { LIFT_AUDIT_PATCH, type LiftEscalation } from '../containment/lift-outcome';
 import { liftContainmentWorkflow } from '../containment/lift-workflow';
 import { durationMs } from '../deadline-clocks/durations';
@@ -18,7 +19,7 @@ export const liftWorkflowId = (incidentId: string, stepId: string): string => `$
  * an older history) goes on without an extra await, so commands keep the order they were recorded in.
  */
 export function expires(rendered: Record<string, unknown>): rendered is { ttl: string } {
-  return typeof rendered.ttl === 'string' && /^\d+(ms|s|m|h|d)$/.test(rendered.ttl) && patched(EXPIRY_PATCH);
+  return typeof rendered.ttl === 'string' && /^\d+(ms|s|m|h|d)$/.test(rendered.ttl) && isPatched(EXPIRY_PATCH);
 }
 
 /**
@@ -31,7 +32,7 @@ export async function armExpiry(ctx: RunContext, entry: PendingCompensation, ttl
   // Remembered before the start: an abort landing while the start is in flight still cancels the lift it may start.
   entry.lift = { workflowId, at: liftAt };
   // A lift that fails after the incident closed has nobody watching the incident: it tells the incident commander.
-  const escalation: LiftEscalation | undefined = patched(LIFT_AUDIT_PATCH)
+  const escalation: LiftEscalation | undefined = isPatched(LIFT_AUDIT_PATCH)
     ? { to: ctx.input.config.contacts[OVERRIDE_ROLE], slack: ctx.input.slackMirror !== false, title: ctx.state.status.title }
     : undefined;
   await startChild(liftContainmentWorkflow, {

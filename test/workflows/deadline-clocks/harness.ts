@@ -4,7 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { stringify as toYaml } from 'yaml';
 import type { Activities } from '../../../activities';
-import { createComputeDeadlines } from '../../../activities/deadlines/compute';
+import { createDeadlineActivities } from '../../../activities/deadlines/compute';
 import { loadRunbookText } from '../../../runbooks/load';
 import { temporalTestServerPath } from '../../../worker/temporal-binaries';
 import type { IncidentInput } from '../../../workflows/incident/messages';
@@ -64,7 +64,7 @@ export function incidentInput(pinned: IncidentInput['pinned'], openedAt: string)
 /** Activities every clock test needs: real deadline arithmetic, a no-op publisher, a `noop` action that records when it ran. */
 export function clockActivities(sent: { key: string; at: number }[] = []): TestActivities {
   return {
-    'deadlines.compute': createComputeDeadlines(),
+    ...createDeadlineActivities(),
     'incident.publish': async (request) => ({ published: request.entries.length }),
     'slack.sync': async () => ({ skipped: 'slack.not_configured' as const }),
     noop: async (request: ActionRequest) => {
