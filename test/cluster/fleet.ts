@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -71,7 +71,7 @@ export interface Fleet {
   kill9(name: string): Promise<void>;
   /** `firebreak audit verify` against the shared audit log and, through `replica`, the heads Temporal recorded. */
   verifyAudit(replica: string): Promise<{ ok: boolean; output: string }>;
-  /** SIGTERM to every process still running; resolves once all have exited. */
+  /** SIGTERM to every process still running, then removes the data dirs and runbooks; resolves once all have exited. */
   stop(): Promise<void>;
 }
 
@@ -139,6 +139,7 @@ export function fleetOn(cluster: TemporalCluster, smtpPort: number, runbookId: s
           await exited;
         }),
       );
+      for (const dir of [path.dirname(dataDir), runbooks]) rmSync(dir, { recursive: true, force: true });
       for (const [key, value] of Object.entries(before)) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
