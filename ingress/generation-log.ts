@@ -20,8 +20,8 @@ export interface GenerationLogOptions {
  * first use and kept in memory. A record is one line in this process's own segment, written with every record queued
  * meanwhile in one write and one fdatasync, and durable before `record` resolves: concurrent openings share the sync
  * instead of creating, syncing and directory-syncing a file each. `latest` first reads what other processes appended
- * since its call (one look shared by the calls arriving during it), so a generation another replica recorded before
- * the call is never missed. Per-generation files of earlier releases and the seed from the audit log still count.
+ * (one look, at most 50 ms old, shared by the calls arriving meanwhile), so a generation another replica recorded
+ * before that is never missed. Per-generation files of earlier releases and the seed from the audit log still count.
  */
 export class GenerationLog implements GenerationIndex {
   private readonly newest = new Map<string, OpenedGeneration>();
@@ -41,7 +41,10 @@ export class GenerationLog implements GenerationIndex {
     this.now = options.now ?? Date.now;
     // A day per segment: a segment is re-read only while its writer may still append, and files stay few.
     this.segments = new SegmentLog(path.join(dir, SEGMENTS), { rotateEveryMs: 24 * 3600_000, durable: true });
-    this.look = new SharedLook(() => this.segments.refresh((line) => this.noteLine(line), this.now()));
+    // A look up to 50 ms old serves: what the index adds to Temporal is the generations Temporal has forgotten, which
+    // were recorded at least the retention period ago; one opened moments ago by another replica is still running
+    // there, and the start refuses or joins it.
+    this.look = new SharedLook(() => this.segments.refresh((line) => this.noteLine(line), this.now()), 50);
     this.appender = new BatchedAppender((lines) => this.segments.append(lines, this.now()));
   }
 

@@ -28,6 +28,8 @@ describe('the incident generations index as a segment log on the shared volume',
     await a.record(id, { generation: 1, incidentId: id, openedAt: '2026-01-01T00:00:00.000Z', occurredAt: '2026-01-01T00:00:00.000Z' });
     await a.record(id, { generation: 2, incidentId: generationId(id, 2), occurredAt: '2026-01-02T00:00:00.000Z' });
     await a.record(id, { generation: 1, incidentId: id });
+    // b looked a moment ago; a look serves the next 50 ms.
+    await new Promise((resolve) => setTimeout(resolve, 60));
     assert.deepEqual(await b.latest(id), { generation: 2, opened: { generation: 2, incidentId: `${id}r2`, occurredAt: '2026-01-02T00:00:00.000Z' } });
     assert.deepEqual(await a.latest(id), await b.latest(id));
     assert.equal(await b.latest(baseId('other')), undefined);
