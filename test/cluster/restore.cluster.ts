@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -29,11 +29,24 @@ describe('backup and restore into a fresh cluster', function () {
   const clusters: TemporalCluster[] = [];
   const processes: ChildProcess[] = [];
   const approverToken = 'restore-approver-token';
+  const made: string[] = [];
+  const scratch = (prefix: string) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), `firebreak-cluster-${prefix}-`));
+    made.push(dir);
+    return dir;
+  };
+  // Put back what this test sets: later tests spawn Firebreak with process.env.
+  const savedEnv = { SMTP_URL: process.env.SMTP_URL, CLUSTER_APPROVER_TOKEN: process.env.CLUSTER_APPROVER_TOKEN };
 
   after(async () => {
     for (const child of processes) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await inbox.stop();
     for (const cluster of clusters) await cluster.stop().catch(() => {});
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+    for (const [key, value] of Object.entries(savedEnv)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
   });
 
   const startFirebreak = async (cluster: TemporalCluster, dataDir: string, runbooks: string) => {
@@ -71,8 +84,8 @@ describe('backup and restore into a fresh cluster', function () {
     await inbox.start();
     const original = await startCluster();
     clusters.push(original);
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'firebreak-cluster-data-'));
-    const runbooks = mkdtempSync(path.join(os.tmpdir(), 'firebreak-cluster-runbooks-'));
+    const dataDir = scratch('data');
+    const runbooks = scratch('runbooks');
     writeFileSync(path.join(runbooks, 'restore-notice.yaml'), noticeRunbook('restore-notice'));
     writeFileSync(path.join(dataDir, 'firebreak.yaml'), toYaml({ people: [{ id: 'lee', roles: ['legal'], tokens: ['env:CLUSTER_APPROVER_TOKEN'] }] }));
     process.env.SMTP_URL = `smtp://127.0.0.1:${inbox.port}`;
@@ -93,7 +106,7 @@ describe('backup and restore into a fresh cluster', function () {
     await fb.stop();
 
     // The backup: both databases and the data volume, taken with Firebreak stopped; then the original cluster is gone.
-    const backup = mkdtempSync(path.join(os.tmpdir(), 'firebreak-cluster-backup-'));
+    const backup = scratch('backup');
     await original.backup(backup);
     cpSync(dataDir, path.join(backup, 'data'), { recursive: true });
     await original.stop();
