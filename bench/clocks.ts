@@ -91,7 +91,10 @@ async function withProgress<T>(label: string, total: number, count: () => number
 
 /** A side's worker in its own process, and what it has reported so far. */
 function startWorker(setup: ClockWorkerSetup) {
-  const child: ChildProcess = fork(require.resolve('./clock-worker'), [], { env: { ...process.env, CLOCK_WORKER: JSON.stringify(setup) } });
+  // CLOCK_WORKER_NODE_OPTIONS profiles a side's worker alone, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (Node refuses
+  // --cpu-prof in NODE_OPTIONS, and there it would profile every process of the run).
+  const extra = process.env.CLOCK_WORKER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
+  const child: ChildProcess = fork(require.resolve('./clock-worker'), [], { execArgv: [...process.execArgv, ...extra], env: { ...process.env, CLOCK_WORKER: JSON.stringify(setup) } });
   const seen = { rssIdle: 0, rssPeak: 0, rssLast: 0, armed: new Set<string>(), lateness: [] as number[] };
   const ready = new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
