@@ -16,10 +16,25 @@ interface AnswerEntry {
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
-function answerFields(payload: unknown): { error?: string; deliveryId?: string; ignored: boolean; entries: AnswerEntry[] } {
-  if (typeof payload !== 'string') return { ignored: false, entries: [] };
+/**
+ * The answer body the alert route sent, by request: the hook reads it instead of parsing the serialised payload again.
+ * Answers fastify gives before the route runs (413, 415) are not here and are parsed.
+ */
+export const alertAnswers = new WeakMap<FastifyRequest, Record<string, unknown>>();
+
+function parsedPayload(payload: unknown): unknown {
+  if (typeof payload !== 'string') return undefined;
   try {
-    const body = JSON.parse(payload) as { error?: unknown; deliveryId?: unknown; ignored?: unknown; incidents?: Record<string, unknown>[] };
+    return JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+}
+
+function answerFields(answer: unknown): { error?: string; deliveryId?: string; ignored: boolean; entries: AnswerEntry[] } {
+  if (typeof answer !== 'object' || answer === null) return { ignored: false, entries: [] };
+  try {
+    const body = answer as { error?: unknown; deliveryId?: unknown; ignored?: unknown; incidents?: Record<string, unknown>[] };
     return {
       error: text(body.error),
       deliveryId: text(body.deliveryId),
@@ -59,7 +74,7 @@ export function alertDeliveryAudit(audit: AuditWriter) {
   return async (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
     const match = request.method === 'POST' ? ALERT_ROUTE.exec(request.url) : null;
     if (!match) return payload;
-    const answer = answerFields(payload);
+    const answer = answerFields(alertAnswers.get(request) ?? parsedPayload(payload));
     const accepted = reply.statusCode < 300;
     const source = decodeURIComponent(match[1]!).slice(0, 128);
     const actor = { kind: 'source' as const, id: source || '(none)' };

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Counter } from 'prom-client';
 import type { Logger } from '../../shared/logger';
+import { alertAnswers } from '../alert-audit';
 import { type AlertIntakeDeps, type ConfiguredSource, type IntakeOutcome, takeDelivery } from './alert-intake';
 
 export interface AlertRouteDeps {
@@ -53,6 +54,7 @@ export function registerAlertRoute(app: FastifyInstance, deps: AlertRouteDeps): 
       for (const [key, value] of Object.entries(request.headers)) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
       const response = await takeDelivery(source, { headers, rawBody: request.rawBody ?? Buffer.alloc(0), receivedAt: new Date() }, deps.intake);
       record(name, response.outcome, response.status, { deliveryId: response.deliveryId, code: response.body.error });
+      alertAnswers.set(request, response.body);
       return reply.code(response.status).headers(response.headers ?? {}).send(response.body);
     });
   });
