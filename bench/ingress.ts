@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { alertIncidentId } from '../ingress/incident-succession';
 import { type IncidentInput } from '../workflows/incident/messages';
 import { alertSignal } from '../workflows/incident/definitions';
@@ -25,6 +27,12 @@ export interface ScenarioFigures {
   ingress: LoadFigures;
   /** The same signal-with-start calls straight from the Temporal client. */
   bare: LoadFigures;
+  /**
+   * A bare HTTP service (node:http, JSON body, signal-with-start, 202), driven by the same in-process fetch client as the
+   * ingress: it prices what any HTTP ingress pays on this machine (the sender's and the parser's CPU), which the
+   * client-only baseline has no part of.
+   */
+  bareHttp: LoadFigures;
   /** ingress / bare alerts per second (target ≥ 0.8). */
   throughputRatio: number;
   /** ingress p99 − bare p99 (target ≤ 10 ms). */
@@ -105,43 +113,74 @@ export async function benchIngress(opts: IngressBenchOptions = {}): Promise<Ingr
         };
       });
 
-    const bareJobs = (prints: string[]): (() => Promise<void>)[] =>
+    const bareStart = (fingerprint: string): Promise<unknown> => {
+      const now = new Date().toISOString();
+      const alert: Alert = { source: 'bare', deliveryId: randomUUID(), fingerprint, title: 'bench alert', severity: 'medium', status: 'firing', labels: { bench: 'bare' }, occurredAt: now, receivedAt: now, raw: {} };
+      const workflowId = alertIncidentId('bare', fingerprint);
+      const input: IncidentInput = {
+        incidentId: workflowId, title: alert.title, severity: alert.severity, openedBy: { kind: 'source', id: 'bare', roles: [] }, openedAt: now,
+        pinned, alert, children: {}, config: { contacts: fb.config.contacts },
+      };
+      return fb.client.workflow.signalWithStart('incidentWorkflow', { workflowId, taskQueue: fb.config.temporal.taskQueue, args: [input], signal: alertSignal, signalArgs: [alert] });
+    };
+    const bareJobs = (prints: string[]): (() => Promise<void>)[] => prints.map((fingerprint) => async () => void (await bareStart(fingerprint)));
+
+    const bareHttpJobs = (prints: string[]): (() => Promise<void>)[] =>
       prints.map((fingerprint) => {
-        const now = new Date().toISOString();
-        const alert: Alert = { source: 'bare', deliveryId: randomUUID(), fingerprint, title: 'bench alert', severity: 'medium', status: 'firing', labels: { bench: 'bare' }, occurredAt: now, receivedAt: now, raw: {} };
-        const workflowId = alertIncidentId('bare', fingerprint);
-        const input: IncidentInput = {
-          incidentId: workflowId, title: alert.title, severity: alert.severity, openedBy: { kind: 'source', id: 'bare', roles: [] }, openedAt: now,
-          pinned, alert, children: {}, config: { contacts: fb.config.contacts },
-        };
+        const body = JSON.stringify({ title: 'bench alert', severity: 'medium', fingerprint, labels: { bench: 'bare-http' } });
         return async () => {
-          await fb.client.workflow.signalWithStart('incidentWorkflow', { workflowId, taskQueue: fb.config.temporal.taskQueue, args: [input], signal: alertSignal, signalArgs: [alert] });
+          const response = await fetch(`${bareHttp.url}/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          await response.arrayBuffer();
+          if (response.status !== 202) throw new Error(`bare HTTP service answered ${response.status}`);
         };
       });
 
     const scenario = async (name: string, duplicateShare: number): Promise<ScenarioFigures> => {
       const ingressAll = ingressJobs(fingerprints(`${name}-http`, duplicateShare));
       const bareAll = bareJobs(fingerprints(`${name}-bare`, duplicateShare));
+      const bareHttpAll = bareHttpJobs(fingerprints(`${name}-bare-http`, duplicateShare));
       const ingressRuns: Timed[] = [];
       const bareRuns: Timed[] = [];
+      const bareHttpRuns: Timed[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         const [from, to] = [Math.floor((round * alerts) / ROUNDS), Math.floor(((round + 1) * alerts) / ROUNDS)];
         ingressRuns.push(await timeJobs(ingressAll.slice(from, to), concurrency));
         bareRuns.push(await timeJobs(bareAll.slice(from, to), concurrency));
+        bareHttpRuns.push(await timeJobs(bareHttpAll.slice(from, to), concurrency));
       }
       const ingress = loadFigures(ingressRuns);
       const bare = loadFigures(bareRuns);
-      return { ingress, bare, throughputRatio: Number((ingress.alertsPerSec / bare.alertsPerSec).toFixed(2)), p99OverheadMs: Number((ingress.p99Ms - bare.p99Ms).toFixed(2)) };
+      return { ingress, bare, bareHttp: loadFigures(bareHttpRuns), throughputRatio: Number((ingress.alertsPerSec / bare.alertsPerSec).toFixed(2)), p99OverheadMs: Number((ingress.p99Ms - bare.p99Ms).toFixed(2)) };
     };
 
+    const bareHttp = await startBareHttp((fingerprint) => bareStart(fingerprint));
     await fb.stopWorker();
     // Warm-up: loads the runbook library, opens HTTP keep-alive and gRPC channels.
     await drive(ingressJobs(fingerprints('warm-http', 0).slice(0, 50)), concurrency);
     await drive(bareJobs(fingerprints('warm-bare', 0).slice(0, 50)), concurrency);
+    await drive(bareHttpJobs(fingerprints('warm-bare-http', 0).slice(0, 50)), concurrency);
     const distinct = await scenario('distinct', 0);
     const duplicates90 = await scenario('dup', 0.9);
+    await new Promise((resolve) => bareHttp.server.close(resolve));
     return { alerts, concurrency, distinct, duplicates90 };
   } finally {
     await fb.stop();
   }
+}
+
+/** The least an HTTP alert ingress does: read the body, parse it, signal-with-start, answer 202. */
+async function startBareHttp(start: (fingerprint: string) => Promise<unknown>): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const { fingerprint } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { fingerprint: string };
+      start(fingerprint).then(
+        () => response.writeHead(202, { 'content-type': 'application/json' }).end('{"accepted":true}'),
+        () => response.writeHead(503).end(),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }

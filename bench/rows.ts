@@ -33,6 +33,9 @@ export function ingressRows(r: IngressBenchResult): Row[] {
     { bench: 'ingress', measure: `${name} throughput`, firebreak: s.ingress.alertsPerSec, baseline: s.bare.alertsPerSec, unit: 'alerts/s', target: { kind: 'ratio-at-least', value: 0.9 } },
     { bench: 'ingress', measure: `${name} p50 latency`, firebreak: s.ingress.p50Ms, baseline: s.bare.p50Ms, unit: 'ms' },
     { bench: 'ingress', measure: `${name} p99 latency`, firebreak: s.ingress.p99Ms, baseline: s.bare.p99Ms, unit: 'ms', target: p99Target },
+    // Against a bare HTTP service driven by the same sender: what Firebreak adds over any HTTP ingress on this machine.
+    { bench: 'ingress', measure: `${name} throughput vs bare HTTP service`, firebreak: s.ingress.alertsPerSec, baseline: s.bareHttp.alertsPerSec, unit: 'alerts/s', target: { kind: 'ratio-at-least', value: 0.9 } },
+    { bench: 'ingress', measure: `${name} p99 latency vs bare HTTP service`, firebreak: s.ingress.p99Ms, baseline: s.bareHttp.p99Ms, unit: 'ms', target: p99Target },
   ];
   return [...scenario('distinct', r.distinct, { kind: 'over-baseline-at-most', value: 10 }), ...scenario('90% duplicate', r.duplicates90)];
 }
