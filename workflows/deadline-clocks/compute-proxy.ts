@@ -1,5 +1,6 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import { liveness } from '../activity-liveness';
+import { oneLocalActivityAtATime } from '../local-activity-gate';
 import type { ComputeAllDeadlines, ComputeDeadlines } from './types';
 
 // Arithmetic over a catalogue loaded once per worker: quick, and a bad input (unknown obligation, time without an
@@ -14,4 +15,5 @@ export const computeDeadlines: ComputeDeadlines = (request) => proxyActivities<{
  * trip, and its result is one marker in the same workflow task instead of an activity's three events and a task of
  * its own. A worker killed mid-call fails the workflow task, which another worker retries.
  */
-export const computeAllDeadlines: ComputeAllDeadlines = (request) => proxyLocalActivities<{ 'deadlines.compute-all': ComputeAllDeadlines }>(OPTIONS)['deadlines.compute-all'](request);
+export const computeAllDeadlines: ComputeAllDeadlines = (request) =>
+  oneLocalActivityAtATime(() => proxyLocalActivities<{ 'deadlines.compute-all': ComputeAllDeadlines }>(OPTIONS)['deadlines.compute-all'](request));

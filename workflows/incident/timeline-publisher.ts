@@ -1,6 +1,7 @@
-import { ActivityFailure, ApplicationFailure, condition, log, proxyActivities } from '@temporalio/workflow';
-import { isPatched } from '../release';
+import { ActivityFailure, ApplicationFailure, TemporalFailure, condition, isCancellation, log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { isPatched, onRelease } from '../release';
 import { HEARTBEAT_TIMEOUT, liveness } from '../activity-liveness';
+import { oneLocalActivityAtATime } from '../local-activity-gate';
 import type { Activities } from '../../activities';
 import type { Runbook } from '../../runbooks/schema/runbook';
 import { type SignedCheckpoint, postCloseCheckpoint } from './close-checkpoint';
@@ -23,7 +24,26 @@ type Publish = Pick<Activities, 'incident.publish'>;
 const publishOptions = { startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '1m' } } as const;
 const { 'incident.publish': publishUnwatched } = proxyActivities<Publish>(publishOptions);
 const { 'incident.publish': publishWatched } = proxyActivities<Publish>({ ...publishOptions, heartbeatTimeout: HEARTBEAT_TIMEOUT });
-const publish: Publish['incident.publish'] = (request) => (liveness().heartbeatTimeout ? publishWatched : publishUnwatched)(request);
+const publishActivity: Publish['incident.publish'] = (request) => (liveness().heartbeatTimeout ? publishWatched : publishUnwatched)(request);
+// On RELEASE_PATCH a local activity first: one marker in the workflow task that asked for it, instead of three events
+// and a task its completion wakes. Its attempts are few (about 3 s) because it holds the workflow's one local activity
+// at a time (local-activity-gate.ts), which a clock or `when` step may be waiting for; when the audit store is down the
+// same batch goes out as the activity above, with no attempt limit, so a record may be late but is never skipped. The
+// record keys (incident id, timeline position) make the second try append nothing the first already wrote.
+const { 'incident.publish': publishLocal } = proxyLocalActivities<Publish>({ startToCloseTimeout: '10s', retry: { initialInterval: '1s', maximumInterval: '2s', maximumAttempts: 3 } });
+const publishOnRelease: Publish['incident.publish'] = async (request) => {
+  try {
+    return await oneLocalActivityAtATime(() => publishLocal(request));
+  } catch (error) {
+    // A local activity's last failure arrives as its own (ApplicationFailure, TimeoutFailure), not in an ActivityFailure.
+    if (!(error instanceof TemporalFailure) || isCancellation(error)) throw error;
+    log.warn('audit publish is late: the audit store refused the local attempts', { incidentId: request.incidentId, from: request.from });
+    return publishActivity(request);
+  }
+};
+// Histories from before the release get the activity's own promise, untouched: an async wrapper would resolve it later
+// than they recorded.
+const publish: Publish['incident.publish'] = (request) => (onRelease() ? publishOnRelease(request) : publishActivity(request));
 
 // Bounded: Slack is a view of the incident, so an outage costs a stale channel, never a stuck incident. A 429's
 // Retry-After overrides the interval (the activity sets nextRetryDelay).

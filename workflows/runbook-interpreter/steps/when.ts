@@ -4,6 +4,7 @@ import type { WhenStep } from '../../../runbooks/schema/step';
 import type { RunContext, StepOutcome } from '../context';
 import { finishStep, startStep, templateScope } from '../context';
 import type { RunSteps } from './sequence';
+import { oneLocalActivityAtATime } from '../../local-activity-gate';
 
 export interface ConditionRequest {
   expression: string;
@@ -20,7 +21,7 @@ const { 'conditions.evaluate': evaluate } = proxyLocalActivities<Pick<Activities
 export async function runWhen(step: WhenStep, ctx: RunContext, runSteps: RunSteps): Promise<StepOutcome> {
   const record = startStep(ctx, step.id, 'when');
   const earlier = record.state === 'done' ? (record.result as { condition: boolean }).condition : undefined;
-  const chosen = earlier ?? (await evaluate({ expression: step.condition, scope: templateScope(ctx) }));
+  const chosen = earlier ?? (await oneLocalActivityAtATime(() => evaluate({ expression: step.condition, scope: templateScope(ctx) })));
   if (earlier === undefined) {
     finishStep(ctx, record, 'done', { result: { condition: chosen } });
     ctx.state.results[step.id] = { condition: chosen };
