@@ -50,7 +50,7 @@ import {
 } from '../workflows/incident/messages';
 import { abortUpdate, answerUpdate, decideUpdate, resolveStepUpdate, runRunbookUpdate, statusQuery, stopClockUpdate } from '../workflows/incident/definitions';
 import type { IncidentStatus } from '../workflows/incident/state';
-import { type Outcome, type Problem, invalidRequest, temporalProblem } from './incident-problem';
+import { type Outcome, type Problem, invalidRequest, temporalProblem, updateLostToTaskFailure } from './incident-problem';
 import type { GenerationIndex } from './incident-generations';
 import { type AlertAdmission, IncidentSuccession, type ReopenPolicy } from './incident-succession';
 import { incidentsQuery, listingMemo, type ListingPage, listPage, memoRow, summaryListing, summaryMemo } from './incident-listing';
@@ -138,6 +138,8 @@ export const declaredIncidentId = (): string => `incident/declared/${ulid()}`;
 const DEFAULT_DEADLINE_MS = 10_000;
 /** One incident whose worker is gone must not stall a whole list: each summary gets two seconds. */
 const SUMMARY_DEADLINE_MS = 2_000;
+/** Resends of an Update the server dropped with a failed workflow task (updateLostToTaskFailure): same update id, so at most once in effect. */
+const UPDATE_RESENDS = 3;
 
 /** Each update kind: the message schema it is parsed with, and its target in the update id. */
 const PARSERS = {
@@ -165,25 +167,34 @@ export function createIncidentClient(deps: IncidentClientDeps) {
   }
 
   async function call<T>(what: { kind: string; incidentId: string; target?: string; actor?: Actor; reason?: string }, run: () => Promise<T>): Promise<Outcome<T>> {
-    try {
-      return { ok: true, value: await withDeadline(run) };
-    } catch (error) {
-      const problem = temporalProblem(error);
-      const facts = { incidentId: what.incidentId, kind: what.kind, target: what.target, actor: what.actor?.id, refusal: problem.code };
-      if (problem.status >= 500) log.error({ ...facts, err: error }, 'incident request failed');
-      else log.warn(facts, 'decision refused');
-      if ((what.kind === 'approve' || what.kind === 'reject') && (problem.status === 403 || problem.status === 409) && what.actor) {
-        await deps.audit?.record({
-          key: `api/decision-refused/${randomUUID()}`,
-          actor: { kind: 'person', id: what.actor.id },
-          action: 'decision.refused',
-          incidentId: what.incidentId,
-          subject: what.target,
-          data: { decision: what.kind, refusal: problem.code, status: problem.status, roles: what.actor.roles, reason: what.reason ?? '' },
-        });
+    let resends = UPDATE_RESENDS;
+    for (;;) {
+      try {
+        return { ok: true, value: await withDeadline(run) };
+      } catch (error) {
+        if (resends-- > 0 && updateLostToTaskFailure(error)) continue;
+        return refused(what, error);
       }
-      return failed(problem);
     }
+  }
+
+  /** Logs and answers a request Temporal did not complete: a validator's refusal, an outage, or a failure. */
+  async function refused(what: { kind: string; incidentId: string; target?: string; actor?: Actor; reason?: string }, error: unknown): Promise<Outcome<never>> {
+    const problem = temporalProblem(error);
+    const facts = { incidentId: what.incidentId, kind: what.kind, target: what.target, actor: what.actor?.id, refusal: problem.code };
+    if (problem.status >= 500) log.error({ ...facts, err: error }, 'incident request failed');
+    else log.warn(facts, 'decision refused');
+    if ((what.kind === 'approve' || what.kind === 'reject') && (problem.status === 403 || problem.status === 409) && what.actor) {
+      await deps.audit?.record({
+        key: `api/decision-refused/${randomUUID()}`,
+        actor: { kind: 'person', id: what.actor.id },
+        action: 'decision.refused',
+        incidentId: what.incidentId,
+        subject: what.target,
+        data: { decision: what.kind, refusal: problem.code, status: problem.status, roles: what.actor.roles, reason: what.reason ?? '' },
+      });
+    }
+    return failed(problem);
   }
 
   /** Parse, name and send one Update: the shared path of every decision kind. */

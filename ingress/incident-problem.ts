@@ -28,7 +28,18 @@ const STATUS_BY_TYPE: Record<string, number> = {
 };
 
 const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_FAILED_PRECONDITION = 9;
 const GRPC_UNAVAILABLE = 14;
+
+/**
+ * The server dropped an Update because the workflow task it was delivered in failed for a reason of the server's own
+ * (an event such as a signal arrived while the task completed the run: UnhandledCommand). Nothing of the Update ran,
+ * and the next task takes a resend under the same update id; the client SDK does not resend it itself.
+ */
+export function updateLostToTaskFailure(error: unknown): boolean {
+  const cause = error instanceof WorkflowUpdateFailedError || error instanceof Error ? (error as Error).cause : undefined;
+  return isGrpcServiceError(cause) && cause.code === GRPC_FAILED_PRECONDITION && /unexpected workflow task failure/i.test(cause.details ?? cause.message);
+}
 
 /** Malformed input: the code the HTTP API has always answered 400 with, every zod issue with its path. */
 export function invalidRequest(error: z.ZodError): Problem {
