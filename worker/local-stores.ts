@@ -11,7 +11,7 @@ import { loadConfig } from './config';
 import { openEvidenceStore } from './evidence-store';
 import { createLogger } from './logging';
 import { auditPublicKeyPath, resolveSecrets } from './secrets';
-import { openAuditLog } from './temporal-worker';
+import { openAuditLog } from './process-audit-log';
 
 export interface LocalStores {
   auditDir: string;

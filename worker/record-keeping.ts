@@ -17,7 +17,7 @@ import { configFingerprint } from './config-fingerprint';
 import { evidenceStoreOpener } from './evidence-store';
 import type { Logger } from './logging';
 import { auditPublicKeyPath, type ResolvedSecrets } from './secrets';
-import { openAuditLog } from './temporal-worker';
+import { openAuditLog } from './process-audit-log';
 
 /** Largest evidence upload through the API; the store enforces it while streaming. */
 export const EVIDENCE_UPLOAD_LIMIT_BYTES = 512 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import { Runtime, Worker, type NativeConnection, type WorkflowBundleWithSourceMap, makeTelemetryFilterString, DefaultLogger, type LogLevel } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import path from 'node:path';
-import { AuditLog, type CheckpointSink, loadSigningKey, writeCheckpointsPromptly } from '../audit';
+import type { AuditLog } from '../audit';
 import { custodyAuditEntry } from '../evidence/custody-audit';
 import { firebreakDataConverter } from '../codec/data-converter';
 import { createActivities } from '../activities';
@@ -14,6 +14,7 @@ import type { ResolvedSecrets } from './secrets';
 import { slackActivityDeps } from './slack';
 import { heartbeatInterceptor } from './activity-heartbeat';
 import { temporalPlugins } from './tracing';
+import { openAuditLog } from './process-audit-log';
 
 let runtimeInstalled = false;
 
@@ -42,20 +43,6 @@ export interface WorkerOptions {
   /** Prebuilt bundle (tests share one); absent: bundle from workflows/ at start. */
   workflowBundle?: WorkflowBundleWithSourceMap;
   activities?: ReturnType<typeof createActivities>;
-}
-
-/** The audit log under the data dir, with checkpoints signed by the audit key and shipped to `sink`. */
-export async function openAuditLog(config: Config, secrets: ResolvedSecrets, sink?: CheckpointSink): Promise<AuditLog> {
-  const log = await AuditLog.open(path.join(config.dataDir, 'audit'), {
-    origin: 'firebreak/audit',
-    signingKey: loadSigningKey(secrets.auditSigningKey.reveal()),
-    checkpointEvery: 1000,
-    checkpointIntervalMs: 5 * 60_000,
-    sink,
-  });
-  // Within seconds of new records, not minutes: a shipped checkpoint then leaves little of the log unwitnessed.
-  writeCheckpointsPromptly(log, { onError: (err) => process.emitWarning(`audit checkpoint failed: ${String(err)}`, { code: 'FIREBREAK_AUDIT_CHECKPOINT' }) });
-  return log;
 }
 
 /** Builds the real activities from config: SMTP when configured, the .eml outbox otherwise. */

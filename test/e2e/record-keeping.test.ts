@@ -12,7 +12,7 @@ import { collectReport } from '../../report/collect';
 import { exportBundle } from '../../report/export-bundle';
 import type { IncidentReport } from '../../report/model';
 import { verifyBundle } from '../../report/verify-bundle';
-import { openAuditLog } from '../../worker/temporal-worker';
+import { openAuditLog } from '../../worker/process-audit-log';
 import type { IncidentStatus } from '../../workflows/incident/state';
 import { FirebreakUnderTest, eventually } from '../helpers/firebreak';
 import { freePort } from '../helpers/net';
