@@ -3,9 +3,11 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { AesGcmPayloadCodec } from '../codec/aes-gcm-codec';
 import type { IncidentInput } from '../workflows/incident/messages';
+import { signStandardWebhook } from '../ingress/webhooks/sources/sign';
 import { FirebreakUnderTest } from '../test/helpers/firebreak';
 import { startTemporal } from '../test/helpers/temporal';
-import { type LoadFigures, runAlternating } from './latency';
+import { HttpSender, type SenderRequest } from './http-sender';
+import { type LoadFigures, inProcess, runAlternating } from './latency';
 
 export interface AlertStartOptions {
   requests?: number;
@@ -22,6 +24,8 @@ export interface AlertStartResult {
 /**
  * Signed alerts through the HTTP ingress until Temporal durably accepted the start (202), against a bare Temporal
  * client `workflow.start` loop of the same workflow at the same concurrency, on the same server and worker, same run.
+ * The alerts come from a sender in its own process (signed before each round's clock starts), as from a monitoring
+ * tool; the bare client runs in the measured process, which is where the issue's baseline has it.
  */
 export async function benchAlertStart(opts: AlertStartOptions = {}): Promise<AlertStartResult> {
   const requests = opts.requests ?? 400;
@@ -30,6 +34,7 @@ export async function benchAlertStart(opts: AlertStartOptions = {}): Promise<Ale
   const fb = await FirebreakUnderTest.start({ address: temporal.address });
   const connection = await Connection.connect({ address: temporal.address });
   const bareClient = new Client({ connection });
+  const sender = HttpSender.start();
   try {
     const runId = randomUUID().slice(0, 8);
     // Warm up both paths (connections, bundle, runbook library) outside the measurement.
@@ -37,25 +42,37 @@ export async function benchAlertStart(opts: AlertStartOptions = {}): Promise<Ale
     const pinned = (await fb.api<{ runbooks: { id: string }[] }>('GET', '/v1/runbooks')).body;
     if (!pinned.runbooks.length) throw new Error('no runbooks loaded');
     const input = await sampleInput(fb);
+    const secret = fb.secrets.webhookSigningSecret.reveal();
+    const signed = (i: number): SenderRequest => {
+      const body = JSON.stringify({ title: `bench ${runId} ${i}`, severity: 'low', labels: { n: String(i) } });
+      const id = `msg_${randomUUID().replace(/-/g, '')}`;
+      const timestamp = Math.floor(Date.now() / 1000);
+      const headers = { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandardWebhook(secret, id, timestamp, body) };
+      return { url: `${fb.baseUrl}/v1/alerts/generic`, headers, body };
+    };
+    // The sender's keep-alive connections, before the clock.
+    const warm = await sender.send({ requests: Array.from({ length: concurrency }, (_, k) => signed(requests + k)), concurrency, expectStatus: 202 });
+    if (warm.failures) throw new Error(`warm-up: ${warm.firstFailure}`);
     // Alternating rounds: each side also starts its workflows while the worker runs the other side's last ones.
     const [firebreak, bare] = await runAlternating(
       requests,
       concurrency,
       4,
-      async (i) => {
-        const answer = await fb.sendAlert({ title: `bench ${runId} ${i}`, severity: 'low', labels: { n: String(i) } });
-        if (answer.status !== 202) throw new Error(`status ${answer.status}`);
+      async (from, to, lanes) => {
+        const requestsOfRound = Array.from({ length: to - from }, (_, k) => signed(from + k));
+        return sender.send({ requests: requestsOfRound, concurrency: lanes, expectStatus: 202 });
       },
-      async (i) => {
+      inProcess(async (i) => {
         await bareClient.workflow.start('incidentWorkflow', {
           workflowId: `bare/${runId}/${i}`,
           taskQueue: fb.config.temporal.taskQueue,
           args: [{ ...input, incidentId: `bare/${runId}/${i}` }],
         });
-      },
+      }),
     );
     return { firebreak, bare, throughputRatio: firebreak.perSecond / bare.perSecond };
   } finally {
+    await sender.stop();
     await connection.close();
     await fb.stop();
     await temporal.stop();

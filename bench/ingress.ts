@@ -8,6 +8,7 @@ import type { Alert } from '../runbooks/schema/alert';
 import { loadRunbookLibrary } from '../runbooks/load';
 import { signDelivery } from '../ingress/webhooks/delivery-signer';
 import { startIngress, secretEnv, whsec } from '../test/ingress/ingress-harness';
+import { HttpSender, type SenderRequest } from './http-sender';
 
 export interface IngressBenchOptions {
   /** Alerts per measured run (default 1000). */
@@ -20,6 +21,8 @@ export interface LoadFigures {
   alertsPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU time (user + system) of the measured process per alert; the sender's is not in it. */
+  cpuMsPerAlert: number;
 }
 
 export interface ScenarioFigures {
@@ -28,9 +31,9 @@ export interface ScenarioFigures {
   /** The same signal-with-start calls straight from the Temporal client. */
   bare: LoadFigures;
   /**
-   * A bare HTTP service (node:http, JSON body, signal-with-start, 202), driven by the same in-process fetch client as the
-   * ingress: it prices what any HTTP ingress pays on this machine (the sender's and the parser's CPU), which the
-   * client-only baseline has no part of.
+   * A bare HTTP service (node:http, JSON body, signal-with-start, 202), driven by the same sender process as the
+   * ingress: it prices what any HTTP ingress pays on this machine (HTTP parsing and answering), which the client-only
+   * baseline has no part of.
    */
   bareHttp: LoadFigures;
   /** ingress / bare alerts per second (target ≥ 0.8). */
@@ -50,9 +53,13 @@ export interface IngressBenchResult {
 interface Timed {
   latencies: number[];
   seconds: number;
+  cpuMs: number;
 }
 
-async function timeJobs(jobs: (() => Promise<void>)[], concurrency: number): Promise<Timed> {
+/** A side's work for one round: in-process calls (the client-only baseline) or requests for the sender process. */
+type Jobs = { calls: (() => Promise<void>)[] } | { requests: SenderRequest[] };
+
+async function timeCalls(jobs: (() => Promise<void>)[], concurrency: number): Promise<Omit<Timed, 'cpuMs'>> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -72,20 +79,19 @@ async function timeJobs(jobs: (() => Promise<void>)[], concurrency: number): Pro
 function loadFigures(runs: readonly Timed[]): LoadFigures {
   const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const seconds = runs.reduce((sum, r) => sum + r.seconds, 0);
+  const cpuMs = runs.reduce((sum, r) => sum + r.cpuMs, 0);
   const at = (q: number): number => Number(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(2));
-  return { alertsPerSec: Math.round(latencies.length / seconds), p50Ms: at(0.5), p99Ms: at(0.99) };
+  return { alertsPerSec: Math.round(latencies.length / seconds), p50Ms: at(0.5), p99Ms: at(0.99), cpuMsPerAlert: Number((cpuMs / latencies.length).toFixed(3)) };
 }
 
-const drive = async (jobs: (() => Promise<void>)[], concurrency: number): Promise<LoadFigures> => loadFigures([await timeJobs(jobs, concurrency)]);
-
-// Rounds alternate between the two sides, so a machine that other work slows for a while slows both alike.
+// Rounds alternate between the sides, so a machine that other work slows for a while slows both alike.
 const ROUNDS = 4;
 
 /**
  * Measures the alert ingress against the bare Temporal client in one run, on the test harness (real HTTP service, real
  * Temporal dev server). The worker is stopped while measuring, so both sides only pay for Temporal durably accepting
- * the start or signal, not for runbooks running on the same machine. Requests are signed before the clock starts.
- * Prints nothing.
+ * the start or signal, not for runbooks running on the same machine. HTTP requests come from a sender process
+ * (bench/http-sender.ts), signed before the clock starts. Prints nothing.
  */
 export async function benchIngress(opts: IngressBenchOptions = {}): Promise<IngressBenchResult> {
   const alerts = opts.alerts ?? 1000;
@@ -93,6 +99,20 @@ export async function benchIngress(opts: IngressBenchOptions = {}): Promise<Ingr
   const secret = whsec();
   const refs = secretEnv('bench', { secret });
   const fb = await startIngress({ sources: { bench: { kind: 'standard-webhooks', auth: { secrets: [refs.secret] } } }, routing: { rules: [], defaultRunbook: 'generic-alert-notice' } });
+  const sender = HttpSender.start();
+  const time = async (jobs: Jobs, concurrency: number): Promise<Timed> => {
+    const before = process.cpuUsage();
+    let timed: Omit<Timed, 'cpuMs'>;
+    if ('calls' in jobs) timed = await timeCalls(jobs.calls, concurrency);
+    else {
+      const sent = await sender.send({ requests: jobs.requests, concurrency, expectStatus: 202 });
+      if (sent.failures) throw new Error(`${sent.failures} of ${jobs.requests.length} alerts failed, first: ${sent.firstFailure}`);
+      timed = sent;
+    }
+    const used = process.cpuUsage(before);
+    return { ...timed, cpuMs: (used.user + used.system) / 1000 };
+  };
+  const drive = async (jobs: Jobs, concurrency: number): Promise<LoadFigures> => loadFigures([await time(jobs, concurrency)]);
   try {
     const library = await loadRunbookLibrary(fb.config.runbooksDir);
     const pinned = library.runbooks.find((p) => p.runbook.id === 'generic-alert-notice')!;
@@ -102,16 +122,13 @@ export async function benchIngress(opts: IngressBenchOptions = {}): Promise<Ingr
       return Array.from({ length: alerts }, (_, i) => `${kind}-${run}-${i % distinct}`);
     };
 
-    const ingressJobs = (prints: string[]): (() => Promise<void>)[] =>
-      prints.map((fingerprint) => {
+    const ingressJobs = (prints: string[]): Jobs => ({
+      requests: prints.map((fingerprint) => {
         const body = JSON.stringify({ title: 'bench alert', severity: 'medium', fingerprint, labels: { bench: 'ingress' } });
         const headers = { 'content-type': 'application/json', ...signDelivery('standard-webhooks', { secrets: [secret] }, body) };
-        return async () => {
-          const response = await fetch(`${fb.baseUrl}/v1/alerts/bench`, { method: 'POST', headers, body });
-          await response.arrayBuffer();
-          if (response.status !== 202) throw new Error(`ingress answered ${response.status}`);
-        };
-      });
+        return { url: `${fb.baseUrl}/v1/alerts/bench`, headers, body };
+      }),
+    });
 
     const bareStart = (fingerprint: string): Promise<unknown> => {
       const now = new Date().toISOString();
@@ -123,34 +140,28 @@ export async function benchIngress(opts: IngressBenchOptions = {}): Promise<Ingr
       };
       return fb.client.workflow.signalWithStart('incidentWorkflow', { workflowId, taskQueue: fb.config.temporal.taskQueue, args: [input], signal: alertSignal, signalArgs: [alert] });
     };
-    const bareJobs = (prints: string[]): (() => Promise<void>)[] => prints.map((fingerprint) => async () => void (await bareStart(fingerprint)));
+    const bareJobs = (prints: string[]): Jobs => ({ calls: prints.map((fingerprint) => async () => void (await bareStart(fingerprint))) });
 
-    const bareHttpJobs = (prints: string[]): (() => Promise<void>)[] =>
-      prints.map((fingerprint) => {
-        const body = JSON.stringify({ title: 'bench alert', severity: 'medium', fingerprint, labels: { bench: 'bare-http' } });
-        return async () => {
-          const response = await fetch(`${bareHttp.url}/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-          await response.arrayBuffer();
-          if (response.status !== 202) throw new Error(`bare HTTP service answered ${response.status}`);
-        };
-      });
+    const bareHttpJobs = (prints: string[]): Jobs => ({
+      requests: prints.map((fingerprint) => ({
+        url: `${bareHttp.url}/alerts`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'bench alert', severity: 'medium', fingerprint, labels: { bench: 'bare-http' } }),
+      })),
+    });
 
     const scenario = async (name: string, duplicateShare: number): Promise<ScenarioFigures> => {
-      const ingressAll = ingressJobs(fingerprints(`${name}-http`, duplicateShare));
-      const bareAll = bareJobs(fingerprints(`${name}-bare`, duplicateShare));
-      const bareHttpAll = bareHttpJobs(fingerprints(`${name}-bare-http`, duplicateShare));
-      const ingressRuns: Timed[] = [];
-      const bareRuns: Timed[] = [];
-      const bareHttpRuns: Timed[] = [];
+      const runs: Record<'ingress' | 'bare' | 'bareHttp', Timed[]> = { ingress: [], bare: [], bareHttp: [] };
+      const sides = { ingress: ingressJobs, bare: bareJobs, bareHttp: bareHttpJobs };
+      const prints = { ingress: fingerprints(`${name}-http`, duplicateShare), bare: fingerprints(`${name}-bare`, duplicateShare), bareHttp: fingerprints(`${name}-bare-http`, duplicateShare) };
       for (let round = 0; round < ROUNDS; round++) {
         const [from, to] = [Math.floor((round * alerts) / ROUNDS), Math.floor(((round + 1) * alerts) / ROUNDS)];
-        ingressRuns.push(await timeJobs(ingressAll.slice(from, to), concurrency));
-        bareRuns.push(await timeJobs(bareAll.slice(from, to), concurrency));
-        bareHttpRuns.push(await timeJobs(bareHttpAll.slice(from, to), concurrency));
+        // Signed (and built) just before the round, outside its clock.
+        for (const side of ['ingress', 'bare', 'bareHttp'] as const) runs[side].push(await time(sides[side](prints[side].slice(from, to)), concurrency));
       }
-      const ingress = loadFigures(ingressRuns);
-      const bare = loadFigures(bareRuns);
-      return { ingress, bare, bareHttp: loadFigures(bareHttpRuns), throughputRatio: Number((ingress.alertsPerSec / bare.alertsPerSec).toFixed(2)), p99OverheadMs: Number((ingress.p99Ms - bare.p99Ms).toFixed(2)) };
+      const ingress = loadFigures(runs.ingress);
+      const bare = loadFigures(runs.bare);
+      return { ingress, bare, bareHttp: loadFigures(runs.bareHttp), throughputRatio: Number((ingress.alertsPerSec / bare.alertsPerSec).toFixed(2)), p99OverheadMs: Number((ingress.p99Ms - bare.p99Ms).toFixed(2)) };
     };
 
     const bareHttp = await startBareHttp((fingerprint) => bareStart(fingerprint));
@@ -164,6 +175,7 @@ export async function benchIngress(opts: IngressBenchOptions = {}): Promise<Ingr
     await new Promise((resolve) => bareHttp.server.close(resolve));
     return { alerts, concurrency, distinct, duplicates90 };
   } finally {
+    await sender.stop();
     await fb.stop();
   }
 }

@@ -7,6 +7,8 @@ export interface LoadFigures {
   p50Ms: number;
   p99Ms: number;
   failures: number;
+  /** CPU time (user + system) of the measured process per request, over this side's rounds. */
+  cpuMsPerRequest: number;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -19,35 +21,55 @@ export function percentile(sorted: readonly number[], p: number): number {
  * failure and is not timed. Bounded in count by construction.
  */
 export async function runLoad(requests: number, concurrency: number, call: (i: number) => Promise<void>): Promise<LoadFigures> {
-  return figuresOf([await timeLoad(0, requests, concurrency, call)], concurrency);
+  return figuresOf([await withCpu(() => timeLoad(0, requests, concurrency, call))], concurrency);
 }
 
 /** One timed stretch of a load: calls `from`..`to - 1`, their latencies (ms) and the seconds it took. */
-interface Stretch {
+export interface Stretch {
   latencies: number[];
   failures: number;
   seconds: number;
+}
+
+/** Runs requests `from`..`to - 1` of one side with `concurrency` in flight, wherever the sender is. */
+export type StretchRunner = (from: number, to: number, concurrency: number) => Promise<Stretch>;
+
+/** A side whose requests are calls made in this process. */
+export const inProcess =
+  (call: (i: number) => Promise<void>): StretchRunner =>
+  (from, to, concurrency) =>
+    timeLoad(from, to, concurrency, call);
+
+async function withCpu(run: () => Promise<Stretch>): Promise<Stretch & { cpuMs: number }> {
+  const before = process.cpuUsage();
+  const stretch = await run();
+  const used = process.cpuUsage(before);
+  return { ...stretch, cpuMs: (used.user + used.system) / 1000 };
 }
 
 /**
  * `runLoad` for two sides in alternating rounds (a, b, a, b, ...), so a machine that other work slows for a while
  * slows both alike; each side's figures combine its rounds.
  */
-export async function runAlternating(requests: number, concurrency: number, rounds: number, a: (i: number) => Promise<void>, b: (i: number) => Promise<void>): Promise<[LoadFigures, LoadFigures]> {
-  const stretches: [Stretch[], Stretch[]] = [[], []];
+export async function runAlternating(requests: number, concurrency: number, rounds: number, a: StretchRunner, b: StretchRunner): Promise<[LoadFigures, LoadFigures]> {
+  const stretches: [Measured[], Measured[]] = [[], []];
   for (let round = 0; round < rounds; round++) {
     const [from, to] = [Math.floor((round * requests) / rounds), Math.floor(((round + 1) * requests) / rounds)];
-    stretches[0].push(await timeLoad(from, to, concurrency, a));
-    stretches[1].push(await timeLoad(from, to, concurrency, b));
+    stretches[0].push(await withCpu(() => a(from, to, concurrency)));
+    stretches[1].push(await withCpu(() => b(from, to, concurrency)));
   }
   return [figuresOf(stretches[0], concurrency), figuresOf(stretches[1], concurrency)];
 }
 
-function figuresOf(stretches: readonly Stretch[], concurrency: number): LoadFigures {
+type Measured = Stretch & { cpuMs: number };
+
+function figuresOf(stretches: readonly Measured[], concurrency: number): LoadFigures {
   const latencies = stretches.flatMap((s) => s.latencies).sort((x, y) => x - y);
   const seconds = stretches.reduce((sum, s) => sum + s.seconds, 0);
   const failures = stretches.reduce((sum, s) => sum + s.failures, 0);
-  return { requests: latencies.length + failures, concurrency, seconds, perSecond: latencies.length / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), failures };
+  const requests = latencies.length + failures;
+  const cpuMsPerRequest = stretches.reduce((sum, s) => sum + s.cpuMs, 0) / requests;
+  return { requests, concurrency, seconds, perSecond: latencies.length / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), failures, cpuMsPerRequest };
 }
 
 async function timeLoad(from: number, to: number, concurrency: number, call: (i: number) => Promise<void>): Promise<Stretch> {
