@@ -1,13 +1,13 @@
 import { KeyObject } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import type { z } from 'zod';
 import { Checkpoint, signCheckpoint } from './checkpoint';
-import { appendDurably, createDurably } from './durable-files';
+import { appendDurably, createDurably, openDurableAppend } from './durable-files';
 import { AuditError } from './errors';
-import { auditPaths, LogState, readRecordAt } from './log-state';
+import { type PendingAppend, type StagedBatch, stageBatch } from './group-commit';
+import { auditPaths, keyDigest, LogState, readRecordAt } from './log-state';
 import { LockLease } from './lock-lease';
-import { AuditEntry, AuditRecord, sealRecord } from './record';
+import { AuditEntry, AuditRecord } from './record';
 
 /** Receives every checkpoint after it is durably written, to ship it off the machine (email, Slack, WORM bucket). */
 export type CheckpointSink = (checkpoint: Checkpoint) => Promise<void> | void;
@@ -32,26 +32,6 @@ export interface AuditLogOptions {
   /** Keep the cross-process lock this long after an append, for the next one (default 10 ms; 0: release every time). */
   lockLeaseMs?: number;
   now?: () => Date;
-}
-
-interface PendingAppend {
-  entry: z.output<typeof AuditEntry>;
-  resolve(record: AuditRecord): void;
-  reject(err: unknown): void;
-}
-
-interface BatchedRecord {
-  record: AuditRecord;
-  line: Buffer;
-  /** The append and any same-key appends of the same batch: all get this one record. */
-  waiters: PendingAppend[];
-}
-
-/** What one group commit put on disk, settled after its lock is released. */
-interface Written {
-  records: { waiter: PendingAppend; record: AuditRecord }[];
-  refused: { waiter: PendingAppend; err: AuditError }[];
-  checkpoints: Checkpoint[];
 }
 
 /**
@@ -86,7 +66,7 @@ export class AuditLog {
     await createDurably(dir, [paths.records, paths.checkpoints]);
     const state = new LogState(paths);
     await state.catchUp(false);
-    const files = { records: await fs.open(paths.records, 'a', 0o600), checkpoints: await fs.open(paths.checkpoints, 'a', 0o600) };
+    const files = { records: await openDurableAppend(paths.records), checkpoints: await openDurableAppend(paths.checkpoints) };
     return new AuditLog(paths, state, opts, files);
   }
 
@@ -107,7 +87,8 @@ export class AuditLog {
       throw new AuditError('audit.invalid_entry', 'invalid audit entry', { paths: parsed.error.issues.map((i) => i.path.join('.')) });
     }
     if (this.closed) throw new AuditError('audit.closed', 'audit log is closed');
-    const stored = new Promise<AuditRecord>((resolve, reject) => this.waiting.push({ entry: parsed.data, resolve, reject }));
+    const digest = keyDigest(parsed.data.key);
+    const stored = new Promise<AuditRecord>((resolve, reject) => this.waiting.push({ entry: parsed.data, digest, resolve, reject }));
     if (!this.flushQueued) {
       this.flushQueued = true;
       void this.serialised(() => this.flush()).catch(() => undefined);
@@ -154,117 +135,114 @@ export class AuditLog {
     return run;
   }
 
-  /** Runs `op` holding the cross-process lock, with every record other processes appended read first. */
-  private async locked<T>(op: () => Promise<T>): Promise<T> {
+  /** Runs `op` holding the cross-process lock, with every record other processes appended read first (`caughtUp`). */
+  private async locked<T>(op: (caughtUp: boolean) => Promise<T>): Promise<T> {
     let failed = true;
     try {
-      if (await this.lease.take()) await this.state.catchUp(true);
-      const result = await op();
+      const caughtUp = !this.lease.renew() && (await this.lease.take());
+      if (caughtUp) await this.state.catchUp(true);
+      const result = await op(caughtUp);
       failed = false;
       return result;
     } finally {
-      await this.lease.done(failed);
+      const releasing = this.lease.done(failed);
+      if (releasing) await releasing;
     }
   }
 
-  private async storedUnder(key: string): Promise<AuditRecord | undefined> {
-    const offset = this.state.offsetOf(key);
+  /** The record already stored under the pending append's key, if any. */
+  private async storedUnder(pending: PendingAppend): Promise<AuditRecord | undefined> {
+    const offset = this.state.offsetOf(pending.digest);
     if (offset === undefined) return undefined;
     const record = await readRecordAt(this.paths.records, offset);
-    return record.key === key ? record : undefined;
+    return record.key === pending.entry.key ? record : undefined;
   }
 
   /**
-   * Group commit: every append that arrived while the previous batch was being written goes to disk in one write and
-   * one fdatasync, under one lock. Concurrent callers (the ingress answers many senders at once) then share the
-   * fsync instead of queueing behind one each; a lone caller still gets its own.
+   * Group commit: every append that arrived while the previous batch was being written goes to disk in one durable
+   * write, under one lock. Concurrent callers (the ingress answers many senders at once) then share the sync instead of
+   * queueing behind one each; a lone caller still gets its own.
    */
   private async flush(): Promise<void> {
+    // One turn of the event loop first: callers the previous batch just released append again in its microtasks, and
+    // belong in this batch rather than in a batch of their own after it.
+    await new Promise((resolve) => setImmediate(resolve));
     this.flushQueued = false;
     const batch = this.waiting;
     this.waiting = [];
-    const written: Written = { records: [], refused: [], checkpoints: [] };
-    let failure: { err: unknown } | undefined;
     try {
-      const fresh: PendingAppend[] = [];
-      for (const pending of batch) {
-        const known = await this.storedUnder(pending.entry.key);
-        if (known) pending.resolve(known);
-        else fresh.push(pending);
-      }
-      if (fresh.length > 0) await this.locked(() => this.writeBatch(fresh, written));
+      // Most keys are new: then no lookup is awaited.
+      const fresh = batch.some((p) => this.state.offsetOf(p.digest) !== undefined) ? await this.withoutStored(batch) : batch;
+      if (fresh.length === 0) return;
+      const at = this.now();
+      const staged = await this.locked((caughtUp) => this.commit(fresh, caughtUp, at));
+      // Settled once the lock is done with (the lease may keep it a moment longer); the checkpoints they made due follow.
+      for (const s of staged.records) for (const waiter of s.waiters) waiter.resolve(s.record);
+      if (staged.checkpointAfter.length > 0) await this.writeDueCheckpoints(staged, at);
     } catch (err) {
-      failure = { err };
+      // Those settled ignore this; the rest may retry, and a record that did reach the disk is found by its key.
+      for (const pending of batch) pending.reject(err);
     }
-    // Settled only now, outside the lock's critical section (the lease may keep the lock a moment longer).
-    for (const { waiter, record } of written.records) waiter.resolve(record);
-    for (const { waiter, err } of written.refused) waiter.reject(err);
-    // Those resolved ignore this; the rest may retry, and a record that did reach the disk is found by its key.
-    if (failure) for (const pending of batch) pending.reject(failure.err);
-    for (const cp of written.checkpoints) this.deliverInBackground(cp);
   }
 
-  private async writeBatch(batch: PendingAppend[], written: Written): Promise<void> {
-    const max = this.opts.maxRecordBytes ?? 64 * 1024;
-    let segment: BatchedRecord[] = [];
-    const byKey = new Map<string, BatchedRecord>();
-    const commitSegment = async (): Promise<void> => {
-      if (segment.length === 0) return;
-      await appendDurably(this.files.records, Buffer.concat(segment.map((s) => s.line)));
-      for (const s of segment) this.state.recordAppended(s.record, s.line.length);
-      for (const s of segment) for (const waiter of s.waiters) written.records.push({ waiter, record: s.record });
-      segment = [];
-      byKey.clear();
-    };
+  /** Settles the appends whose key is already stored with that record, and returns the others. */
+  private async withoutStored(batch: PendingAppend[]): Promise<PendingAppend[]> {
+    const fresh: PendingAppend[] = [];
     for (const pending of batch) {
-      const { key } = pending.entry;
-      const twin = byKey.get(key);
-      if (twin) {
-        twin.waiters.push(pending);
-        continue;
-      }
-      const raced = await this.storedUnder(key);
-      if (raced) {
-        written.records.push({ waiter: pending, record: raced });
-        continue;
-      }
-      const previous = segment.at(-1)?.record;
-      const body = { ...pending.entry, seq: (previous?.seq ?? this.state.size) + 1, at: this.now().toISOString(), prev: previous?.hash ?? this.state.head };
-      const sealed = sealRecord(body);
-      const record = sealed.record;
-      const line = Buffer.from(`${sealed.line}\n`, 'utf8');
-      if (line.length > max) {
-        written.refused.push({ waiter: pending, err: new AuditError('audit.record_too_large', 'audit record too large', { bytes: line.length, max }) });
-        continue;
-      }
-      const batched = { record, line, waiters: [pending] };
-      segment.push(batched);
-      byKey.set(key, batched);
-      // A checkpoint commits only to records already on disk, so the segment is written before it.
-      if (this.checkpointDue(segment.length)) {
-        await commitSegment();
-        written.checkpoints.push(await this.writeCheckpoint());
-      }
+      const known = await this.storedUnder(pending);
+      if (known) pending.resolve(known);
+      else fresh.push(pending);
     }
-    await commitSegment();
+    return fresh;
   }
 
-  /** Whether a checkpoint is due once `unwritten` more records are on disk. */
-  private checkpointDue(unwritten: number): boolean {
-    if (!this.opts.signingKey) return false;
-    const last = this.state.lastCheckpoint;
-    if (this.state.size + unwritten - (last?.size ?? 0) >= (this.opts.checkpointEvery ?? 1000)) return true;
-    const since = last?.at ?? this.state.firstRecordAt;
-    return since !== undefined && this.now().getTime() - Date.parse(since) >= (this.opts.checkpointIntervalMs ?? 5 * 60_000);
+  /** Seals the batch onto the chain and writes it: one write on the O_DSYNC file, so on disk when this resolves. */
+  private async commit(batch: PendingAppend[], caughtUp: boolean, at: Date): Promise<StagedBatch> {
+    // Another process may have stored one of these keys since the lookup before the lock.
+    const fresh = caughtUp ? await this.withoutStored(batch) : batch;
+    const staged = stageBatch(fresh, this.state, {
+      at,
+      maxRecordBytes: this.opts.maxRecordBytes ?? 64 * 1024,
+      checkpointEvery: this.opts.signingKey ? (this.opts.checkpointEvery ?? 1000) : undefined,
+      checkpointIntervalMs: this.opts.checkpointIntervalMs ?? 5 * 60_000,
+    });
+    if (staged.records.length === 0) return staged;
+    await appendDurably(this.files.records, Buffer.from(staged.text, 'utf8'));
+    for (const s of staged.records) this.state.recordAppended(s.record, s.bytes, s.digest);
+    return staged;
+  }
+
+  /**
+   * The checkpoints a batch made due, each at the record it falls after. Written after the batch's appends resolved:
+   * they commit only to records already on disk, and the appends need not wait for them.
+   */
+  private async writeDueCheckpoints(staged: StagedBatch, at: Date): Promise<void> {
+    const checkpoints = staged.checkpointAfter.map((i) => this.signCheckpoint(staged.records[i]!.record, at));
+    try {
+      await this.locked(() => this.appendCheckpoints(checkpoints));
+    } catch (err) {
+      // No append waits for it: the next batch finds a checkpoint still due at its first record and writes it then.
+      process.emitWarning(`audit checkpoint write failed: ${String(err)}`, { code: 'FIREBREAK_AUDIT_CHECKPOINT' });
+      return;
+    }
+    for (const cp of checkpoints) this.deliverInBackground(cp);
+  }
+
+  private signCheckpoint(upTo: { seq: number; hash: string }, at: Date): Checkpoint {
+    const key = this.opts.signingKey;
+    if (!key) throw new AuditError('audit.no_signing_key', 'checkpoints need a signing key');
+    return signCheckpoint({ origin: this.opts.origin, size: upTo.seq, head: upTo.hash, at, key, keyName: this.opts.keyName });
+  }
+
+  private async appendCheckpoints(checkpoints: Checkpoint[]): Promise<void> {
+    const lines = checkpoints.map((cp) => `${JSON.stringify(cp)}\n`);
+    await appendDurably(this.files.checkpoints, Buffer.from(lines.join(''), 'utf8'));
+    checkpoints.forEach((cp, i) => this.state.checkpointAppended(cp, Buffer.byteLength(lines[i]!)));
   }
 
   private async writeCheckpoint(): Promise<Checkpoint> {
-    const key = this.opts.signingKey;
-    if (!key) throw new AuditError('audit.no_signing_key', 'checkpoints need a signing key');
-    const cp = signCheckpoint({ origin: this.opts.origin, size: this.state.size, head: this.state.head, at: this.now(), key, keyName: this.opts.keyName });
-    const line = Buffer.from(`${JSON.stringify(cp)}\n`, 'utf8');
-    await appendDurably(this.files.checkpoints, line);
-    this.state.checkpointAppended(cp, line.length);
+    const cp = this.signCheckpoint({ seq: this.state.size, hash: this.state.head }, this.now());
+    await this.appendCheckpoints([cp]);
     return cp;
   }
 

@@ -36,9 +36,9 @@ export class LogState {
 
   constructor(private readonly paths: ReturnType<typeof auditPaths>) {}
 
-  /** Byte offset of the record stored under `key`, if any. */
-  offsetOf(key: string): number | undefined {
-    return this.keyOffsets.get(keyDigest(key));
+  /** Byte offset of the record stored under the key whose `keyDigest` is `digest`, if any. */
+  offsetOf(digest: string): number | undefined {
+    return this.keyOffsets.get(digest);
   }
 
   /**
@@ -71,9 +71,9 @@ export class LogState {
     if (repairTornTail && tornCheckpoint !== undefined) await fs.truncate(this.paths.checkpoints, tornCheckpoint);
   }
 
-  /** Records that `bytes` bytes holding `record` were appended at the current end of the log. */
-  recordAppended(record: AuditRecord, bytes: number): void {
-    this.keyOffsets.set(keyDigest(record.key), this.recordBytes);
+  /** Records that `bytes` bytes holding `record` (its key's `keyDigest`: `digest`) were appended at the current end of the log. */
+  recordAppended(record: AuditRecord, bytes: number, digest: string): void {
+    this.keyOffsets.set(digest, this.recordBytes);
     this.recordBytes += bytes;
     this.noteRecord(record);
   }
@@ -85,7 +85,8 @@ export class LogState {
   }
 
   checkpointAppended(cp: Checkpoint, bytes: number): void {
-    this.lastCheckpoint = cp;
+    // A batch's checkpoints are written after its records, so another process's newer one may already be here.
+    if (!this.lastCheckpoint || cp.size >= this.lastCheckpoint.size) this.lastCheckpoint = cp;
     this.checkpointBytes += bytes;
   }
 }
@@ -99,7 +100,8 @@ async function fileSize(path: string): Promise<number> {
   }
 }
 
-function keyDigest(key: string): string {
+/** What the key index holds for `key`: a digest bounds memory whatever the key's length. */
+export function keyDigest(key: string): string {
   return hash('sha256', key, 'base64').slice(0, 22);
 }
 

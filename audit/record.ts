@@ -70,16 +70,18 @@ export function computeRecordHash(record: Omit<AuditRecord, 'hash'> & { hash?: s
 
 /**
  * The record for `body` and its stored line (canonical JSON with `hash`), serialising the body once: `hash` sorts
- * between the members before and after it, so the hashed text and the line share both halves.
+ * between `data` and `incidentId`, so the hashed text and the line share both halves. The top-level members are written
+ * out in their sorted order rather than sorted per record (this runs for every append), so `body` must hold exactly
+ * the record's members, as a strict `AuditEntry` parse guarantees; nested values go through `canonicalJson`.
  */
 export function sealRecord(body: Omit<AuditRecord, 'hash'>): { record: AuditRecord; line: string } {
-  const before: Record<string, unknown> = {};
-  const after: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(body)) (name < 'hash' ? before : after)[name] = value;
-  const head = canonicalJson(before).slice(1, -1);
-  const tail = canonicalJson(after).slice(1, -1);
-  const hash = sha256('sha256', `{${[head, tail].filter(Boolean).join(',')}}`, 'hex');
-  return { record: { ...body, hash }, line: `{${[head, `"hash":${JSON.stringify(hash)}`, tail].filter(Boolean).join(',')}}` };
+  const head = `{"action":${JSON.stringify(body.action)},"actor":${canonicalJson(body.actor)},"at":${JSON.stringify(body.at)},"data":${canonicalJson(body.data)}`;
+  let tail = body.incidentId === undefined ? '' : `,"incidentId":${JSON.stringify(body.incidentId)}`;
+  tail += `,"key":${JSON.stringify(body.key)},"prev":${JSON.stringify(body.prev)},"seq":${canonicalJson(body.seq)}`;
+  if (body.subject !== undefined) tail += `,"subject":${JSON.stringify(body.subject)}`;
+  tail += '}';
+  const hash = sha256('sha256', head + tail, 'hex');
+  return { record: { ...body, hash }, line: `${head},"hash":"${hash}"${tail}` };
 }
 
 /**

@@ -8,6 +8,8 @@ describe('sealing audit records', () => {
   const bodies = {
     'no optional fields': { ...base, data: {} },
     'incident and subject': { ...base, incidentId: 'inc-1', subject: 'step/x', data: { n: 1 } },
+    'incident only': { ...base, incidentId: 'inc-1', data: { n: 1.5, big: 1e21, neg: -0 } },
+    'subject only': { ...base, subject: 'step/"quoted"\u2028', data: { list: [] } },
     // Members named like the record's own hash, nested in data, must not confuse either function.
     'a nested hash member': { ...base, data: { hash: 'abc', deeper: { hash: GENESIS_HASH, list: [1, 'two', null] }, 'é': 'ü' } },
   };
