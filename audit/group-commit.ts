@@ -61,7 +61,9 @@ export function stageBatch(batch: PendingAppend[], end: ChainEnd, opts: StageOpt
   let text = '';
   let { size, head } = end;
   let checkpointedSize = end.lastCheckpoint?.size ?? 0;
-  let since = end.lastCheckpoint?.at ?? end.firstRecordAt;
+  const since = end.lastCheckpoint?.at ?? end.firstRecordAt;
+  // When the interval clock started: the last checkpoint, else the first record (this batch's, for a new log).
+  let sinceMs = since === undefined ? undefined : Date.parse(since);
   for (const pending of batch) {
     const twin = byDigest.get(pending.digest);
     if (twin) {
@@ -80,11 +82,11 @@ export function stageBatch(batch: PendingAppend[], end: ChainEnd, opts: StageOpt
     text += `${sealed.line}\n`;
     size += 1;
     head = sealed.record.hash;
-    since ??= at;
-    if (opts.checkpointEvery !== undefined && (size - checkpointedSize >= opts.checkpointEvery || nowMs - Date.parse(since) >= opts.checkpointIntervalMs)) {
+    sinceMs ??= nowMs;
+    if (opts.checkpointEvery !== undefined && (size - checkpointedSize >= opts.checkpointEvery || nowMs - sinceMs >= opts.checkpointIntervalMs)) {
       checkpointAfter.push(records.length - 1);
       checkpointedSize = size;
-      since = at;
+      sinceMs = nowMs;
     }
   }
   return { records, text, checkpointAfter };
