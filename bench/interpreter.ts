@@ -92,6 +92,7 @@ export async function benchInterpreter(opts: InterpreterBenchOptions = {}): Prom
     await fb.stopWorker();
     const target = temporalTarget(fb.config, fb.secrets);
     const connection = await connectWorkerConnection(target);
+    const activities = activitiesFromConfig(fb.config, fb.secrets, testLog);
     const worker = await createFirebreakWorker({
       config: fb.config,
       secrets: fb.secrets,
@@ -103,7 +104,7 @@ export async function benchInterpreter(opts: InterpreterBenchOptions = {}): Prom
         failureConverterPath: require.resolve('../codec/failure-converter'),
         logger: quiet,
       }),
-      activities: activitiesFromConfig(fb.config, fb.secrets, testLog),
+      activities: activities.activities,
     });
     const pinned = noopRunbook(steps);
     const taskQueue = target.taskQueue;
@@ -140,7 +141,7 @@ export async function benchInterpreter(opts: InterpreterBenchOptions = {}): Prom
         wallTimeRatio: Number((interpreter.medianWallMs / baseline.medianWallMs).toFixed(2)),
         eventRatio: Number((interpreter.events / baseline.events).toFixed(2)),
       };
-    }).finally(() => connection.close());
+    }).finally(() => Promise.all([connection.close(), activities.close()]));
   } finally {
     await fb.stop();
     await temporal.stop();

@@ -7,7 +7,7 @@ import { embeddedUiCodecEndpoint } from './codec-wiring';
 import { type Logger, createLogger } from './logging';
 import { type ResolvedSecrets, resolveSecrets, secretsDir } from './secrets';
 import { connectClient, connectWorkerConnection, temporalTarget, type TemporalTarget } from './temporal-connection';
-import { createFirebreakWorker, installRuntimeLogging } from './temporal-worker';
+import { activitiesFromConfig, createFirebreakWorker, installRuntimeLogging } from './temporal-worker';
 import { createService } from './service';
 import { installTracing, shutdownTracing } from './tracing';
 
@@ -69,8 +69,9 @@ function firstStartBanner(p: Prepared, httpUrl: string): string {
 
 async function runWorkerUntilStopped(p: Prepared, target: TemporalTarget): Promise<{ worker: Worker; running: Promise<void> }> {
   const connection = await connectWorkerConnection(target);
-  const worker = await createFirebreakWorker({ config: p.config, secrets: p.secrets, connection, namespace: target.namespace, taskQueue: target.taskQueue });
-  const running = worker.run().finally(() => connection.close());
+  const activities = activitiesFromConfig(p.config, p.secrets, p.log);
+  const worker = await createFirebreakWorker({ config: p.config, secrets: p.secrets, connection, namespace: target.namespace, taskQueue: target.taskQueue, activities: activities.activities });
+  const running = worker.run().finally(() => Promise.all([connection.close(), activities.close()]));
   return { worker, running };
 }
 

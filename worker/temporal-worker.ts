@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AuditLog } from '../audit';
 import { custodyAuditEntry } from '../evidence/custody-audit';
 import { firebreakDataConverter } from '../codec/data-converter';
-import { createActivities } from '../activities';
+import { type Activities, createActivities } from '../activities';
 import type { Config } from './config';
 import { containmentFromConfig, httpEndpointsFromConfig } from './http-endpoints';
 import { checkpointSinks } from './checkpoint-delivery';
@@ -42,11 +42,21 @@ export interface WorkerOptions {
   taskQueue: string;
   /** Prebuilt bundle (tests share one); absent: bundle from workflows/ at start. */
   workflowBundle?: WorkflowBundleWithSourceMap;
-  activities?: ReturnType<typeof createActivities>;
+  activities: Activities;
+}
+
+/** A worker's activities and what they hold open, released once the worker stopped. */
+export interface WorkerActivities {
+  activities: Activities;
+  /**
+   * Closes this worker's handle on the process's shared audit log (and the SMTP pool). Without it a worker restarted in
+   * the same process would be handed the stopped one's log, with whatever that log last knew of the files.
+   */
+  close(): Promise<void>;
 }
 
 /** Builds the real activities from config: SMTP when configured, the .eml outbox otherwise. */
-export function activitiesFromConfig(config: Config, secrets: ResolvedSecrets, log: Logger = createLogger()): ReturnType<typeof createActivities> {
+export function activitiesFromConfig(config: Config, secrets: ResolvedSecrets, log: Logger = createLogger()): WorkerActivities {
   const smtp = secrets.smtpUrl ? nodemailer.createTransport(secrets.smtpUrl.reveal()) : undefined;
   let opened: Promise<AuditLog> | undefined;
   const auditLog = () => (opened ??= openAuditLog(config, secrets, checkpointSinks(config, smtp, log)));
@@ -58,7 +68,7 @@ export function activitiesFromConfig(config: Config, secrets: ResolvedSecrets, l
       },
     }),
   };
-  return createActivities({
+  const activities = createActivities({
     dataDir: config.dataDir,
     mailFrom: config.email.from,
     smtp,
@@ -68,6 +78,12 @@ export function activitiesFromConfig(config: Config, secrets: ResolvedSecrets, l
     containment: containmentFromConfig(config, endpoints, evidence),
     slack: slackActivityDeps(config),
   });
+  const close = async (): Promise<void> => {
+    smtp?.close();
+    // A log that failed to open has nothing to close.
+    await (await opened?.catch(() => undefined))?.close();
+  };
+  return { activities, close };
 }
 
 /**
@@ -91,7 +107,7 @@ export async function createFirebreakWorker(options: WorkerOptions): Promise<Wor
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_SOURCE }),
-    activities: options.activities ?? activitiesFromConfig(config, secrets),
+    activities: options.activities,
     dataConverter: firebreakDataConverter(secrets.keyring),
     maxCachedWorkflows: WORKFLOW_CACHE_SIZE,
     interceptors: { activity: [heartbeatInterceptor()] },

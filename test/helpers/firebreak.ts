@@ -102,9 +102,9 @@ export class FirebreakUnderTest {
       namespace: target.namespace,
       taskQueue: target.taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: this.options.activities ? this.options.activities(real) : real,
+      activities: this.options.activities ? this.options.activities(real.activities) : real.activities,
     });
-    this.running = this.worker.run().finally(() => connection.close());
+    this.running = this.worker.run().finally(() => Promise.all([connection.close(), real.close()]));
   }
 
   async stopWorker(): Promise<void> {
