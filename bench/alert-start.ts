@@ -60,7 +60,7 @@ export async function benchAlertStart(opts: AlertStartOptions = {}): Promise<Ale
       4,
       async (from, to, lanes) => {
         const requestsOfRound = Array.from({ length: to - from }, (_, k) => signed(from + k));
-        return sender.send({ requests: requestsOfRound, concurrency: lanes, expectStatus: 202 });
+        return (await sender.load({ requests: requestsOfRound, concurrency: lanes, expectStatus: 202 })).go;
       },
       inProcess(async (i) => {
         await bareClient.workflow.start('incidentWorkflow', {

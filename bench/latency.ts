@@ -31,13 +31,17 @@ export interface Stretch {
   seconds: number;
 }
 
-/** Runs requests `from`..`to - 1` of one side with `concurrency` in flight, wherever the sender is. */
-export type StretchRunner = (from: number, to: number, concurrency: number) => Promise<Stretch>;
+/**
+ * Prepares requests `from`..`to - 1` of one side (signing, handing them to a sender process) and returns what runs
+ * them with `concurrency` in flight: only that is timed and its CPU counted.
+ */
+export type StretchRunner = (from: number, to: number, concurrency: number) => Promise<() => Promise<Stretch>>;
 
 /** A side whose requests are calls made in this process. */
 export const inProcess =
   (call: (i: number) => Promise<void>): StretchRunner =>
-  (from, to, concurrency) =>
+  async (from, to, concurrency) =>
+  () =>
     timeLoad(from, to, concurrency, call);
 
 async function withCpu(run: () => Promise<Stretch>): Promise<Stretch & { cpuMs: number }> {
@@ -55,8 +59,8 @@ export async function runAlternating(requests: number, concurrency: number, roun
   const stretches: [Measured[], Measured[]] = [[], []];
   for (let round = 0; round < rounds; round++) {
     const [from, to] = [Math.floor((round * requests) / rounds), Math.floor(((round + 1) * requests) / rounds)];
-    stretches[0].push(await withCpu(() => a(from, to, concurrency)));
-    stretches[1].push(await withCpu(() => b(from, to, concurrency)));
+    stretches[0].push(await withCpu(await a(from, to, concurrency)));
+    stretches[1].push(await withCpu(await b(from, to, concurrency)));
   }
   return [figuresOf(stretches[0], concurrency), figuresOf(stretches[1], concurrency)];
 }
