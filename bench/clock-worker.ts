@@ -24,6 +24,8 @@ export interface ClockWorkerSetup {
 
 export interface ClockWorkerReport {
   rss: number;
+  /** CPU time the worker process has used since it started (user + system, all threads), ms. */
+  cpuMs: number;
   /** Incidents whose clocks all reported started since the last report. */
   armed: string[];
   /** Lateness of each `clock.missed` since the last report, ms. */
@@ -33,7 +35,7 @@ export interface ClockWorkerReport {
 async function main(): Promise<void> {
   const setup = JSON.parse(process.env.CLOCK_WORKER!) as ClockWorkerSetup;
   const started = new Map<string, number>();
-  let report: ClockWorkerReport = { rss: 0, armed: [], lateness: [] };
+  let report: ClockWorkerReport = { rss: 0, cpuMs: 0, armed: [], lateness: [] };
   const publish = async (request: PublishTimelineRequest) => {
     for (const entry of request.entries) {
       if (entry.event === 'clock.started') {
@@ -56,8 +58,9 @@ async function main(): Promise<void> {
     maxCachedWorkflows: setup.maxCachedWorkflows,
   });
   const send = () => {
-    process.send!({ ...report, rss: process.memoryUsage().rss });
-    report = { rss: 0, armed: [], lateness: [] };
+    const cpu = process.cpuUsage();
+    process.send!({ ...report, rss: process.memoryUsage().rss, cpuMs: Math.round((cpu.user + cpu.system) / 1000) });
+    report = { rss: 0, cpuMs: 0, armed: [], lateness: [] };
   };
   send(); // the first report: ready, at idle
   const timer = setInterval(send, 500);
