@@ -85,12 +85,18 @@ export class AuditLog {
    * is written, so a retried activity never records twice. Throws `audit.invalid_entry`,
    * `audit.record_too_large`, `audit.log_corrupt` or `audit.lock_timeout`.
    */
-  async append(entry: AuditEntry): Promise<AuditRecord> {
-    const parsed = parseEntry.safeParse(entry);
-    if (!parsed.success) {
-      throw new AuditError('audit.invalid_entry', 'invalid audit entry', { paths: parsed.error.issues.map((i) => i.path.join('.')) });
+  // Not `async`: it returns the pending record itself rather than a promise of it, a few microtasks less per append.
+  append(entry: AuditEntry): Promise<AuditRecord> {
+    let parsed: ReturnType<typeof parseEntry.safeParse>;
+    try {
+      parsed = parseEntry.safeParse(entry);
+    } catch (err) {
+      return Promise.reject(err); // e.g. a getter in `data` that throws: still a rejection, as from an async function
     }
-    if (this.closed) throw new AuditError('audit.closed', 'audit log is closed');
+    if (!parsed.success) {
+      return Promise.reject(new AuditError('audit.invalid_entry', 'invalid audit entry', { paths: parsed.error.issues.map((i) => i.path.join('.')) }));
+    }
+    if (this.closed) return Promise.reject(new AuditError('audit.closed', 'audit log is closed'));
     const digest = keyDigest(parsed.data.key);
     const stored = new Promise<AuditRecord>((resolve, reject) => this.waiting.push({ entry: parsed.data, digest, resolve, reject }));
     if (!this.flushQueued) {

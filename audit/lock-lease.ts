@@ -32,6 +32,10 @@ function removeHeldLocksSync(): void {
 export class LockLease {
   private ino: number | undefined;
   private since = 0;
+  private inUse = false;
+  private lastUse = 0;
+  // One timer for a run of uses, re-armed when it finds the lock used meanwhile: arming and clearing a timer around
+  // every append cost more than the check.
   private idleTimer: NodeJS.Timeout | undefined;
   private releasing: Promise<void> = Promise.resolve();
 
@@ -46,13 +50,13 @@ export class LockLease {
    */
   renew(): boolean {
     if (this.ino === undefined || Date.now() - this.since >= (this.opts.maxHoldMs ?? 1000)) return false;
-    clearTimeout(this.idleTimer);
+    this.inUse = true;
     return true;
   }
 
   /** Holds the lock; true when it was just taken, so whatever others appended meanwhile must be read first. */
   async take(): Promise<boolean> {
-    clearTimeout(this.idleTimer);
+    this.inUse = true;
     await this.releasing;
     if (this.ino !== undefined && Date.now() - this.since < (this.opts.maxHoldMs ?? 1000)) return false;
     if (this.ino !== undefined) {
@@ -72,14 +76,27 @@ export class LockLease {
 
   /** Done for now: keep the lock for `idleMs` in case another use follows, or drop it at once after a failure. */
   done(failed: boolean): Promise<void> | undefined {
+    this.inUse = false;
     const idleMs = this.opts.idleMs ?? 10;
     if (failed || idleMs <= 0) return this.release();
-    this.idleTimer = setTimeout(() => void (this.releasing = this.release()), idleMs);
+    this.lastUse = Date.now();
+    this.idleTimer ??= setTimeout(this.onIdle, idleMs);
     return undefined;
   }
 
+  private readonly onIdle = (): void => {
+    this.idleTimer = undefined;
+    // In use again: its `done` arms the timer anew.
+    if (this.inUse || this.ino === undefined) return;
+    const idleFor = Date.now() - this.lastUse;
+    const idleMs = this.opts.idleMs ?? 10;
+    if (idleFor < idleMs) this.idleTimer = setTimeout(this.onIdle, idleMs - idleFor);
+    else this.releasing = this.release();
+  };
+
   async release(): Promise<void> {
     clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     const ino = this.ino;
     if (ino === undefined) return;
     this.ino = undefined;
