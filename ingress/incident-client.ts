@@ -288,6 +288,8 @@ export function createIncidentClient(deps: IncidentClientDeps) {
 
     /** One alert to its incident: opened, joined, reopened as a successor, or acknowledged after the close. */
     alert: (alert: Alert, pinned: PinnedRunbook | undefined, reopen?: ReopenPolicy): Promise<AlertAdmission> => succession.admit(alert, pinned, reopen),
+    /** Whether a firing alert will most likely join an incident running now, needing no runbook (see `IncidentSuccession.joinsRunning`). */
+    joinsRunning: (alert: Alert): boolean => succession.joinsRunning(alert),
 
     approve: (input: Decision) => update('approve', input, (request: DecisionRequest, updateId) => handle(input.incidentId).executeUpdate(decideUpdate, { updateId, args: [request] })),
     reject: (input: Decision) => update('reject', input, (request: DecisionRequest, updateId) => handle(input.incidentId).executeUpdate(decideUpdate, { updateId, args: [request] })),

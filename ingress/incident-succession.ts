@@ -55,6 +55,17 @@ function repeatOf(alert: Alert): RepeatDelivery {
 /** A fingerprint reopened this often is a loop (a sender flapping faster than runbooks finish), not an incident history. */
 const MAX_GENERATIONS = 1000;
 
+/**
+ * An alert that was admitted without a runbook (it was expected to join a running incident) would open one: that
+ * incident has closed since this process saw it running. The caller routes the alert and admits it again.
+ */
+export class RunbookNeededError extends Error {
+  readonly code = 'alert.runbook_needed';
+  constructor() {
+    super('an alert that may open an incident needs its routed runbook');
+  }
+}
+
 export interface SuccessionDeps {
   client: Client;
   taskQueue: string;
@@ -97,6 +108,15 @@ export class IncidentSuccession {
       windowMs: deps.repeatWindowMs,
       send: (incidentId, source, deliveries) => this.signalled(() => this.handle(incidentId).signal(alertRepeatsSignal, { source, deliveries })),
     });
+  }
+
+  /**
+   * True when a firing alert will most likely join an incident this process saw running: its delivery then needs no
+   * runbook (the incident keeps the one it was pinned to), so the ingress skips routing it. Should that incident have
+   * closed meanwhile, `admit` without a runbook throws `RunbookNeededError` before opening anything.
+   */
+  joinsRunning(alert: Alert): boolean {
+    return alert.status === 'firing' && alert.update !== true && this.latest.has(`${alert.source}\u0000${alert.fingerprint}`);
   }
 
   /**
@@ -230,7 +250,7 @@ export class IncidentSuccession {
     predecessor: string | undefined,
     closedNow: string | undefined,
   ): Promise<AlertAdmission> {
-    if (!pinned) throw new Error('an alert that may open an incident needs its routed runbook');
+    if (!pinned) throw new RunbookNeededError();
     const input = await this.deps.input({
       incidentId,
       title: alert.title,

@@ -93,7 +93,7 @@ export interface IngressParts {
   client: Client;
   webhookSigningSecret: Secret;
   catalog: RunbookCatalog;
-  starter: Pick<IncidentClient, 'alert'>;
+  starter: Pick<IncidentClient, 'alert' | 'joinsRunning'>;
   log: Logger;
 }
 

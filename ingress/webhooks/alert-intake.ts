@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
+import type { Alert } from '../../runbooks/schema/alert';
 import type { Logger } from '../../shared/logger';
 import type { IncidentClient } from '../incident-client';
-import type { AlertAdmission, ReopenPolicy } from '../incident-succession';
+import { type AlertAdmission, type ReopenPolicy, RunbookNeededError } from '../incident-succession';
 import { applyGrouping, type Grouping } from './alert-grouping';
 import type { AlertRouter, RoutedAlert } from './alert-routing';
 import type { DeliveryDedupe } from './delivery-dedupe';
@@ -52,7 +53,7 @@ export interface IntakeResponse {
 
 export interface AlertIntakeDeps {
   router: AlertRouter;
-  starter: Pick<IncidentClient, 'alert'>;
+  starter: Pick<IncidentClient, 'alert' | 'joinsRunning'>;
   dedupe: DeliveryDedupe;
   log: Logger;
   /** Bounds every Temporal call of one delivery (see `temporalDeadlineMs`). */
@@ -135,27 +136,52 @@ export async function takeDelivery(source: ConfiguredSource, delivery: InboundDe
     if (deliveryId) rememberDelivery(deps, source, deliveryId);
     return { status: 202, outcome: 'accepted', body: { accepted: true, ignored: true, deliveryId, incidents: [] }, deliveryId };
   }
-  // Only an alert that may open an incident needs a runbook: a resolve joins one or starts nothing.
-  const routed = await Promise.all(alerts.map((alert) => (alert.status === 'firing' ? deps.router.route(alert, source.routing) : undefined)));
-  const unrouted = alerts.filter((a, i) => a.status === 'firing' && !routed[i]);
-  if (unrouted.length > 0) {
-    // Recorded (log + metric) and refused, never dropped: the sender sees the failure and keeps the alert.
-    deps.log.warn({ source: source.name, deliveryId, fingerprints: unrouted.map((a) => a.fingerprint) }, 'alert matched no runbook: refused');
-    return { ...refusal(422, 'no_runbook', 'alert.no_runbook', { message: 'no routing rule or runbook matches this alert and no default runbook is configured' }), deliveryId };
-  }
+  // Only an alert that may open an incident needs a runbook: a resolve joins one or starts nothing, and so does (most
+  // likely) a repeat of an incident this process saw running, the bulk of an alert storm.
+  const routeFirst = (alert: (typeof alerts)[number]): boolean => alert.status === 'firing' && !deps.starter.joinsRunning(alert);
+  const routed = await Promise.all(alerts.map((alert) => (routeFirst(alert) ? deps.router.route(alert, source.routing) : undefined)));
+  const unrouted = alerts.filter((a, i) => routeFirst(a) && !routed[i]);
+  if (unrouted.length > 0) return noRunbook(deps, source, deliveryId, unrouted);
   try {
     // In parallel: each start is idempotent (workflow id from the fingerprint, delivery id deduped in the workflow), so a
     // partial failure answered 503 and retried by the sender doubles nothing.
     const admissions = await withinDeadline(deps, () =>
-      Promise.all(alerts.map(async (alert, i) => answerFor(await deps.starter.alert(routed[i]?.alert ?? alert, routed[i]?.pinned, source.reopen), routed[i]))),
+      Promise.all(
+        alerts.map(async (alert, i) => {
+          const route = routed[i];
+          try {
+            return answerFor(await deps.starter.alert(route?.alert ?? alert, route?.pinned, source.reopen), route);
+          } catch (error) {
+            // The repeat's incident closed since this process saw it running, and a successor may open: route it now.
+            if (!(error instanceof RunbookNeededError) || route) throw error;
+            const late = await deps.router.route(alert, source.routing);
+            if (!late) throw new UnroutedAlerts([alert]);
+            return answerFor(await deps.starter.alert(late.alert, late.pinned, source.reopen), late);
+          }
+        }),
+      ),
     );
     if (deliveryId) rememberDelivery(deps, source, deliveryId);
     return { status: 202, outcome: 'accepted', body: { accepted: true, deliveryId, incidents: admissions }, deliveryId };
   } catch (error) {
+    if (error instanceof UnroutedAlerts) return noRunbook(deps, source, deliveryId, error.alerts);
     deps.log.error({ source: source.name, deliveryId, err: error }, 'Temporal did not accept the alert');
     const retryAfter = String(deps.retryAfterSeconds ?? 5);
     return { ...refusal(503, 'temporal_unavailable', 'temporal.unavailable', { message: 'could not reach Temporal; retry later' }, { 'retry-after': retryAfter }), deliveryId };
   }
+}
+
+/** Firing alerts that may open an incident and that no rule, `match` or default routes. */
+class UnroutedAlerts extends Error {
+  constructor(readonly alerts: readonly Alert[]) {
+    super('alert matched no runbook');
+  }
+}
+
+/** Recorded (log + metric) and refused, never dropped: the sender sees the failure and keeps the alert. */
+function noRunbook(deps: AlertIntakeDeps, source: ConfiguredSource, deliveryId: string | undefined, unrouted: readonly Alert[]): IntakeResponse {
+  deps.log.warn({ source: source.name, deliveryId, fingerprints: unrouted.map((a) => a.fingerprint) }, 'alert matched no runbook: refused');
+  return { ...refusal(422, 'no_runbook', 'alert.no_runbook', { message: 'no routing rule or runbook matches this alert and no default runbook is configured' }), deliveryId };
 }
 
 /** Off the answer's path: a retry before the id is on disk is still a duplicate (in this process), or the workflow's. */
