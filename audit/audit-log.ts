@@ -1,4 +1,3 @@
-import { KeyObject } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
@@ -8,35 +7,15 @@ import { AuditError } from './errors';
 import { type PendingAppend, type StagedBatch, stageBatch } from './group-commit';
 import { auditPaths, keyDigest, LogState, readRecordAt } from './log-state';
 import { LockLease } from './lock-lease';
+import type { AuditLogOptions } from './log-options';
 import { AuditEntry, AuditRecord } from './record';
 
-/** Receives every checkpoint after it is durably written, to ship it off the machine (email, Slack, WORM bucket). */
-export type CheckpointSink = (checkpoint: Checkpoint) => Promise<void> | void;
-
-export interface AuditLogOptions {
-  /** Names this log in checkpoints, e.g. `firebreak.example.com/audit`. One line, stable for the log's life. */
-  origin: string;
-  /** Ed25519 private key. Without it no checkpoints are written and `checkpoint()` throws `audit.no_signing_key`. */
-  signingKey?: KeyObject;
-  /** Name on the checkpoint signature line; defaults to `origin`. */
-  keyName?: string;
-  /** Write a checkpoint once this many records were appended since the last one (default 1000). */
-  checkpointEvery?: number;
-  /** ...or when an append finds this much time passed since the last one (default 5 minutes). */
-  checkpointIntervalMs?: number;
-  sink?: CheckpointSink;
-  /** Called when the sink fails for an automatic checkpoint; defaults to a process warning. */
-  onSinkError?: (err: unknown, checkpoint: Checkpoint) => void;
-  /** Largest stored line in bytes (default 64 KiB); `data` is meant to be small. */
-  maxRecordBytes?: number;
-  lockTimeoutMs?: number;
-  /** Keep the cross-process lock this long after an append, for the next one (default 10 ms; 0: release every time). */
-  lockLeaseMs?: number;
-  now?: () => Date;
-}
+export type { AuditLogOptions, CheckpointSink } from './log-options';
 
 // Compiled ahead (`z.compile`): the same schema and issues, at about two thirds of the cost of every append's parse.
 const parseEntry = z.compile(AuditEntry);
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Append-only, hash-chained audit log in one directory (`audit.jsonl`, `checkpoints.jsonl`).
@@ -48,6 +27,8 @@ export class AuditLog {
   /** Appends waiting for the next group commit. */
   private waiting: PendingAppend[] = [];
   private flushQueued = false;
+  /** Checkpoints signed after a batch, to be written beside the next batch's records. */
+  private dueCheckpoints: Checkpoint[] = [];
   private readonly deliveries = new Set<Promise<void>>();
   private closed = false;
   private readonly lease: LockLease;
@@ -176,23 +157,56 @@ export class AuditLog {
   private async flush(): Promise<void> {
     // One turn of the event loop first: callers the previous batch just released append again in its microtasks, and
     // belong in this batch rather than in a batch of their own after it.
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     this.flushQueued = false;
     const batch = this.waiting;
     this.waiting = [];
+    const due = this.dueCheckpoints;
+    this.dueCheckpoints = [];
     try {
       // Most keys are new: then no lookup is awaited.
       const fresh = batch.some((p) => this.state.offsetOf(p.digest) !== undefined) ? await this.withoutStored(batch) : batch;
-      if (fresh.length === 0) return;
+      if (fresh.length === 0) return await this.writeCheckpoints(due);
       const at = this.now();
-      const staged = await this.locked((caughtUp) => this.commit(fresh, caughtUp, at));
+      const { staged, checkpointsFailed } = await this.locked((caughtUp) => this.commit(fresh, caughtUp, at, due));
       // Settled once the lock is done with (the lease may keep it a moment longer); the checkpoints they made due follow.
       for (const s of staged.records) for (const waiter of s.waiters) waiter.resolve(s.record);
-      if (staged.checkpointAfter.length > 0) await this.writeDueCheckpoints(staged, at);
+      // A checkpoint write that failed may have left a torn line: the next use takes the lock afresh and cuts it off.
+      if (checkpointsFailed) await this.lease.release();
+      if (staged.checkpointAfter.length > 0) await this.checkpointBatch(staged, at);
     } catch (err) {
       // Those settled ignore this; the rest may retry, and a record that did reach the disk is found by its key.
       for (const pending of batch) pending.reject(err);
     }
+  }
+
+  /**
+   * Signs the checkpoints a batch made due, each at the record it falls after: they commit only to records already on
+   * disk, and the batch's appends did not wait for them. When more appends are waiting already, they are written beside
+   * that next batch's records (two files, two writes at once) rather than holding it up by a write of their own.
+   */
+  private async checkpointBatch(staged: StagedBatch, at: Date): Promise<void> {
+    const signed = staged.checkpointAfter.map((i) => this.signCheckpoint(staged.records[i]!.record, at));
+    await nextTurn();
+    if (this.waiting.length > 0) this.dueCheckpoints = signed;
+    else await this.writeCheckpoints(signed);
+  }
+
+  /** Writes signed checkpoints on their own under the lock, and hands them to the sink. */
+  private async writeCheckpoints(checkpoints: Checkpoint[]): Promise<void> {
+    if (checkpoints.length === 0) return;
+    try {
+      await this.locked(() => this.appendCheckpoints(checkpoints));
+    } catch (err) {
+      this.checkpointWriteFailed(err);
+      return;
+    }
+    for (const cp of checkpoints) this.deliverInBackground(cp);
+  }
+
+  // No append waits for a checkpoint: a later batch finds one still due at its first record and writes it then.
+  private checkpointWriteFailed(err: unknown): void {
+    process.emitWarning(`audit checkpoint write failed: ${String(err)}`, { code: 'FIREBREAK_AUDIT_CHECKPOINT' });
   }
 
   /** Settles the appends whose key is already stored with that record, and returns the others. */
@@ -206,36 +220,29 @@ export class AuditLog {
     return fresh;
   }
 
-  /** Seals the batch onto the chain and writes it: one write on the O_DSYNC file, so on disk when this resolves. */
-  private async commit(batch: PendingAppend[], caughtUp: boolean, at: Date): Promise<StagedBatch> {
+  /**
+   * Seals the batch onto the chain and writes it: one write on the O_DSYNC file, so on disk when this resolves. `due`
+   * (checkpoints of earlier batches, already on disk) is written to the checkpoints file at the same time.
+   */
+  private async commit(batch: PendingAppend[], caughtUp: boolean, at: Date, due: Checkpoint[]): Promise<{ staged: StagedBatch; checkpointsFailed: boolean }> {
     // Another process may have stored one of these keys since the lookup before the lock.
     const fresh = caughtUp ? await this.withoutStored(batch) : batch;
-    const staged = stageBatch(fresh, this.state, {
+    const end = { size: this.state.size, head: this.state.head, firstRecordAt: this.state.firstRecordAt, lastCheckpoint: due.at(-1) ?? this.state.lastCheckpoint };
+    const staged = stageBatch(fresh, end, {
       at,
       maxRecordBytes: this.opts.maxRecordBytes ?? 64 * 1024,
       checkpointEvery: this.opts.signingKey ? (this.opts.checkpointEvery ?? 1000) : undefined,
       checkpointIntervalMs: this.opts.checkpointIntervalMs ?? 5 * 60_000,
     });
-    if (staged.records.length === 0) return staged;
-    await appendDurably(this.files.records, Buffer.from(staged.text, 'utf8'));
+    const [records, checkpoints] = await Promise.allSettled([
+      staged.records.length > 0 ? appendDurably(this.files.records, Buffer.from(staged.text, 'utf8')) : undefined,
+      due.length > 0 ? this.appendCheckpoints(due) : undefined,
+    ]);
+    if (checkpoints.status === 'rejected') this.checkpointWriteFailed(checkpoints.reason);
+    else for (const cp of due) this.deliverInBackground(cp);
+    if (records.status === 'rejected') throw records.reason;
     for (const s of staged.records) this.state.recordAppended(s.record, s.bytes, s.digest);
-    return staged;
-  }
-
-  /**
-   * The checkpoints a batch made due, each at the record it falls after. Written after the batch's appends resolved:
-   * they commit only to records already on disk, and the appends need not wait for them.
-   */
-  private async writeDueCheckpoints(staged: StagedBatch, at: Date): Promise<void> {
-    const checkpoints = staged.checkpointAfter.map((i) => this.signCheckpoint(staged.records[i]!.record, at));
-    try {
-      await this.locked(() => this.appendCheckpoints(checkpoints));
-    } catch (err) {
-      // No append waits for it: the next batch finds a checkpoint still due at its first record and writes it then.
-      process.emitWarning(`audit checkpoint write failed: ${String(err)}`, { code: 'FIREBREAK_AUDIT_CHECKPOINT' });
-      return;
-    }
-    for (const cp of checkpoints) this.deliverInBackground(cp);
+    return { staged, checkpointsFailed: checkpoints.status === 'rejected' };
   }
 
   private signCheckpoint(upTo: { seq: number; hash: string }, at: Date): Checkpoint {

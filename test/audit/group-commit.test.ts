@@ -12,18 +12,23 @@ const keys = testKeys();
 type Files = { records: FileHandle; checkpoints: FileHandle };
 const filesOf = (log: AuditLog): Files => (log as unknown as { files: Files }).files;
 
-/** Counts the writes `fh` is asked for; `fail` makes the next ones reject instead. */
-function watchWrites(fh: FileHandle): { count(): number; failNext(times: number): void } {
+/** Counts the writes `fh` is asked for, noting when each starts and ends in `events` under `name`; `failNext` makes the next ones reject. */
+function watchWrites(fh: FileHandle, name = '', events: string[] = []): { count(): number; failNext(times: number): void } {
   const original = fh.write.bind(fh) as (...args: unknown[]) => Promise<unknown>;
   let count = 0;
   let failing = 0;
-  (fh as { write: unknown }).write = (...args: unknown[]) => {
+  (fh as { write: unknown }).write = async (...args: unknown[]) => {
     count += 1;
     if (failing > 0) {
       failing -= 1;
-      return Promise.reject(Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' }));
+      throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
     }
-    return original(...args);
+    events.push(`${name} start`);
+    try {
+      return await original(...args);
+    } finally {
+      events.push(`${name} end`);
+    }
   };
   return { count: () => count, failNext: (times) => (failing = times) };
 }
@@ -79,7 +84,7 @@ describe('audit log group commit', () => {
     assert.deepEqual((await verifyAuditLog(dir, keys.publicKey)).problems, []);
   });
 
-  it('resolves a batch’s appends before its checkpoint is written, and a failed checkpoint write is retried with the next batch', async () => {
+  it('resolves a batch’s appends before its checkpoint is written, and a failed checkpoint write is made good by a later batch', async () => {
     const delivered: Checkpoint[] = [];
     const warnings: string[] = [];
     const onWarning = (w: Error & { code?: string }) => void (w.code === 'FIREBREAK_AUDIT_CHECKPOINT' && warnings.push(w.message));
@@ -90,20 +95,49 @@ describe('audit log group commit', () => {
       checkpointWrites.failNext(1);
       const first = await Promise.all([1, 2, 3, 4].map((i) => log.append({ key: `k-${i}`, actor, action: 'test.appended' })));
       assert.deepEqual(first.map((r) => r.seq), [1, 2, 3, 4], 'the records are on disk whatever becomes of their checkpoint');
-      const fifth = await log.append({ key: 'k-5', actor, action: 'test.appended' });
-      assert.equal(fifth.seq, 5);
+      // The checkpoint due at 3 is written beside this batch's record, and fails.
+      assert.equal((await log.append({ key: 'k-5', actor, action: 'test.appended' })).seq, 5);
+      assert.equal((await log.append({ key: 'k-6', actor, action: 'test.appended' })).seq, 6);
       await log.close();
     } finally {
       process.off('warning', onWarning);
     }
     await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
     assert.equal(warnings.length, 1, 'the failed checkpoint write is reported');
-    // The checkpoint due at 3 failed; the next batch wrote one at its first record, and the log verifies.
-    assert.deepEqual(delivered.map((cp) => cp.size), [5]);
+    assert.equal(checkpointWrites.count(), 2);
+    // No checkpoint covered the log once the one at 3 failed, so the next batch after it made one due and wrote it.
     const onDisk = (await fs.readFile(join(dir, 'checkpoints.jsonl'), 'utf8')).trim().split('\n');
-    assert.deepEqual(onDisk.map((l) => Checkpoint.parse(JSON.parse(l)).size), [5]);
+    assert.deepEqual(onDisk.map((l) => Checkpoint.parse(JSON.parse(l)).size), [6]);
+    assert.deepEqual(delivered.map((cp) => cp.size), [6]);
     const result = await verifyAuditLog(dir, keys.publicKey);
     assert.deepEqual(result.problems, []);
-    assert.equal(result.records, 5);
+    assert.equal(result.records, 6);
+  });
+
+  it('writes a batch’s due checkpoint beside the next batch’s records when that batch is already waiting', async () => {
+    const delivered: Checkpoint[] = [];
+    const log = await AuditLog.open(dir, { origin: 'test.firebreak/audit', signingKey: keys.signingKey, checkpointEvery: 4, sink: (cp) => void delivered.push(cp) });
+    const events: string[] = [];
+    const records = watchWrites(filesOf(log).records, 'records', events);
+    const checkpoints = watchWrites(filesOf(log).checkpoints, 'checkpoint', events);
+    // Four appenders that each wait for their last append: every round is one batch of 4 and makes a checkpoint due.
+    await Promise.all(
+      Array.from({ length: 4 }, async (_, w) => {
+        for (let r = 0; r < 3; r++) await log.append({ key: `w${w}-r${r}`, actor, action: 'test.appended' });
+      }),
+    );
+    await log.close();
+    assert.equal(records.count(), 3, 'one write per round');
+    assert.equal(checkpoints.count(), 3);
+    // Rounds 2 and 3 carry the checkpoints of rounds 1 and 2 with them: each checkpoint write starts while that
+    // round's records write is under way. The last one, with nothing waiting, goes alone.
+    const roundStarts = events.flatMap((e, i) => (e === 'records start' ? [i] : []));
+    for (const round of [1, 2]) {
+      const during = events.slice(roundStarts[round], events.indexOf('records end', roundStarts[round]));
+      assert.ok(during.includes('checkpoint start'), `round ${round + 1}'s records write had a checkpoint write beside it: ${events.join(', ')}`);
+    }
+    assert.deepEqual(events.slice(-2), ['checkpoint start', 'checkpoint end']);
+    assert.deepEqual(delivered.map((cp) => cp.size), [4, 8, 12]);
+    assert.deepEqual((await verifyAuditLog(dir, keys.publicKey)).problems, []);
   });
 });
