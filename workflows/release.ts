@@ -3,14 +3,23 @@ import { patched } from '@temporalio/workflow';
 /**
  * One patch for everything released before it. Each `patched()` call records a marker and a TemporalChangeVersion
  * upsert (two history events), and a clock-only incident used to record nine of them. An incident started on this code
- * records RELEASE_PATCH once, at its start, and every earlier patch is on without its own marker; a history without
- * it (started on older code) checks each earlier patch exactly where and when it always did, so it replays as
- * recorded. A later change gets a patch of its own (checked with `patched()`), or a new release patch that subsumes
- * this one.
+ * records one release patch, once, at its start, and every earlier patch is on without its own marker; a history without
+ * any (started on older code) checks each earlier patch exactly where and when it always did, so it replays as
+ * recorded. A later change gets a patch of its own (checked with `patched()`), or a new release that subsumes the ones
+ * before it (appended to RELEASES): a run records only the newest release, so a release costs no events over the last.
  */
-export const RELEASE_PATCH = 'incident-2026-12';
+export const RELEASES = [
+  'incident-2026-12',
+  // One timer loop per incident for all its clocks, instead of one per clock; the timeline publisher waits on one
+  // condition instead of two.
+  'incident-2026-12b',
+] as const;
+export type Release = (typeof RELEASES)[number];
 
-/** Every patch an incident checked before RELEASE_PATCH. */
+/** The release an incident started on this code records. */
+export const RELEASE_PATCH: Release = RELEASES[RELEASES.length - 1]!;
+
+/** Every patch an incident checked before the first release. */
 export type ReleasedPatch =
   | 'activity-heartbeat-timeout'
   | 'alert-repeats-summarised'
@@ -31,23 +40,26 @@ export type ReleasedPatch =
   | 'timeline-publish-at-rest';
 
 // Module state is the workflow's own: the SDK evaluates workflow modules once per workflow execution.
-let released: boolean | undefined;
+// The index in RELEASES of the release this run started on; -1 for a run from before them all.
+let released = -1;
 
 /**
- * Decides, once, at the start of an incident run (before any other patch is checked), whether it runs this release.
- * Not asked again later: a replayed older history that goes live must keep checking its patches one by one.
+ * Decides, once, at the start of an incident run (before any other patch is checked), which release it runs: the
+ * newest for a new run; on replay, the one its history recorded (`patched` is false, and records nothing, for a release
+ * the history lacks). Not asked again later: a replayed older history that goes live must keep behaving as recorded.
  */
-export function startRelease(): boolean {
-  released = patched(RELEASE_PATCH);
-  return released;
+export function startRelease(): Release | undefined {
+  released = RELEASES.length - 1;
+  while (released >= 0 && !patched(RELEASES[released]!)) released -= 1;
+  return RELEASES[released];
 }
 
-/** Whether this run started on RELEASE_PATCH: guards what changed with it. */
-export function onRelease(): boolean {
-  return released === true;
+/** Whether this run started on `release` or a later one: guards what changed with it. */
+export function onRelease(release: Release = RELEASES[0]): boolean {
+  return released >= RELEASES.indexOf(release);
 }
 
-/** `patched(id)` for a run from before RELEASE_PATCH (and outside an incident, which never starts a release); else on. */
+/** `patched(id)` for a run from before the releases (and outside an incident, which never starts one); else on. */
 export function isPatched(id: ReleasedPatch): boolean {
-  return released === true || patched(id);
+  return released >= 0 || patched(id);
 }

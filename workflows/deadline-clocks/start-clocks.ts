@@ -6,7 +6,7 @@ import { addTimeline, type IncidentState } from '../incident/state';
 import { durationMs } from './durations';
 import { findClock, trackedStage } from './clock-records';
 import { computeAllDeadlines, computeDeadlines } from './compute-proxy';
-import { superviseClock } from './supervisor';
+import { fireDueAlarms, superviseClock, superviseClocks } from './supervisor';
 import type { ClockPolicy, ComputeDeadlinesRequest, ComputeDeadlinesResult, DeadlineClock } from './types';
 
 export const DEFAULT_POLICY: ClockPolicy = { remindAt: [0.5, 0.75, 0.9], remindBeforeMs: [3_600_000], escalateTo: 'incident-commander', nearLeftMs: 3_600_000 };
@@ -71,9 +71,10 @@ export interface ClockStart {
 }
 
 /**
- * Starts the step's clocks: due times from `deadlines.compute`, then one background timer loop per clock. A clock
- * already running for the same obligation is left as it is (and the attempt recorded). Rejects when the computation
- * fails (unknown obligation, trigger time without an offset): a clock that silently never started is worse.
+ * Starts the step's clocks: due times from `deadlines.compute`, then background timers (one loop per clock, or one for
+ * the incident since incident-2026-12b). A clock already running for the same obligation is left as it is (and the
+ * attempt recorded). Rejects when the computation fails (unknown obligation, trigger time without an offset): a clock
+ * that silently never started is worse.
  */
 export async function startClocks(state: IncidentState, start: ClockStart): Promise<DeadlineClock[]> {
   const { step, at, scope, now } = start;
@@ -88,38 +89,48 @@ export async function startClocks(state: IncidentState, start: ClockStart): Prom
   const toCompute = [...new Set(step.start)].filter((obligationId) => findClock(state, obligationId)?.state !== 'running');
   const computing = onRelease() && toCompute.length > 0 ? computeAll(toCompute, { at, anchors, facts }) : new Map<string, ReturnType<typeof compute>>();
   for (const obligationId of isPatched('clocks-computed-at-once') && !onRelease() ? toCompute : []) computing.set(obligationId, compute(obligationId));
-  for (const obligationId of step.start) {
-    if (findClock(state, obligationId)?.state === 'running') {
-      addTimeline(state, { at: now, event: 'clock.already_running', stepId: step.id, detail: obligationId });
-      continue;
+  // Since incident-2026-12b one loop watches every clock of the incident: told once the step's clocks are in.
+  const oneLoop = onRelease('incident-2026-12b');
+  try {
+    for (const obligationId of step.start) {
+      if (findClock(state, obligationId)?.state === 'running') {
+        addTimeline(state, { at: now, event: 'clock.already_running', stepId: step.id, detail: obligationId });
+        continue;
+      }
+      const outcome = await (computing.get(obligationId) ?? compute(obligationId));
+      if (outcome.status === 'rejected') throw outcome.reason;
+      const computed = outcome.value;
+      const clock: DeadlineClock = {
+        id: obligationId,
+        title: computed.title,
+        recipient: computed.recipient,
+        zone: computed.zone,
+        state: 'running',
+        triggeredAt: at,
+        startedAt: now,
+        startedBy,
+        reason: step.reason ?? `runbook step ${step.id}`,
+        stepId: step.id,
+        anchors,
+        facts,
+        policy,
+        stages: [],
+        revision: 0,
+      };
+      clock.stages = computed.stages.map((stage) => trackedStage(stage, clock, Date.now()));
+      if (!clock.stages.some((stage) => stage.state === 'running' || stage.state === 'projected')) clock.state = 'stopped';
+      state.status.clocks = [...state.status.clocks.filter((c) => c.id !== obligationId), clock];
+      const dues = clock.stages.map((s) => `${s.stageId} ${s.dueAt ? `due ${s.dueAt}` : s.state}`).join('; ');
+      addTimeline(state, { at: now, event: 'clock.started', stepId: step.id, actor: startedBy, detail: `${obligationId} from ${at} (${clock.reason}): ${dues}` });
+      // Alarms already due fire now, in the clock's place on the timeline, as its own loop did before the one loop.
+      if (clock.state === 'running') {
+        if (oneLoop) fireDueAlarms(state, clock);
+        else void superviseClock(state, clock);
+      }
+      started.push(clock);
     }
-    const outcome = await (computing.get(obligationId) ?? compute(obligationId));
-    if (outcome.status === 'rejected') throw outcome.reason;
-    const computed = outcome.value;
-    const clock: DeadlineClock = {
-      id: obligationId,
-      title: computed.title,
-      recipient: computed.recipient,
-      zone: computed.zone,
-      state: 'running',
-      triggeredAt: at,
-      startedAt: now,
-      startedBy,
-      reason: step.reason ?? `runbook step ${step.id}`,
-      stepId: step.id,
-      anchors,
-      facts,
-      policy,
-      stages: [],
-      revision: 0,
-    };
-    clock.stages = computed.stages.map((stage) => trackedStage(stage, clock, Date.now()));
-    if (!clock.stages.some((stage) => stage.state === 'running' || stage.state === 'projected')) clock.state = 'stopped';
-    state.status.clocks = [...state.status.clocks.filter((c) => c.id !== obligationId), clock];
-    const dues = clock.stages.map((s) => `${s.stageId} ${s.dueAt ? `due ${s.dueAt}` : s.state}`).join('; ');
-    addTimeline(state, { at: now, event: 'clock.started', stepId: step.id, actor: startedBy, detail: `${obligationId} from ${at} (${clock.reason}): ${dues}` });
-    if (clock.state === 'running') void superviseClock(state, clock);
-    started.push(clock);
+  } finally {
+    if (oneLoop && started.some((clock) => clock.state === 'running')) superviseClocks(state);
   }
   return started;
 }

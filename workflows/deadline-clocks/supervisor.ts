@@ -25,7 +25,7 @@ function fire(state: IncidentState, clock: DeadlineClock, stage: ClockStage, ala
 }
 
 /** Fires every alarm whose time has come; returns the time of the next one, if any. */
-function fireDueAlarms(state: IncidentState, clock: DeadlineClock): number | undefined {
+export function fireDueAlarms(state: IncidentState, clock: DeadlineClock): number | undefined {
   const nowMs = Date.now();
   let next: number | undefined;
   for (const stage of clock.stages) {
@@ -90,6 +90,72 @@ export async function superviseClock(state: IncidentState, clock: DeadlineClock)
     }
   } catch (error) {
     if (isCancellation(error)) return;
+    log.warn('deadline clock loop failed', { clock: clock.id, error: (error as Error).message });
+    addTimeline(state, { at: iso(Date.now()), event: 'clock.failed', detail: `${clock.id}: ${(error as Error).message}` });
+  }
+}
+
+// Module state is the workflow's own: the SDK evaluates workflow modules once per workflow execution.
+const loop = { running: false, wakes: 0 };
+
+/**
+ * On release incident-2026-12b: one background loop for all of the incident's clocks instead of one per clock. It
+ * sleeps until the earliest alarm of any running clock, or until a clock starts, stops or is submitted: one timer where
+ * the clocks' alarms fall together (the same history a clock at a time would record, less one timer per extra clock),
+ * and a third of the promises, which the SDK tracks one by one (a captured stack each, kept while it is pending).
+ * Chained stages are recomputed each in a task of its own, so one clock's activity does not hold up another's alarms,
+ * and a failed recompute ends only that clock's alarms, as it did. Call it after starting clocks (their due alarms are
+ * fired at once by `fireDueAlarms`) and for clocks carried over: it starts the loop, or wakes the one running.
+ */
+export function superviseClocks(state: IncidentState): void {
+  loop.wakes += 1;
+  if (loop.running) return;
+  loop.running = true;
+  void clocksLoop(state);
+}
+
+async function clocksLoop(state: IncidentState): Promise<void> {
+  const recomputing = new Set<DeadlineClock>();
+  const failed = new Set<DeadlineClock>();
+  try {
+    for (;;) {
+      let next: number | undefined;
+      for (const clock of state.status.clocks) {
+        if (recomputing.has(clock) || failed.has(clock)) continue;
+        const chained = stageToRecompute(clock);
+        if (chained) {
+          recomputing.add(clock);
+          void recomputeApart(state, clock, chained, failed).finally(() => {
+            recomputing.delete(clock);
+            loop.wakes += 1;
+          });
+          continue;
+        }
+        if (clock.state !== 'running') continue;
+        const at = fireDueAlarms(state, clock);
+        if (at !== undefined) next = next === undefined ? at : Math.min(next, at);
+      }
+      const clocks = state.status.clocks;
+      const revisions = clocks.map((clock) => clock.revision);
+      const wakes = loop.wakes;
+      const changed = () => loop.wakes !== wakes || state.status.clocks !== clocks || clocks.some((clock, i) => clock.revision !== revisions[i]);
+      if (next === undefined) await condition(changed);
+      else await condition(changed, Math.max(1, next - Date.now()));
+    }
+  } catch (error) {
+    // Cancelled: the incident was aborted, and the close records what was still open.
+    if (!isCancellation(error)) throw error;
+  } finally {
+    loop.running = false;
+  }
+}
+
+async function recomputeApart(state: IncidentState, clock: DeadlineClock, from: ClockStage, failed: Set<DeadlineClock>): Promise<void> {
+  try {
+    await recompute(state, clock, from);
+  } catch (error) {
+    if (isCancellation(error)) return;
+    failed.add(clock);
     log.warn('deadline clock loop failed', { clock: clock.id, error: (error as Error).message });
     addTimeline(state, { at: iso(Date.now()), event: 'clock.failed', detail: `${clock.id}: ${(error as Error).message}` });
   }

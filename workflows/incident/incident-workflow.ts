@@ -1,7 +1,7 @@
 import { CancellationScope, allHandlersFinished, condition, continueAsNew, isCancellation, log, setHandler } from '@temporalio/workflow';
-import { isPatched, startRelease } from '../release';
+import { isPatched, onRelease, startRelease } from '../release';
 import { recordOpenClocksAtClose, stopClock } from '../deadline-clocks/clock-records';
-import { superviseClock } from '../deadline-clocks/supervisor';
+import { superviseClock, superviseClocks } from '../deadline-clocks/supervisor';
 import { compensate } from '../runbook-interpreter/compensation';
 import { type RunContext, now } from '../runbook-interpreter/context';
 import { runSteps } from '../runbook-interpreter/dispatch';
@@ -130,7 +130,10 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const historyEventLimit = input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
   const runbook = run.run(async () => {
     // Clocks carried over from an earlier run get their timer loops back; finished steps are skipped by the interpreter.
-    for (const clock of state.status.clocks) if (clock.state === 'running') void superviseClock(state, clock);
+    const carriedClocks = state.status.clocks.filter((clock) => clock.state === 'running');
+    if (onRelease('incident-2026-12b')) {
+      if (carriedClocks.length > 0) superviseClocks(state);
+    } else for (const clock of carriedClocks) void superviseClock(state, clock);
     // Histories recorded before runbooks declared `requires` replay without the questions.
     if (isPatched('requires-ask-labels')) await askMissingLabels(ctx);
     await runSteps(input.pinned.runbook.steps, ctx);

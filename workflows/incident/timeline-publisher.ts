@@ -107,9 +107,11 @@ export function startTimelinePublisher(state: IncidentState, runbook?: Pick<Runb
   const unpublished = () => state.status.timeline.length - state.published;
   const due = () => !batched || closing || unpublished() >= BATCH || !state.status.steps.some((s) => s.state === 'running' && ACTIVITY_KINDS.has(s.kind));
   const slack = startSlackSync(state, runbookOutline(runbook), mirrorToSlack);
+  // Since incident-2026-12b one condition for both waits: fewer promises, which the SDK tracks one by one.
+  const oneWait = onRelease('incident-2026-12b');
   const loop = (async () => {
     for (;;) {
-      await condition(() => unpublished() > 0 || closing);
+      await condition(oneWait ? () => closing || (unpublished() > 0 && due()) : () => unpublished() > 0 || closing);
       if (unpublished() === 0) return;
       // Only when not due already: one more wait would reorder the commands of histories recorded before batching.
       if (!due()) await condition(due);
