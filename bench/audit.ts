@@ -28,7 +28,7 @@ export interface AuditBenchResult {
   /** Mean stored line length, identical for both append paths. */
   lineBytes: number;
   checkpointEvery: number;
-  /** `AuditLog.append`: validation, chaining, lock file, fdatasync, checkpoints. */
+  /** `AuditLog.append`: validation, chaining, lock file, a durable (O_DSYNC) write, checkpoints. */
   auditAppendsPerSec: number;
   /** The same lines appended to one open file with write + fdatasync each. */
   plainAppendsPerSec: number;
@@ -36,7 +36,7 @@ export interface AuditBenchResult {
   auditOverhead: number;
   /** Writers appending at once (the ingress answering many senders), for the two figures below. */
   writers: number;
-  /** `AuditLog.append` from `writers` callers at once: group commit shares each fdatasync between them. */
+  /** `AuditLog.append` from `writers` callers at once: group commit shares each durable write between them. */
   concurrentAuditAppendsPerSec: number;
   /** The same lines from `writers` callers at once, each with its own write + fdatasync on the shared file (rounds alternate with the audit side's). */
   concurrentPlainAppendsPerSec: number;
