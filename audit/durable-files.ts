@@ -15,6 +15,8 @@ export async function appendDurably(fh: FileHandle, bytes: Buffer): Promise<void
   // A regular file takes a whole write unless the disk fills or a signal lands mid-way: the rest then goes after it.
   for (let at = 0; at < bytes.length; ) {
     const { bytesWritten } = await fh.write(bytes, at, bytes.length - at);
+    // Never for a regular file that is not full (that is an error, ENOSPC); rather an error than a spin.
+    if (bytesWritten === 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
     at += bytesWritten;
   }
 }

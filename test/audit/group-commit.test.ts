@@ -56,15 +56,18 @@ describe('audit log group commit', () => {
     }
   });
 
-  it('writes a short write’s remainder after it, in order', async () => {
+  it('writes a short write’s remainder after it, in order, and fails a write that makes no progress', async () => {
     const path = join(dir, 'short.jsonl');
     const fh = await fs.open(path, 'a');
     const original = fh.write.bind(fh) as (buffer: Buffer, offset: number, length: number) => Promise<{ bytesWritten: number }>;
     // A disk that takes at most 7 bytes per call.
     (fh as { write: unknown }).write = (buffer: Buffer, offset: number, length: number) => original(buffer, offset, Math.min(length, 7));
     await appendDurably(fh, Buffer.from('{"a":"first line"}\n{"b":2}\n'));
-    await fh.close();
     assert.equal(await fs.readFile(path, 'utf8'), '{"a":"first line"}\n{"b":2}\n');
+    // One that takes nothing at all fails the append instead of asking forever.
+    (fh as { write: unknown }).write = () => Promise.resolve({ bytesWritten: 0 });
+    await assert.rejects(appendDurably(fh, Buffer.from('{"c":3}\n')), { code: 'EIO' });
+    await fh.close();
   });
 
   it('appenders that each wait for their last append share one write per round', async () => {
