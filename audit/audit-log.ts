@@ -234,15 +234,20 @@ export class AuditLog {
       checkpointEvery: this.opts.signingKey ? (this.opts.checkpointEvery ?? 1000) : undefined,
       checkpointIntervalMs: this.opts.checkpointIntervalMs ?? 5 * 60_000,
     });
-    const [records, checkpoints] = await Promise.allSettled([
-      staged.records.length > 0 ? appendDurably(this.files.records, Buffer.from(staged.text, 'utf8')) : undefined,
-      due.length > 0 ? this.appendCheckpoints(due) : undefined,
-    ]);
-    if (checkpoints.status === 'rejected') this.checkpointWriteFailed(checkpoints.reason);
-    else for (const cp of due) this.deliverInBackground(cp);
-    if (records.status === 'rejected') throw records.reason;
+    const recordsWrite = staged.records.length > 0 ? appendDurably(this.files.records, Buffer.from(staged.text, 'utf8')) : undefined;
+    let checkpointsFailed = false;
+    // Most batches carry no checkpoint: then the records write alone is awaited.
+    if (due.length > 0) {
+      const [records, checkpoints] = await Promise.allSettled([recordsWrite, this.appendCheckpoints(due)]);
+      checkpointsFailed = checkpoints.status === 'rejected';
+      if (checkpoints.status === 'rejected') this.checkpointWriteFailed(checkpoints.reason);
+      else for (const cp of due) this.deliverInBackground(cp);
+      if (records.status === 'rejected') throw records.reason;
+    } else {
+      await recordsWrite;
+    }
     for (const s of staged.records) this.state.recordAppended(s.record, s.bytes, s.digest);
-    return { staged, checkpointsFailed: checkpoints.status === 'rejected' };
+    return { staged, checkpointsFailed };
   }
 
   private signCheckpoint(upTo: { seq: number; hash: string }, at: Date): Checkpoint {
