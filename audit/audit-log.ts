@@ -1,8 +1,7 @@
 import { promises as fs } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import { Checkpoint, signCheckpoint } from './checkpoint';
-import { appendDurably, createDurably, openDurableAppend } from './durable-files';
+import { createDurably, DurableAppendFile } from './durable-files';
 import { AuditError } from './errors';
 import { type PendingAppend, type StagedBatch, stageBatch } from './group-commit';
 import { auditPaths, keyDigest, LogState, readRecordAt } from './log-state';
@@ -38,7 +37,7 @@ export class AuditLog {
     private readonly state: LogState,
     private readonly opts: AuditLogOptions,
     // Kept open in append mode: opening per append cost more than the fdatasync itself.
-    private readonly files: { records: FileHandle; checkpoints: FileHandle },
+    private readonly files: { records: DurableAppendFile; checkpoints: DurableAppendFile },
   ) {
     this.lease = new LockLease(paths.lock, { timeoutMs: opts.lockTimeoutMs, idleMs: opts.lockLeaseMs });
   }
@@ -51,7 +50,7 @@ export class AuditLog {
     await createDurably(dir, [paths.records, paths.checkpoints]);
     const state = new LogState(paths);
     await state.catchUp(false);
-    const files = { records: await openDurableAppend(paths.records), checkpoints: await openDurableAppend(paths.checkpoints) };
+    const files = { records: await DurableAppendFile.open(paths.records), checkpoints: await DurableAppendFile.open(paths.checkpoints) };
     return new AuditLog(paths, state, opts, files);
   }
 
@@ -234,7 +233,7 @@ export class AuditLog {
       checkpointEvery: this.opts.signingKey ? (this.opts.checkpointEvery ?? 1000) : undefined,
       checkpointIntervalMs: this.opts.checkpointIntervalMs ?? 5 * 60_000,
     });
-    const recordsWrite = staged.records.length > 0 ? appendDurably(this.files.records, Buffer.from(staged.text, 'utf8')) : undefined;
+    const recordsWrite = staged.records.length > 0 ? this.files.records.append(Buffer.from(staged.text, 'utf8')) : undefined;
     let checkpointsFailed = false;
     // Most batches carry no checkpoint: then the records write alone is awaited.
     if (due.length > 0) {
@@ -258,7 +257,7 @@ export class AuditLog {
 
   private async appendCheckpoints(checkpoints: Checkpoint[]): Promise<void> {
     const lines = checkpoints.map((cp) => `${JSON.stringify(cp)}\n`);
-    await appendDurably(this.files.checkpoints, Buffer.from(lines.join(''), 'utf8'));
+    await this.files.checkpoints.append(Buffer.from(lines.join(''), 'utf8'));
     checkpoints.forEach((cp, i) => this.state.checkpointAppended(cp, Buffer.byteLength(lines[i]!)));
   }
 

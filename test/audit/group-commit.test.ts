@@ -1,23 +1,22 @@
 import assert from 'node:assert/strict';
 import { constants, promises as fs, readFileSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditLog, Checkpoint, verifyAuditLog } from '../../audit';
-import { appendDurably } from '../../audit/durable-files';
+import { DurableAppendFile } from '../../audit/durable-files';
 import { readLogLines, tempDir, testKeys } from './fixtures/temp-log';
 
 const actor = { kind: 'system', id: 'firebreak' } as const;
 const keys = testKeys();
 
-type Files = { records: FileHandle; checkpoints: FileHandle };
+type Files = { records: DurableAppendFile; checkpoints: DurableAppendFile };
 const filesOf = (log: AuditLog): Files => (log as unknown as { files: Files }).files;
 
-/** Counts the writes `fh` is asked for, noting when each starts and ends in `events` under `name`; `failNext` makes the next ones reject. */
-function watchWrites(fh: FileHandle, name = '', events: string[] = []): { count(): number; failNext(times: number): void } {
-  const original = fh.write.bind(fh) as (...args: unknown[]) => Promise<unknown>;
+/** Counts the writes `file` is asked for, noting when each starts and ends in `events` under `name`; `failNext` makes the next ones fail. */
+function watchWrites(file: DurableAppendFile, name = '', events: string[] = []): { count(): number; failNext(times: number): void } {
+  const original = file.writeSome.bind(file);
   let count = 0;
   let failing = 0;
-  (fh as { write: unknown }).write = async (...args: unknown[]) => {
+  file.writeSome = async (...args) => {
     count += 1;
     if (failing > 0) {
       failing -= 1;
@@ -58,16 +57,16 @@ describe('audit log group commit', () => {
 
   it('writes a short write’s remainder after it, in order, and fails a write that makes no progress', async () => {
     const path = join(dir, 'short.jsonl');
-    const fh = await fs.open(path, 'a');
-    const original = fh.write.bind(fh) as (buffer: Buffer, offset: number, length: number) => Promise<{ bytesWritten: number }>;
+    const file = await DurableAppendFile.open(path);
+    const original = file.writeSome.bind(file);
     // A disk that takes at most 7 bytes per call.
-    (fh as { write: unknown }).write = (buffer: Buffer, offset: number, length: number) => original(buffer, offset, Math.min(length, 7));
-    await appendDurably(fh, Buffer.from('{"a":"first line"}\n{"b":2}\n'));
+    file.writeSome = (bytes, offset, length) => original(bytes, offset, Math.min(length, 7));
+    await file.append(Buffer.from('{"a":"first line"}\n{"b":2}\n'));
     assert.equal(await fs.readFile(path, 'utf8'), '{"a":"first line"}\n{"b":2}\n');
     // One that takes nothing at all fails the append instead of asking forever.
-    (fh as { write: unknown }).write = () => Promise.resolve({ bytesWritten: 0 });
-    await assert.rejects(appendDurably(fh, Buffer.from('{"c":3}\n')), { code: 'EIO' });
-    await fh.close();
+    file.writeSome = () => Promise.resolve(0);
+    await assert.rejects(file.append(Buffer.from('{"c":3}\n')), { code: 'EIO' });
+    await file.close();
   });
 
   it('appenders that each wait for their last append share one write per round', async () => {
