@@ -53,7 +53,9 @@ import type { IncidentStatus } from '../workflows/incident/state';
 import { type Outcome, type Problem, invalidRequest, temporalProblem, updateLostToTaskFailure } from './incident-problem';
 import type { GenerationIndex } from './incident-generations';
 import { type AlertAdmission, IncidentSuccession, type ReopenPolicy } from './incident-succession';
-import { incidentsQuery, listingMemo, type ListingPage, listPage, memoRow, summaryListing, summaryMemo } from './incident-listing';
+import { type IncidentListing, incidentsQuery, listingMemo, listingRow, type ListingPage, listPage, summaryMemo } from './incident-listing';
+
+export type { IncidentListing } from './incident-listing';
 import type { RunbookCatalog } from './runbook-catalog';
 import { type UpdateKind, updateIdFor } from './update-id';
 
@@ -107,22 +109,6 @@ type Resolve = Omit<StepResolution, 'at'> & { incidentId: string; submission?: s
 type StopClock = Omit<ClockStopRequest, 'at'> & { incidentId: string; submission?: string };
 type RunRunbook = { incidentId: string; runbook: string; actor: Actor; reason?: string; submission?: string };
 
-/** One row of `list`: always the Temporal facts; with `summaries`, what the incident's status query said. */
-export interface IncidentListing {
-  id: string;
-  temporalStatus: string;
-  startedAt: string;
-  closedAt?: string;
-  title?: string;
-  severity?: string;
-  phase?: string;
-  runbook?: string;
-  waitingOn?: string[];
-  alerts?: number;
-  /** The closed incident of the same alert fingerprint this one succeeds. */
-  reopenedFrom?: string;
-}
-
 /**
  * What a declared incident's runbook sees as `alert`: the declaration itself (source `declared`, status firing, the
  * labels the person gave), so templates and conditions written for alerts (`alert.labels.user`, `alert.severity`)
@@ -136,8 +122,6 @@ export function declaredAlert(incidentId: string, d: { title: string; severity: 
 export const declaredIncidentId = (): string => `incident/declared/${ulid()}`;
 
 const DEFAULT_DEADLINE_MS = 10_000;
-/** One incident whose worker is gone must not stall a whole list: each summary gets two seconds. */
-const SUMMARY_DEADLINE_MS = 2_000;
 /** Resends of an Update the server dropped with a failed workflow task (updateLostToTaskFailure): same update id, so at most once in effect. */
 const UPDATE_RESENDS = 3;
 
@@ -212,40 +196,6 @@ export function createIncidentClient(deps: IncidentClientDeps) {
   async function incidentInput(base: Omit<IncidentInput, 'config' | 'children'>): Promise<IncidentInput> {
     return { ...base, children: await deps.catalog.childrenOf(base.pinned), config: { contacts: deps.contacts }, historyEventLimit: deps.historyEventLimit, slackMirror: deps.slackMirror };
   }
-
-  /** A row from the memo alone: what a closed incident's row shows without replaying it. */
-  function memoListing(info: WorkflowExecutionInfo): IncidentListing {
-    const memo = memoRow(info);
-    return {
-      id: info.workflowId,
-      temporalStatus: info.status.name,
-      startedAt: info.startTime.toISOString(),
-      closedAt: info.closeTime?.toISOString(),
-      ...(memo.title && { title: memo.title }),
-      ...(memo.severity && { severity: memo.severity }),
-      ...(memo.runbook && { runbook: memo.runbook }),
-      ...(memo.reopenedFrom && { reopenedFrom: memo.reopenedFrom }),
-    };
-  }
-
-  /** A row asked of its workflow: only for a running incident started before the summary memo existed. */
-  async function summary(info: WorkflowExecutionInfo): Promise<IncidentListing> {
-    const base = memoListing(info);
-    try {
-      const s = await withDeadline(() => client.workflow.getHandle(info.workflowId, info.runId).query(statusQuery), SUMMARY_DEADLINE_MS);
-      const waitingOn = s.steps.filter((step) => step.state === 'waiting' || step.state === 'blocked').map((step) => step.id);
-      return { ...base, title: s.title, severity: s.severity, phase: s.phase, runbook: `${s.runbook.id}@${s.runbook.version}`, waitingOn, alerts: s.alerts.count };
-    } catch {
-      return base;
-    }
-  }
-
-  /** A row from the summary memo when the incident keeps one, else as before it existed. */
-  const pageRow = (info: WorkflowExecutionInfo): Promise<IncidentListing> => {
-    const memo = summaryMemo(info);
-    if (memo) return Promise.resolve(summaryListing(memoListing(info), memo));
-    return info.status.name === 'RUNNING' ? summary(info) : Promise.resolve(memoListing(info));
-  };
 
   /** Refuses at the start, naming every config key to set, rather than failing or stranding at the step that reads it. */
   function missingConfigOf(pinned: PinnedRunbook, children: Record<string, PinnedRunbook>): Problem | undefined {
@@ -343,7 +293,7 @@ export function createIncidentClient(deps: IncidentClientDeps) {
     async page(options: { running?: boolean; limit?: number; cursor?: string } = {}): Promise<Outcome<{ incidents: IncidentListing[]; people: ReadonlyMap<string, readonly string[]>; next?: string }>> {
       const listed = await call({ kind: 'list', incidentId: '*' }, () => listPage(client, deps.taskQueue, { running: options.running, limit: options.limit ?? 50, cursor: options.cursor }));
       if (!listed.ok) return listed;
-      const rows = await Promise.all(listed.value.infos.map(pageRow));
+      const rows = await Promise.all(listed.value.infos.map((info) => listingRow(client, info)));
       // Who took part, per memo row: the read guard decides a participant's sight from it instead of asking each row.
       const people = new Map<string, readonly string[]>();
       for (const info of listed.value.infos) {
