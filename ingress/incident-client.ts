@@ -29,12 +29,10 @@
  * (`decision refused`), and refused approvals and rejections are audited.
  */
 import { randomUUID } from 'node:crypto';
-import { ulid } from 'ulid';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
 import type { AuditWriter } from '../audit';
-import { type Alert, Severity } from '../runbooks/schema/alert';
-import { missingConfig } from '../runbooks/requirements';
+import type { Alert } from '../runbooks/schema/alert';
 import type { PinnedRunbook } from '../runbooks/schema/runbook';
 import type { Logger } from '../shared/logger';
 import { incidentWorkflow } from '../workflows/incident/incident-workflow';
@@ -50,6 +48,7 @@ import {
 } from '../workflows/incident/messages';
 import { abortUpdate, answerUpdate, decideUpdate, resolveStepUpdate, runRunbookUpdate, statusQuery, stopClockUpdate } from '../workflows/incident/definitions';
 import type { IncidentStatus } from '../workflows/incident/state';
+import { declaredAlert, declaredIncidentId, missingConfigOf, runbookNotFound, StartRequest } from './incident-declaration';
 import { type Outcome, type Problem, invalidRequest, temporalProblem, updateLostToTaskFailure } from './incident-problem';
 import type { GenerationIndex } from './incident-generations';
 import { type AlertAdmission, IncidentSuccession, type ReopenPolicy } from './incident-succession';
@@ -86,21 +85,6 @@ export interface IncidentClientDeps {
   generations?: GenerationIndex;
 }
 
-/** Declaring an incident: what a person gives (HTTP body, Slack modal, console form). */
-export const StartRequest = z.object({
-  title: z.string().trim().min(1).max(500),
-  severity: Severity.default('high'),
-  runbook: z.string().min(1),
-  description: z.string().max(20_000).optional(),
-  /** What the runbook's templates read as `alert.labels` (e.g. `user: m.smith`): a declared incident has no sender to give them. */
-  labels: z
-    // zod reports a bad key as "Invalid key in record" unless told: say which rule the name broke.
-    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/), z.string().max(1024), { error: (issue) => (issue.code === 'invalid_key' ? 'label names are letters, digits and _ (at most 64)' : undefined) })
-    .refine((l) => Object.keys(l).length <= 64, 'at most 64 labels')
-    .optional(),
-});
-export type StartRequest = z.input<typeof StartRequest>;
-
 type Decision = Omit<DecisionRequest, 'decision' | 'at'> & { incidentId: string };
 type Answer = Omit<AnswerRequest, 'at'> & { incidentId: string };
 type Abort = Omit<AbortRequest, 'at'> & { incidentId: string };
@@ -108,18 +92,6 @@ type Abort = Omit<AbortRequest, 'at'> & { incidentId: string };
 type Resolve = Omit<StepResolution, 'at'> & { incidentId: string; submission?: string };
 type StopClock = Omit<ClockStopRequest, 'at'> & { incidentId: string; submission?: string };
 type RunRunbook = { incidentId: string; runbook: string; actor: Actor; reason?: string; submission?: string };
-
-/**
- * What a declared incident's runbook sees as `alert`: the declaration itself (source `declared`, status firing, the
- * labels the person gave), so templates and conditions written for alerts (`alert.labels.user`, `alert.severity`)
- * read the same fields; it is not counted as an alert received.
- */
-export function declaredAlert(incidentId: string, d: { title: string; severity: Alert['severity']; description?: string; labels?: Record<string, string> }, at: string): Alert {
-  return { source: 'declared', deliveryId: incidentId, fingerprint: incidentId, title: d.title, severity: d.severity, status: 'firing', labels: d.labels ?? {}, ...(d.description && { description: d.description }), occurredAt: at, receivedAt: at, raw: {} };
-}
-
-/** A declared incident gets a new ULID: no fingerprint to hash, and nothing about it in the (unencrypted) id. */
-export const declaredIncidentId = (): string => `incident/declared/${ulid()}`;
 
 const DEFAULT_DEADLINE_MS = 10_000;
 /** Resends of an Update the server dropped with a failed workflow task (updateLostToTaskFailure): same update id, so at most once in effect. */
@@ -197,18 +169,6 @@ export function createIncidentClient(deps: IncidentClientDeps) {
     return { ...base, children: await deps.catalog.childrenOf(base.pinned), config: { contacts: deps.contacts }, historyEventLimit: deps.historyEventLimit, slackMirror: deps.slackMirror };
   }
 
-  /** Refuses at the start, naming every config key to set, rather than failing or stranding at the step that reads it. */
-  function missingConfigOf(pinned: PinnedRunbook, children: Record<string, PinnedRunbook>): Problem | undefined {
-    if (deps.config === undefined) return undefined;
-    const keys = [...new Set([pinned, ...Object.values(children)].flatMap((p) => p.runbook.requires?.config ?? []))];
-    const missing = missingConfig(keys, deps.config);
-    if (missing.length === 0) return undefined;
-    const message = `runbook ${pinned.runbook.id} needs config that is not set: ${missing.join(', ')}; set ${missing.length > 1 ? 'them' : 'it'} in the config file (firebreak config check lists what each runbook needs)`;
-    return { code: 'runbook.config_missing', status: 409, message, issues: missing.map((key) => ({ path: ['config', ...key.split('.')], message: `${key} is not set` })) };
-  }
-
-  const notFound = (runbook: string): Problem => ({ code: 'runbook.not_found', status: 400, message: `no runbook ${runbook}`, issues: [{ path: ['runbook'], message: `no runbook ${runbook}` }] });
-
   return {
     check(kind: CheckedKind, input: object): Problem | undefined {
       const parsed = parse(kind, input);
@@ -220,9 +180,9 @@ export function createIncidentClient(deps: IncidentClientDeps) {
       const parsed = StartRequest.safeParse(input);
       if (!parsed.success) return failed(invalidRequest(parsed.error));
       const pinned = await deps.catalog.byId(parsed.data.runbook);
-      if (!pinned) return failed(notFound(parsed.data.runbook));
+      if (!pinned) return failed(runbookNotFound(parsed.data.runbook));
       const children = await deps.catalog.childrenOf(pinned);
-      const unsetConfig = missingConfigOf(pinned, children);
+      const unsetConfig = missingConfigOf(pinned, children, deps.config);
       if (unsetConfig) return failed(unsetConfig);
       const incidentId = recorded.incidentId ?? declaredIncidentId();
       const { title, severity, description, labels } = parsed.data;
@@ -254,9 +214,9 @@ export function createIncidentClient(deps: IncidentClientDeps) {
      */
     async runRunbook(input: RunRunbook): Promise<Outcome<{ started: true; childId: string }>> {
       const pinned = await deps.catalog.byId(input.runbook);
-      if (!pinned) return failed(notFound(input.runbook));
+      if (!pinned) return failed(runbookNotFound(input.runbook));
       const children = await deps.catalog.childrenOf(pinned);
-      const unsetConfig = missingConfigOf(pinned, children);
+      const unsetConfig = missingConfigOf(pinned, children, deps.config);
       if (unsetConfig) return failed(unsetConfig);
       const parsed = RunRunbookRequest.safeParse({ pinned, children, actor: input.actor, at: new Date().toISOString(), ...(input.reason ? { reason: input.reason } : {}) });
       if (!parsed.success) return failed(invalidRequest(parsed.error));
