@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { alertIncidentId } from '../ingress/incident-succession';
+import { alertIncidentId } from '../ingress/alert-admission';
 import { type IncidentInput } from '../workflows/incident/messages';
 import { alertSignal } from '../workflows/incident/definitions';
 import type { Alert } from '../runbooks/schema/alert';

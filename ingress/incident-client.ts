@@ -51,7 +51,8 @@ import type { IncidentStatus } from '../workflows/incident/state';
 import { declaredAlert, declaredIncidentId, missingConfigOf, runbookNotFound, StartRequest } from './incident-declaration';
 import { type Outcome, type Problem, invalidRequest, temporalProblem, updateLostToTaskFailure } from './incident-problem';
 import type { GenerationIndex } from './incident-generations';
-import { type AlertAdmission, IncidentSuccession, type ReopenPolicy } from './incident-succession';
+import type { AlertAdmission, ReopenPolicy } from './alert-admission';
+import { IncidentSuccession } from './incident-succession';
 import { type IncidentListing, incidentsQuery, listingMemo, listingRow, type ListingPage, listPage, summaryMemo } from './incident-listing';
 
 export type { IncidentListing } from './incident-listing';

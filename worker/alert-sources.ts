@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { IncidentClient } from '../ingress/incident-client';
-import { DEFAULT_REOPEN } from '../ingress/incident-succession';
+import { DEFAULT_REOPEN } from '../ingress/alert-admission';
 import type { RunbookCatalog } from '../ingress/runbook-catalog';
 import type { AlertIntakeDeps, ConfiguredSource } from '../ingress/webhooks/alert-intake';
 import { AlertRouter } from '../ingress/webhooks/alert-routing';

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Alert } from '../../runbooks/schema/alert';
 import type { Logger } from '../../shared/logger';
 import type { IncidentClient } from '../incident-client';
-import { type AlertAdmission, type ReopenPolicy, RunbookNeededError } from '../incident-succession';
+import { type AlertAdmission, type ReopenPolicy, RunbookNeededError } from '../alert-admission';
 import { applyGrouping, type Grouping } from './alert-grouping';
 import type { AlertRouter, RoutedAlert } from './alert-routing';
 import type { DeliveryDedupe } from './delivery-dedupe';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { alertIncidentId } from '../../ingress/incident-succession';
+import { alertIncidentId } from '../../ingress/alert-admission';
 import { signStandardWebhook } from '../../ingress/webhooks/sources/sign';
 
 /*
