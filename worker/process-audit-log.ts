@@ -7,8 +7,8 @@ interface Shared {
   /** Until the log is open. */
   opening?: Promise<AuditLog>;
   /**
-   * Held weakly, as the worker's activities always held theirs: they never close it, and a log nobody can reach any
-   * more is collected (its prompt-checkpoint timer stops with it) rather than kept open by this table.
+   * Held weakly: a handle its caller drops without closing it (a test that abandons a worker) does not keep the log
+   * open through this table; once nobody can reach it, it is collected (its prompt-checkpoint timer stops with it).
    */
   log?: WeakRef<AuditLog>;
   handles: number;
