@@ -26,6 +26,8 @@ export class AuditLog {
   /** Appends waiting for the next group commit. */
   private waiting: PendingAppend[] = [];
   private flushQueued = false;
+  /** Appends the last batch settled: that many callers may be about to append again in its microtasks. */
+  private lastReleased = 0;
   /** Checkpoints signed after a batch, to be written beside the next batch's records. */
   private dueCheckpoints: Checkpoint[] = [];
   private readonly deliveries = new Set<Promise<void>>();
@@ -154,9 +156,10 @@ export class AuditLog {
    * queueing behind one each; a lone caller still gets its own.
    */
   private async flush(): Promise<void> {
-    // One turn of the event loop first: callers the previous batch just released append again in its microtasks, and
-    // belong in this batch rather than in a batch of their own after it.
-    await nextTurn();
+    // Callers the previous batch just released append again in its microtasks, and belong in this batch rather than in
+    // a batch of their own after it: while fewer are waiting than it released, give the rest one turn of the event loop.
+    // A lone writer (one released, one back) goes at once.
+    if (this.waiting.length < this.lastReleased) await nextTurn();
     this.flushQueued = false;
     const batch = this.waiting;
     this.waiting = [];
@@ -169,7 +172,9 @@ export class AuditLog {
       const at = this.now();
       const { staged, checkpointsFailed } = await this.locked((caughtUp) => this.commit(fresh, caughtUp, at, due));
       // Settled once the lock is done with (the lease may keep it a moment longer); the checkpoints they made due follow.
-      for (const s of staged.records) for (const waiter of s.waiters) waiter.resolve(s.record);
+      let released = 0;
+      for (const s of staged.records) for (const waiter of s.waiters) (waiter.resolve(s.record), (released += 1));
+      this.lastReleased = released;
       // A checkpoint write that failed may have left a torn line: the next use takes the lock afresh and cuts it off.
       if (checkpointsFailed) await this.lease.release();
       if (staged.checkpointAfter.length > 0) await this.checkpointBatch(staged, at);

@@ -75,7 +75,7 @@ export function computeRecordHash(record: Omit<AuditRecord, 'hash'> & { hash?: s
  * the record's members, as a strict `AuditEntry` parse guarantees; nested values go through `canonicalJson`.
  */
 export function sealRecord(body: Omit<AuditRecord, 'hash'>): { record: AuditRecord; line: string } {
-  const head = `{"action":${JSON.stringify(body.action)},"actor":${canonicalJson(body.actor)},"at":${JSON.stringify(body.at)},"data":${canonicalJson(body.data)}`;
+  const head = `{"action":${JSON.stringify(body.action)},"actor":{"id":${JSON.stringify(body.actor.id)},"kind":${JSON.stringify(body.actor.kind)}},"at":${JSON.stringify(body.at)},"data":${canonicalJson(body.data)}`;
   let tail = body.incidentId === undefined ? '' : `,"incidentId":${JSON.stringify(body.incidentId)}`;
   tail += `,"key":${JSON.stringify(body.key)},"prev":${JSON.stringify(body.prev)},"seq":${canonicalJson(body.seq)}`;
   if (body.subject !== undefined) tail += `,"subject":${JSON.stringify(body.subject)}`;
