@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { constants, write } from 'node:fs';
 import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import path from 'node:path';
 export interface SegmentLogOptions {
   /** A process starts a new segment once its current one is this old. */
   rotateEveryMs: number;
-  /** fdatasync every batch (and the folder when a segment is created) before `append` resolves. */
+  /** Every batch on stable storage (and the folder synced when a segment is created) before `append` resolves. */
   durable: boolean;
 }
 
@@ -84,12 +85,22 @@ export class SegmentLog {
     }
   }
 
-  /** Appends `lines` (none holding a newline) to this process's segment in one write. */
+  /**
+   * Appends `lines` (none holding a newline) to this process's segment in one write. A durable segment is open with
+   * O_DSYNC, so that write returns once the lines are on stable storage: one system call and one threadpool hop per
+   * batch instead of a write and an fdatasync (about 130 against 200 us of CPU and 240-330 against 370-450 us of wall
+   * time per batch on this machine's ext4, measured alternately).
+   */
   async append(lines: readonly string[], now: number): Promise<void> {
     if (lines.length === 0) return;
     const own = await this.segment(now);
-    await own.handle.appendFile(`${lines.join('\n')}\n`);
-    if (this.options.durable) await own.handle.datasync();
+    const bytes = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+    // A regular file takes a whole write unless the disk fills or a signal lands mid-way: the rest then goes after it.
+    for (let at = 0; at < bytes.length; ) {
+      const written = await writeSome(own.handle.fd, bytes, at);
+      if (written === 0) throw Object.assign(new Error(`segment ${own.name}: write made no progress`), { code: 'EIO' });
+      at += written;
+    }
   }
 
   private async folder(): Promise<void> {
@@ -105,8 +116,9 @@ export class SegmentLog {
     await previous?.handle.close();
     await this.folder();
     const name = `${String(now).padStart(13, '0')}-${randomBytes(6).toString('hex')}.log`;
-    // `ax`: a name is never shared, and O_APPEND keeps every write at the end.
-    const handle = await open(path.join(this.dir, name), 'ax', 0o600);
+    // O_EXCL: a name is never shared; O_APPEND keeps every write at the end; O_DSYNC makes each write durable.
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_APPEND | (this.options.durable ? constants.O_DSYNC : 0);
+    const handle = await open(path.join(this.dir, name), flags, 0o600);
     if (this.options.durable) await syncFolder(this.dir);
     this.own = { name, handle, createdAt: now };
     return this.own;
@@ -131,6 +143,11 @@ export class SegmentLog {
     this.own = undefined;
     await own?.handle.close();
   }
+}
+
+/** One write(2) of `bytes` from `offset` on `fd`; through the callback API, cheaper per call than `FileHandle.write`. */
+function writeSome(fd: number, bytes: Buffer, offset: number): Promise<number> {
+  return new Promise((resolve, reject) => write(fd, bytes, offset, bytes.length - offset, null, (error, written) => (error ? reject(error) : resolve(written))));
 }
 
 /** A created file's name survives a crash only once its folder is synced. */
