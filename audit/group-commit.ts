@@ -70,7 +70,8 @@ export function stageBatch(batch: PendingAppend[], end: ChainEnd, opts: StageOpt
       twin.waiters.push(pending);
       continue;
     }
-    const sealed = sealRecord({ ...pending.entry, seq: size + 1, at, prev: head });
+    const { entry } = pending;
+    const sealed = sealRecord({ key: entry.key, actor: entry.actor, action: entry.action, incidentId: entry.incidentId, subject: entry.subject, data: entry.data, seq: size + 1, at, prev: head });
     const bytes = Buffer.byteLength(sealed.line) + 1;
     if (bytes > opts.maxRecordBytes) {
       pending.reject(new AuditError('audit.record_too_large', 'audit record too large', { bytes, max: opts.maxRecordBytes }));

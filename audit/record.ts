@@ -81,7 +81,11 @@ export function sealRecord(body: Omit<AuditRecord, 'hash'>): { record: AuditReco
   if (body.subject !== undefined) tail += `,"subject":${JSON.stringify(body.subject)}`;
   tail += '}';
   const hash = sha256('sha256', head + tail, 'hex');
-  return { record: { ...body, hash }, line: `${head},"hash":"${hash}"${tail}` };
+  // Built member by member: spreading `body` cost more than the rest of the sealing together.
+  const record: AuditRecord = { key: body.key, actor: body.actor, action: body.action, data: body.data, seq: body.seq, at: body.at, prev: body.prev, hash };
+  if (body.incidentId !== undefined) record.incidentId = body.incidentId;
+  if (body.subject !== undefined) record.subject = body.subject;
+  return { record, line: `${head},"hash":"${hash}"${tail}` };
 }
 
 /**
