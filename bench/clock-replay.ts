@@ -17,7 +17,8 @@ import type { PublishTimelineRequest } from '../workflows/incident/timeline-publ
  * What one clock incident of bench/clocks.ts costs the workflow thread, without the server, the client or the other
  * helpers' load in the figure: records a few incidents (3 clocks due a few seconds after the start, then fired) on the
  * current workflow code, then replays their histories many times in this process and prints, per incident, the CPU
- * time, the promises created in workflow code (the SDK's promise hook captures a stack for each), and the calls into
+ * time, the promises created in workflow code (the SDK's promise hook captures a stack for each) and those still pending
+ * when the replay ends (their stacks stay in memory while the incident is cached), and the calls into
  * the workflow sandbox (one per activation step). A replay is what a worker does for an incident evicted from its cache
  * when its alarm fires. Run it on two checkouts, alternately, to compare them:
  *   npx tsx bench/clock-replay.ts [--bare] [--incidents 5] [--reps 50]
@@ -86,16 +87,25 @@ async function main(): Promise<void> {
   await replay(2); // warm-up: the bundle compiled, the code optimised
   const sandbox = countSandboxCalls();
   let promises = 0;
+  // Still pending when a replay ends, at rest: the SDK keeps each one's captured stack until it settles.
+  const pending = new Set<Promise<unknown>>();
   // Promises of the workflow realm only (their constructor is the sandbox's Promise).
-  const stop = v8.promiseHooks.onInit((promise) => {
-    if (promise.constructor !== Promise) promises += 1;
+  const stop = v8.promiseHooks.createHook({
+    init(promise) {
+      if (promise.constructor === Promise) return;
+      promises += 1;
+      pending.add(promise);
+    },
+    settled(promise) {
+      pending.delete(promise);
+    },
   });
   const cpu = process.cpuUsage();
   const n = await replay(Number(values.reps));
   const used = process.cpuUsage(cpu);
   stop();
   const events = histories[0]?.events?.length;
-  console.log(JSON.stringify({ side: values.bare ? 'bare' : 'firebreak', events, replayed: n, cpuMsPerIncident: +((used.user + used.system) / 1000 / n).toFixed(2), promisesPerIncident: promises / n, sandboxCallsPerIncident: +(sandbox.calls() / n).toFixed(1) }));
+  console.log(JSON.stringify({ side: values.bare ? 'bare' : 'firebreak', events, replayed: n, cpuMsPerIncident: +((used.user + used.system) / 1000 / n).toFixed(2), promisesPerIncident: promises / n, pendingAtRestPerIncident: +(pending.size / n).toFixed(1), sandboxCallsPerIncident: +(sandbox.calls() / n).toFixed(1) }));
 }
 
 main().then(

@@ -14,7 +14,28 @@ let busy = false;
  */
 export function oneLocalActivityAtATime<T>(call: () => Promise<T>): Promise<T> {
   // Elsewhere the call's own promise, untouched: an async wrapper would resolve it later than recorded histories expect.
-  return onRelease() ? gated(call) : call();
+  if (!onRelease()) return call();
+  return onRelease('incident-2026-12c') && !busy ? held(call) : gated(call);
+}
+
+/**
+ * Since incident-2026-12c, when no local activity is in flight: the call's own promise, the gate released when it
+ * settles, before its caller resumes (as `gated`'s finally does), with one promise instead of an async wrapper's few.
+ */
+function held<T>(call: () => Promise<T>): Promise<T> {
+  busy = true;
+  const release = (): void => {
+    busy = false;
+  };
+  let promise: Promise<T>;
+  try {
+    promise = call();
+  } catch (error) {
+    release();
+    throw error;
+  }
+  promise.then(release, release);
+  return promise;
 }
 
 async function gated<T>(call: () => Promise<T>): Promise<T> {

@@ -13,6 +13,9 @@ export const RELEASES = [
   // One timer loop per incident for all its clocks, instead of one per clock; the timeline publisher waits on one
   // condition instead of two.
   'incident-2026-12b',
+  // Fewer workflow promises per incident (the SDK captures a stack for each): a clock step awaits its one computation
+  // once, and the timeline publisher and the summary memo share one non-cancellable scope.
+  'incident-2026-12c',
 ] as const;
 export type Release = (typeof RELEASES)[number];
 

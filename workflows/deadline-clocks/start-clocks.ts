@@ -7,7 +7,7 @@ import { durationMs } from './durations';
 import { findClock, trackedStage } from './clock-records';
 import { computeAllDeadlines, computeDeadlines } from './compute-proxy';
 import { fireDueAlarms, superviseClock, superviseClocks } from './supervisor';
-import type { ClockPolicy, ComputeDeadlinesRequest, ComputeDeadlinesResult, DeadlineClock } from './types';
+import type { ClockPolicy, ComputeAllDeadlinesResult, ComputeDeadlinesRequest, ComputeDeadlinesResult, DeadlineClock } from './types';
 
 export const DEFAULT_POLICY: ClockPolicy = { remindAt: [0.5, 0.75, 0.9], remindBeforeMs: [3_600_000], escalateTo: 'incident-commander', nearLeftMs: 3_600_000 };
 
@@ -41,25 +41,35 @@ const settled = <T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> =>
   promise.then((value) => ({ status: 'fulfilled', value }), (reason: unknown) => ({ status: 'rejected', reason }));
 
 /**
- * Each obligation's computation from one `deadlines.compute-all` call, as settled promises like `compute`'s: the
- * refused one rejects with the type `deadlines.compute` would have failed with, and those after it are left out.
+ * One obligation's outcome in a settled `deadlines.compute-all` call, like `compute`'s: the refused one (and those after
+ * it, which were not computed) rejected with the type `deadlines.compute` would have failed with.
  */
+function outcomeOf(all: PromiseSettledResult<ComputeAllDeadlinesResult>, index: number): PromiseSettledResult<ComputeDeadlinesResult> {
+  if (all.status === 'rejected') return all;
+  const computed = all.value.computed[index];
+  if (computed) return { status: 'fulfilled', value: computed };
+  const refused = all.value.refused!;
+  return { status: 'rejected', reason: ApplicationFailure.nonRetryable(refused.message, refused.type) };
+}
+
+const computeAllRequest = (obligationIds: string[], trigger: Pick<ComputeDeadlinesRequest, 'at' | 'anchors' | 'facts'>) => ({ requests: obligationIds.map((obligationId) => ({ obligationId, ...trigger })) });
+
+/** Since incident-2026-12c: one `deadlines.compute-all` call, awaited once; each obligation's outcome read from it. */
+async function computeAllSettled(obligationIds: string[], trigger: Pick<ComputeDeadlinesRequest, 'at' | 'anchors' | 'facts'>): Promise<Map<string, PromiseSettledResult<ComputeDeadlinesResult>>> {
+  let all: PromiseSettledResult<ComputeAllDeadlinesResult>;
+  try {
+    all = { status: 'fulfilled', value: await computeAllDeadlines(computeAllRequest(obligationIds, trigger)) };
+  } catch (reason) {
+    all = { status: 'rejected', reason };
+  }
+  return new Map(obligationIds.map((obligationId, index) => [obligationId, outcomeOf(all, index)]));
+}
+
+/** Before incident-2026-12c: each obligation's outcome of one `deadlines.compute-all` call as a promise of its own. */
 function computeAll(obligationIds: string[], trigger: Pick<ComputeDeadlinesRequest, 'at' | 'anchors' | 'facts'>): Map<string, Promise<PromiseSettledResult<ComputeDeadlinesResult>>> {
   // Settled, so the clocks not awaited after a failure leave no rejected promise behind (it would fail the task).
-  const all = settled(computeAllDeadlines({ requests: obligationIds.map((obligationId) => ({ obligationId, ...trigger })) }));
-  return new Map(
-    obligationIds.map((obligationId, index) => [
-      obligationId,
-      all.then((outcome): PromiseSettledResult<ComputeDeadlinesResult> => {
-        if (outcome.status === 'rejected') return outcome;
-        const result = outcome.value;
-        const computed = result.computed[index];
-        if (computed) return { status: 'fulfilled', value: computed };
-        const refused = result.refused!;
-        return { status: 'rejected', reason: ApplicationFailure.nonRetryable(refused.message, refused.type) };
-      }),
-    ]),
-  );
+  const all = settled(computeAllDeadlines(computeAllRequest(obligationIds, trigger)));
+  return new Map(obligationIds.map((obligationId, index) => [obligationId, all.then((outcome) => outcomeOf(outcome, index))]));
 }
 
 export interface ClockStart {
@@ -87,7 +97,10 @@ export async function startClocks(state: IncidentState, start: ClockStart): Prom
   // All asked at once, one round trip instead of one per clock; then started in the step's order, up to the first that
   // failed. Histories from before the patch asked one clock at a time; since RELEASE_PATCH, one local activity asks.
   const toCompute = [...new Set(step.start)].filter((obligationId) => findClock(state, obligationId)?.state !== 'running');
-  const computing = onRelease() && toCompute.length > 0 ? computeAll(toCompute, { at, anchors, facts }) : new Map<string, ReturnType<typeof compute>>();
+  // Since incident-2026-12c awaited once, here, and read without an await per clock: a promise and a turn fewer each.
+  const awaitOnce = onRelease('incident-2026-12c');
+  const settledOnce = awaitOnce && toCompute.length > 0 ? await computeAllSettled(toCompute, { at, anchors, facts }) : undefined;
+  const computing = onRelease() && !awaitOnce && toCompute.length > 0 ? computeAll(toCompute, { at, anchors, facts }) : new Map<string, ReturnType<typeof compute>>();
   for (const obligationId of isPatched('clocks-computed-at-once') && !onRelease() ? toCompute : []) computing.set(obligationId, compute(obligationId));
   // Since incident-2026-12b one loop watches every clock of the incident: told once the step's clocks are in.
   const oneLoop = onRelease('incident-2026-12b');
@@ -97,7 +110,7 @@ export async function startClocks(state: IncidentState, start: ClockStart): Prom
         addTimeline(state, { at: now, event: 'clock.already_running', stepId: step.id, detail: obligationId });
         continue;
       }
-      const outcome = await (computing.get(obligationId) ?? compute(obligationId));
+      const outcome = settledOnce?.get(obligationId) ?? (await (computing.get(obligationId) ?? compute(obligationId)));
       if (outcome.status === 'rejected') throw outcome.reason;
       const computed = outcome.value;
       const clock: DeadlineClock = {

@@ -33,15 +33,20 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const run = new CancellationScope();
   // Inputs from before the flag existed mirror to Slack, as they did when they were recorded.
   // Shielded: when a parent incident's abort cancels this one (a child runbook), the record still goes out in full.
+  // Since incident-2026-12c the summary memo's loop (not cancellable either: an abort must show in the memo) runs in
+  // the same scope, instead of a scope of its own.
+  const oneBackgroundScope = onRelease('incident-2026-12c');
   let publisher!: ReturnType<typeof startTimelinePublisher>;
+  let summary: ReturnType<typeof keepSummaryMemo> | undefined;
   void new CancellationScope({ cancellable: false }).run(() => {
     publisher = startTimelinePublisher(state, input.pinned.runbook, input.slackMirror ?? true);
+    if (oneBackgroundScope) summary = keepSummaryMemo(state, 'current-scope');
     return Promise.resolve();
   });
 
   setHandler(statusQuery, () => state.status);
   // Lists draw rows from this memo instead of a status query per row; histories recorded before it replay without.
-  const summary = isPatched('incident-summary-memo') ? keepSummaryMemo(state) : undefined;
+  if (!oneBackgroundScope && isPatched('incident-summary-memo')) summary = keepSummaryMemo(state);
   handleBatchProgress(state);
   // Histories recorded before storms rolled over by alert count replay with the count ignored.
   const stormRoll = isPatched('alert-storm-roll');

@@ -96,7 +96,7 @@ function withoutCount(summary: IncidentSummary): string {
  * writes a change at once (the close, which completes the run in the same activation). Not cancellable: an abort must
  * still show in the memo.
  */
-export function keepSummaryMemo(state: IncidentState): { flush(): void } {
+export function keepSummaryMemo(state: IncidentState, scoped: 'own-scope' | 'current-scope' = 'own-scope'): { flush(): void } {
   // Histories recorded before the count was in the memo replay with it left out (it would change when writes happen).
   const alertCounts = isPatched('incident-summary-alerts');
   const people = new Set<string>();
@@ -118,7 +118,7 @@ export function keepSummaryMemo(state: IncidentState): { flush(): void } {
     writtenAt = nowMs();
     upsertMemo({ [SUMMARY_MEMO_KEY]: pending });
   };
-  void new CancellationScope({ cancellable: false }).run(async () => {
+  const keep = async (): Promise<void> => {
     for (;;) {
       await condition(() => changed() || countBehind());
       const wait = writtenAt + COUNT_THROTTLE_MS - nowMs();
@@ -126,6 +126,9 @@ export function keepSummaryMemo(state: IncidentState): { flush(): void } {
       if (!changed() && wait > 0) await condition(changed, wait);
       flush();
     }
-  });
+  };
+  // 'current-scope' (incidents since incident-2026-12c): started inside the non-cancellable scope the timeline publisher
+  // runs in, instead of a scope of its own (whose promises the SDK would track for the incident's whole life).
+  void (scoped === 'current-scope' ? keep() : new CancellationScope({ cancellable: false }).run(keep));
   return { flush };
 }
