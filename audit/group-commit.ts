@@ -5,6 +5,8 @@ import { AuditEntry, AuditRecord, sealRecord } from './record';
 /** One `AuditLog.append` waiting for the next group commit. */
 export interface PendingAppend {
   entry: z.output<typeof AuditEntry>;
+  /** `canonicalJson(entry.data)`, written when the entry was appended. */
+  dataText: string;
   /** `keyDigest(entry.key)`, computed once: the key index is looked up and updated with it. */
   digest: string;
   resolve(record: AuditRecord): void;
@@ -71,7 +73,7 @@ export function stageBatch(batch: PendingAppend[], end: ChainEnd, opts: StageOpt
       continue;
     }
     const { entry } = pending;
-    const sealed = sealRecord({ key: entry.key, actor: entry.actor, action: entry.action, incidentId: entry.incidentId, subject: entry.subject, data: entry.data, seq: size + 1, at, prev: head });
+    const sealed = sealRecord({ key: entry.key, actor: entry.actor, action: entry.action, incidentId: entry.incidentId, subject: entry.subject, data: entry.data, seq: size + 1, at, prev: head }, pending.dataText);
     const bytes = Buffer.byteLength(sealed.line) + 1;
     if (bytes > opts.maxRecordBytes) {
       pending.reject(new AuditError('audit.record_too_large', 'audit record too large', { bytes, max: opts.maxRecordBytes }));

@@ -72,10 +72,11 @@ export function computeRecordHash(record: Omit<AuditRecord, 'hash'> & { hash?: s
  * The record for `body` and its stored line (canonical JSON with `hash`), serialising the body once: `hash` sorts
  * between `data` and `incidentId`, so the hashed text and the line share both halves. The top-level members are written
  * out in their sorted order rather than sorted per record (this runs for every append), so `body` must hold exactly
- * the record's members, as a strict `AuditEntry` parse guarantees; nested values go through `canonicalJson`.
+ * the record's members, as a strict `AuditEntry` parse guarantees; nested values go through `canonicalJson`, unless the
+ * caller serialised `data` already (`dataText`).
  */
-export function sealRecord(body: Omit<AuditRecord, 'hash'>): { record: AuditRecord; line: string } {
-  const head = `{"action":${JSON.stringify(body.action)},"actor":{"id":${JSON.stringify(body.actor.id)},"kind":${JSON.stringify(body.actor.kind)}},"at":${JSON.stringify(body.at)},"data":${canonicalJson(body.data)}`;
+export function sealRecord(body: Omit<AuditRecord, 'hash'>, dataText = canonicalJson(body.data)): { record: AuditRecord; line: string } {
+  const head = `{"action":${JSON.stringify(body.action)},"actor":{"id":${JSON.stringify(body.actor.id)},"kind":${JSON.stringify(body.actor.kind)}},"at":${JSON.stringify(body.at)},"data":${dataText}`;
   let tail = body.incidentId === undefined ? '' : `,"incidentId":${JSON.stringify(body.incidentId)}`;
   tail += `,"key":${JSON.stringify(body.key)},"prev":${JSON.stringify(body.prev)},"seq":${canonicalJson(body.seq)}`;
   if (body.subject !== undefined) tail += `,"subject":${JSON.stringify(body.subject)}`;
