@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateSigningKey, loadPublicKey } from '../audit';
 import { type Keyring, parseKeyring } from '../codec/keyring';
@@ -43,15 +43,35 @@ function generatedSecret(dataDir: string, name: GeneratedName, generated: string
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700);
-    try {
-      writeFileSync(file, GENERATORS[name](), { mode: 0o600, flag: 'wx' });
-      generated.push(name);
-    } catch (error) {
-      // Another process (a second replica starting at the same moment) won the race; use its file.
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    if (createWhole(file, GENERATORS[name]())) generated.push(name);
   }
   return new Secret(readFileSync(file, 'utf8').trim());
+}
+
+/**
+ * Creates `file` with `content` unless it exists, and says whether this call did. The content is written and synced
+ * under a name of its own and then linked into place, so the file appears whole: another process starting at the same
+ * moment (`firebreak serve` beside `firebreak worker`) either wins the race or reads the winner's whole file, never an
+ * empty one. False when another process won; its file is the secret.
+ */
+function createWhole(file: string, content: string): boolean {
+  const staged = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(staged, 'wx', 0o600);
+  try {
+    writeFileSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(staged, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    unlinkSync(staged);
+  }
 }
 
 function configured(setting: string, value: string | undefined): Secret | undefined {
@@ -64,7 +84,11 @@ export const auditPublicKeyPath = (dataDir: string): string => path.join(dataDir
 function publishAuditPublicKey(dataDir: string, privateKey: Secret): void {
   const publicPem = loadPublicKey(privateKey.reveal()).export({ format: 'pem', type: 'spki' }).toString();
   const file = auditPublicKeyPath(dataDir);
-  if (!existsSync(file) || readFileSync(file, 'utf8') !== publicPem) writeFileSync(file, publicPem, { mode: 0o644 });
+  if (existsSync(file) && readFileSync(file, 'utf8') === publicPem) return;
+  // Replaced whole, for the same reason as the secrets: a verifier reading it meanwhile sees the old key or the new.
+  const staged = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(staged, publicPem, { mode: 0o644 });
+  renameSync(staged, file);
 }
 
 /** Resolves every secret the process needs, generating the local defaults on first start. */

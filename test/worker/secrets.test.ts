@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../worker/config';
@@ -22,6 +23,29 @@ describe('secrets generated on first start', () => {
     const second = resolveSecrets(config);
     assert.deepEqual(second.generated, []);
     assert.equal(second.adminToken.reveal(), first.adminToken.reveal());
+  });
+
+  it('gives processes starting together on a fresh data dir the same secrets, never a half-written file', async function () {
+    this.timeout(60_000);
+    // `firebreak serve` and `firebreak worker` started at once on a new data dir both generate the secrets: the one that
+    // loses the race must read the winner's whole file (a reader once met an empty payload-keys.json and stopped).
+    const dirs = Array.from({ length: 150 }, () => tempDir('secrets-race'));
+    const startAt = Date.now() + 3_000;
+    const racer = path.join(__dirname, 'fixtures', 'secrets-racer.ts');
+    const runs = await Promise.all(
+      Array.from({ length: 4 }, () => new Promise<string[]>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--require', 'tsx/cjs', racer, String(startAt), ...dirs], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+        child.on('error', reject);
+        child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as string[]) : reject(new Error(`racer exited ${code}`))));
+      })),
+    );
+    for (const [i, dir] of dirs.entries()) {
+      const seen = runs.map((run) => run[i]!);
+      assert.ok(seen.every((s) => !s.startsWith('error')), `${dir}: ${seen.find((s) => s.startsWith('error'))}`);
+      assert.equal(new Set(seen).size, 1, `${dir}: the processes resolved different secrets`);
+    }
   });
 
   it('uses configured secrets instead of generating them', () => {
