@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json';
 import { Checkpoint, signCheckpoint } from './checkpoint';
-import { createDurably, DurableAppendFile } from './durable-files';
+import { createDurably, AppendFile } from './durable-files';
 import { AuditError } from './errors';
 import { type PendingAppend, type StagedBatch, stageBatch } from './group-commit';
 import { auditPaths, keyDigest, LogState, readRecordAt } from './log-state';
@@ -41,7 +41,7 @@ export class AuditLog {
     private readonly state: LogState,
     private readonly opts: AuditLogOptions,
     // Kept open in append mode: opening per append cost more than the fdatasync itself.
-    private readonly files: { records: DurableAppendFile; checkpoints: DurableAppendFile },
+    private readonly files: { records: AppendFile; checkpoints: AppendFile },
   ) {
     this.lease = new LockLease(paths.lock, { timeoutMs: opts.lockTimeoutMs, idleMs: opts.lockLeaseMs });
   }
@@ -54,7 +54,7 @@ export class AuditLog {
     await createDurably(dir, [paths.records, paths.checkpoints]);
     const state = new LogState(paths);
     await state.catchUp(false);
-    const files = { records: await DurableAppendFile.open(paths.records), checkpoints: await DurableAppendFile.open(paths.checkpoints) };
+    const files = { records: await AppendFile.open(paths.records), checkpoints: await AppendFile.open(paths.checkpoints) };
     return new AuditLog(paths, state, opts, files);
   }
 

@@ -2,22 +2,24 @@ import { constants, promises as fs, write } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
 /**
- * A file open for durable appends, created if missing. O_APPEND: every write lands at the current end, even after a
- * torn tail was truncated by path. O_DSYNC: a write returns only once its bytes and the size change are on stable
- * storage, as if followed by fdatasync, in one system call and one threadpool hop instead of two.
+ * A file open for appends that go whole, created if missing. O_APPEND: every write lands at the current end, even after
+ * a torn tail was truncated by path. O_DSYNC (unless `synced: false`): a write returns only once its bytes and the size
+ * change are on stable storage, as if followed by fdatasync, in one system call and one threadpool hop instead of two.
  */
-export class DurableAppendFile {
+export class AppendFile {
   private constructor(private readonly fh: FileHandle) {}
 
-  static async open(path: string): Promise<DurableAppendFile> {
-    return new DurableAppendFile(await fs.open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC, 0o600));
+  /** `exclusive`: refuse a name that exists (O_EXCL); `synced: false` for a file a crash may cut short harmlessly. */
+  static async open(path: string, opts: { exclusive?: boolean; synced?: boolean } = {}): Promise<AppendFile> {
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | (opts.exclusive ? constants.O_EXCL : 0) | (opts.synced === false ? 0 : constants.O_DSYNC);
+    return new AppendFile(await fs.open(path, flags, 0o600));
   }
 
   get fd(): number {
     return this.fh.fd;
   }
 
-  /** Appends `bytes`; resolves only once all of them survive a power cut. */
+  /** Appends `bytes`; resolves once all of them are written (on a synced file: once they survive a power cut). */
   async append(bytes: Buffer): Promise<void> {
     // A regular file takes a whole write unless the disk fills or a signal lands mid-way: the rest then goes after it.
     for (let at = 0; at < bytes.length; ) {

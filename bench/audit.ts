@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { AuditLog, generateSigningKey, loadPublicKey, loadSigningKey, verifyAuditLog } from '../audit';
 import { canonicalJson } from '../audit/canonical-json';
-import { DurableAppendFile } from '../audit/durable-files';
+import { AppendFile } from '../audit/durable-files';
 import { signCheckpoint } from '../audit/checkpoint';
 import { auditPaths } from '../audit/log-state';
 import { AuditRecord, computeRecordHash, GENESIS_HASH } from '../audit/record';
@@ -130,7 +130,7 @@ interface SideFigures {
 async function alternate(appends: number, writers: number, dir: string, signingKey: KeyObject, checkpointEvery: number, payload: string): Promise<SideFigures> {
   const log = await AuditLog.open(join(dir, 'audit'), { origin: 'bench.firebreak/audit', signingKey, checkpointEvery });
   const plain = await fs.open(join(dir, 'plain.jsonl'), 'a');
-  const dsync = await DurableAppendFile.open(join(dir, 'plain-dsync.jsonl'));
+  const dsync = await AppendFile.open(join(dir, 'plain-dsync.jsonl'));
   const lines: string[] = [];
   const figures = { auditSeconds: 0, plainSeconds: 0, dsyncSeconds: 0, auditCpu: 0, plainCpu: 0, dsyncCpu: 0 };
   let warmingUp = true;

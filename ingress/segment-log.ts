@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { constants, write } from 'node:fs';
 import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { AppendFile } from '../audit/durable-files';
 
 export interface SegmentLogOptions {
   /** A process starts a new segment once its current one is this old. */
@@ -21,7 +21,7 @@ interface ReadState {
 
 interface OwnSegment {
   name: string;
-  handle: FileHandle;
+  file: AppendFile;
   createdAt: number;
 }
 
@@ -94,13 +94,7 @@ export class SegmentLog {
   async append(lines: readonly string[], now: number): Promise<void> {
     if (lines.length === 0) return;
     const own = await this.segment(now);
-    const bytes = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
-    // A regular file takes a whole write unless the disk fills or a signal lands mid-way: the rest then goes after it.
-    for (let at = 0; at < bytes.length; ) {
-      const written = await writeSome(own.handle.fd, bytes, at);
-      if (written === 0) throw Object.assign(new Error(`segment ${own.name}: write made no progress`), { code: 'EIO' });
-      at += written;
-    }
+    await own.file.append(Buffer.from(`${lines.join('\n')}\n`, 'utf8'));
   }
 
   private async folder(): Promise<void> {
@@ -113,14 +107,13 @@ export class SegmentLog {
     if (this.own && now - this.own.createdAt < this.options.rotateEveryMs) return this.own;
     const previous = this.own;
     this.own = undefined;
-    await previous?.handle.close();
+    await previous?.file.close();
     await this.folder();
     const name = `${String(now).padStart(13, '0')}-${randomBytes(6).toString('hex')}.log`;
-    // O_EXCL: a name is never shared; O_APPEND keeps every write at the end; O_DSYNC makes each write durable.
-    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_APPEND | (this.options.durable ? constants.O_DSYNC : 0);
-    const handle = await open(path.join(this.dir, name), flags, 0o600);
+    // Exclusive: a name is never shared; every write goes at the end, durable on stable storage when it returns.
+    const file = await AppendFile.open(path.join(this.dir, name), { exclusive: true, synced: this.options.durable });
     if (this.options.durable) await syncFolder(this.dir);
-    this.own = { name, handle, createdAt: now };
+    this.own = { name, file, createdAt: now };
     return this.own;
   }
 
@@ -141,13 +134,8 @@ export class SegmentLog {
   async close(): Promise<void> {
     const own = this.own;
     this.own = undefined;
-    await own?.handle.close();
+    await own?.file.close();
   }
-}
-
-/** One write(2) of `bytes` from `offset` on `fd`; through the callback API, cheaper per call than `FileHandle.write`. */
-function writeSome(fd: number, bytes: Buffer, offset: number): Promise<number> {
-  return new Promise((resolve, reject) => write(fd, bytes, offset, bytes.length - offset, null, (error, written) => (error ? reject(error) : resolve(written))));
 }
 
 /** A created file's name survives a crash only once its folder is synced. */

@@ -55,7 +55,7 @@ function generatedSecret(dataDir: string, name: GeneratedName, generated: string
  * empty one. False when another process won; its file is the secret.
  */
 function createWhole(file: string, content: string): boolean {
-  const staged = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const staged = stagedName(file);
   const fd = openSync(staged, 'wx', 0o600);
   try {
     writeFileSync(fd, content);
@@ -74,6 +74,9 @@ function createWhole(file: string, content: string): boolean {
   }
 }
 
+/** A name beside `file` that no other process or call uses, for content put in place whole. */
+const stagedName = (file: string): string => `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+
 function configured(setting: string, value: string | undefined): Secret | undefined {
   return value === undefined ? undefined : resolveSecret(setting, value);
 }
@@ -86,7 +89,7 @@ function publishAuditPublicKey(dataDir: string, privateKey: Secret): void {
   const file = auditPublicKeyPath(dataDir);
   if (existsSync(file) && readFileSync(file, 'utf8') === publicPem) return;
   // Replaced whole, for the same reason as the secrets: a verifier reading it meanwhile sees the old key or the new.
-  const staged = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const staged = stagedName(file);
   writeFileSync(staged, publicPem, { mode: 0o644 });
   renameSync(staged, file);
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { AuditLog, Checkpoint, GENESIS_HASH, readAuditRecords, verifyAuditLog } from '../../audit';
-import type { DurableAppendFile } from '../../audit/durable-files';
+import type { AppendFile } from '../../audit/durable-files';
 import { readLogLines, tempDir, testKeys } from './fixtures/temp-log';
 
 const actor = { kind: 'person', id: 'U123' } as const;
@@ -14,7 +14,7 @@ async function openLog(dir: string, extra: Partial<Parameters<typeof AuditLog.op
 
 /** Counts writes to the records file (each synced: it is opened O_DSYNC), the cost group commit shares between concurrent appends. */
 function countWrites(log: AuditLog): () => number {
-  const records = (log as unknown as { files: { records: DurableAppendFile } }).files.records;
+  const records = (log as unknown as { files: { records: AppendFile } }).files.records;
   const original = records.writeSome.bind(records);
   let count = 0;
   records.writeSome = (...args) => {

@@ -2,17 +2,17 @@ import assert from 'node:assert/strict';
 import { constants, promises as fs, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditLog, Checkpoint, verifyAuditLog } from '../../audit';
-import { DurableAppendFile } from '../../audit/durable-files';
+import { AppendFile } from '../../audit/durable-files';
 import { readLogLines, tempDir, testKeys } from './fixtures/temp-log';
 
 const actor = { kind: 'system', id: 'firebreak' } as const;
 const keys = testKeys();
 
-type Files = { records: DurableAppendFile; checkpoints: DurableAppendFile };
+type Files = { records: AppendFile; checkpoints: AppendFile };
 const filesOf = (log: AuditLog): Files => (log as unknown as { files: Files }).files;
 
 /** Counts the writes `file` is asked for, noting when each starts and ends in `events` under `name`; `failNext` makes the next ones fail. */
-function watchWrites(file: DurableAppendFile, name = '', events: string[] = []): { count(): number; failNext(times: number): void } {
+function watchWrites(file: AppendFile, name = '', events: string[] = []): { count(): number; failNext(times: number): void } {
   const original = file.writeSome.bind(file);
   let count = 0;
   let failing = 0;
@@ -57,7 +57,7 @@ describe('audit log group commit', () => {
 
   it('writes a short write’s remainder after it, in order, and fails a write that makes no progress', async () => {
     const path = join(dir, 'short.jsonl');
-    const file = await DurableAppendFile.open(path);
+    const file = await AppendFile.open(path);
     const original = file.writeSome.bind(file);
     // A disk that takes at most 7 bytes per call.
     file.writeSome = (bytes, offset, length) => original(bytes, offset, Math.min(length, 7));
